@@ -1,0 +1,63 @@
+# KindSteps — the two commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
+DEMO_ENV := DEBUG=1 HUEY_IMMEDIATE=0
+
+.PHONY: install messages static demo seed test test-fast bench lint format lock clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-*
+	touch $@
+
+# Compiled catalogues (.mo) are build products, never committed.
+messages: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+static: install
+	$(MANAGE) collectstatic --noinput -v 0
+
+demo: install messages static
+	mkdir -p var
+	$(DEMO_ENV) $(MANAGE) migrate --noinput -v 0
+	$(DEMO_ENV) $(MANAGE) seed_demo
+	$(DEMO_ENV) $(MANAGE) serve_demo --addr 127.0.0.1 --port 8000
+
+test: install messages
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+bench: install messages
+	$(PY) bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-resolve the pins after editing pyproject.toml's dependencies.
+lock:
+	rm -rf /tmp/kindsteps-lock && $(PYTHON) -m venv /tmp/kindsteps-lock
+	/tmp/kindsteps-lock/bin/pip install --quiet --upgrade pip
+	/tmp/kindsteps-lock/bin/pip install --quiet ".[dev]"
+	{ echo "# The whole dependency tree, pinned (runtime and development). Regenerate with: make lock"; \
+	  /tmp/kindsteps-lock/bin/pip freeze --exclude kindsteps; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var/*.sqlite3*

@@ -1,0 +1,73 @@
+"""Shared fixtures: a small organisation tree and the three people every scoped
+view is tested with — the owner (admin of the unit), a member (staff of a unit
+inside it) and an outsider (admin of a unit elsewhere)."""
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from orgs.models import Role, Unit, UnitKind, UnitRole
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, *, verified: bool = True, **extra) -> User:
+    user = User.objects.create_user(email, PASSWORD, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def tree(db) -> dict[str, Unit]:
+    """national → province → two districts → their chapters."""
+    vn = Unit.add_root(code="VN", name="Trung ương Hội", kind=UnitKind.NATIONAL)
+    la = vn.add_child(code="LA", name="Tỉnh hội Long An", kind=UnitKind.PROVINCE)
+    cd = la.add_child(code="LA-CD", name="Huyện hội Cần Đước", kind=UnitKind.DISTRICT)
+    cg = la.add_child(code="LA-CG", name="Huyện hội Cần Giuộc", kind=UnitKind.DISTRICT)
+    units = {"VN": vn, "LA": la, "LA-CD": cd, "LA-CG": cg}
+    units["LA-CD-LTR"] = cd.add_child(
+        code="LA-CD-LTR", name="Hội CTĐ CS xã Long Trạch", kind=UnitKind.COMMUNE
+    )
+    units["LA-CD-THPT"] = cd.add_child(
+        code="LA-CD-THPT", name="Hội CTĐ CS Trường THPT Cần Đước", kind=UnitKind.SCHOOL
+    )
+    units["LA-CG-PL"] = cg.add_child(
+        code="LA-CG-PL", name="Hội CTĐ CS xã Phước Lý", kind=UnitKind.COMMUNE
+    )
+    for unit in units.values():
+        unit.refresh_from_db()
+    return units
+
+
+@pytest.fixture
+def owner(tree) -> User:
+    """Admin of Cần Đước district."""
+    user = make_user("owner@example.org", full_name="Chủ Huyện Hội")
+    UnitRole.objects.create(user=user, unit=tree["LA-CD"], role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def member(tree) -> User:
+    """Staff (view only) of a commune inside Cần Đước."""
+    user = make_user("member@example.org", full_name="Cán Bộ Xã")
+    UnitRole.objects.create(user=user, unit=tree["LA-CD-LTR"], role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def outsider(tree) -> User:
+    """Admin of the neighbouring district, Cần Giuộc."""
+    user = make_user("outsider@example.org", full_name="Người Ngoài")
+    UnitRole.objects.create(user=user, unit=tree["LA-CG"], role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def participant(tree) -> User:
+    return make_user("walker@example.org", full_name="Lê Minh Anh", home_unit=tree["LA-CD-THPT"])

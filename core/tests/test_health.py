@@ -1,0 +1,15 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_health_reports_database_ok(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_health_endpoint(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["info"]["title"] == "KindSteps API"
+    assert "/api/v1/health" in schema["paths"]

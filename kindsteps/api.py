@@ -1,0 +1,49 @@
+"""The JSON API under /api/v1/, for mobile and recording apps.
+
+Each domain adds its router here; authentication is a personal API token
+(``Authorization: Bearer ks_…``) or the browser's session."""
+
+from django.db import connection
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema, Status
+from ninja.security import django_auth
+
+from accounts.api import router as accounts_router
+from accounts.tokens import TokenAuth
+from core.errors import DomainError
+
+api = NinjaAPI(
+    title="KindSteps API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(
+        request, {"code": exc.code, "detail": str(exc.message)}, status=exc.status
+    )
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["system"])
+def health(request: HttpRequest):
+    """Liveness and database check, for load balancers and uptime monitors."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"; the body says which part
+        return Status(503, {"status": "error", "database": "unavailable"})
+    return Status(200, {"status": "ok", "database": "ok"})
+
+
+api.add_router("/", accounts_router)

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings with fast hashing, an
+in-memory outbox and jobs run at once (tests that need the real queue build
+their own)."""
+
+import os
+
+os.environ.setdefault("KINDSTEPS_TESTING", "1")
+os.environ.setdefault("KINDSTEPS_VAR_DIR", "/tmp/kindsteps-test-var")
+
+from kindsteps.settings import *  # noqa: E402,F403
+from kindsteps.settings import HUEY  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HUEY = {**HUEY, "immediate": True}
+ALLOWED_HOSTS = ["*"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
