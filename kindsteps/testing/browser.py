@@ -1,0 +1,1 @@
+"""Playwright fixtures driving Debian's Chromium (/usr/bin/chromium)."""
