@@ -3,12 +3,12 @@ view is tested with — the owner (admin of the unit), a member (staff of a unit
 inside it) and an outsider (admin of a unit elsewhere)."""
 
 import pytest
-
-pytest_plugins = ["kindsteps.testing.browser"]
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from orgs.models import Role, Unit, UnitKind, UnitRole
+
+pytest_plugins = ["kindsteps.testing.browser"]
 
 PASSWORD = "correct horse battery staple"
 
