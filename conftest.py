@@ -27,19 +27,26 @@ def user_factory(db):
 @pytest.fixture
 def tree(db) -> dict[str, Unit]:
     """national → province → two districts → their chapters."""
-    vn = Unit.add_root(code="VN", name="Trung ương Hội", kind=UnitKind.NATIONAL)
-    la = vn.add_child(code="LA", name="Tỉnh hội Long An", kind=UnitKind.PROVINCE)
-    cd = la.add_child(code="LA-CD", name="Huyện hội Cần Đước", kind=UnitKind.DISTRICT)
-    cg = la.add_child(code="LA-CG", name="Huyện hội Cần Giuộc", kind=UnitKind.DISTRICT)
+    vn = Unit.objects.add_root({"code": "VN", "name": "Trung ương Hội", "kind": UnitKind.NATIONAL})
+    la = Unit.objects.add_child(
+        vn, {"code": "LA", "name": "Tỉnh hội Long An", "kind": UnitKind.PROVINCE}
+    )
+    cd = Unit.objects.add_child(
+        la, {"code": "LA-CD", "name": "Huyện hội Cần Đước", "kind": UnitKind.DISTRICT}
+    )
+    cg = Unit.objects.add_child(
+        la, {"code": "LA-CG", "name": "Huyện hội Cần Giuộc", "kind": UnitKind.DISTRICT}
+    )
     units = {"VN": vn, "LA": la, "LA-CD": cd, "LA-CG": cg}
-    units["LA-CD-LTR"] = cd.add_child(
-        code="LA-CD-LTR", name="Hội CTĐ CS xã Long Trạch", kind=UnitKind.COMMUNE
+    units["LA-CD-LTR"] = Unit.objects.add_child(
+        cd, {"code": "LA-CD-LTR", "name": "Hội CTĐ CS xã Long Trạch", "kind": UnitKind.COMMUNE}
     )
-    units["LA-CD-THPT"] = cd.add_child(
-        code="LA-CD-THPT", name="Hội CTĐ CS Trường THPT Cần Đước", kind=UnitKind.SCHOOL
+    units["LA-CD-THPT"] = Unit.objects.add_child(
+        cd,
+        {"code": "LA-CD-THPT", "name": "Hội CTĐ CS Trường THPT Cần Đước", "kind": UnitKind.SCHOOL},
     )
-    units["LA-CG-PL"] = cg.add_child(
-        code="LA-CG-PL", name="Hội CTĐ CS xã Phước Lý", kind=UnitKind.COMMUNE
+    units["LA-CG-PL"] = Unit.objects.add_child(
+        cg, {"code": "LA-CG-PL", "name": "Hội CTĐ CS xã Phước Lý", "kind": UnitKind.COMMUNE}
     )
     for unit in units.values():
         unit.refresh_from_db()

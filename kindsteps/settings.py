@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "orgs",
+    "campaigns",
+    "teams",
     "demo",
 ]
 

@@ -16,9 +16,9 @@ def ensure_unit(code: str, name: str, kind: str, parent_code: str | None) -> Uni
             Unit.objects.filter(pk=unit.pk).update(name=name, kind=kind)
         return unit
     if parent_code is None:
-        return Unit.add_root(code=code, name=name, kind=kind)
+        return Unit.objects.add_root({"code": code, "name": name, "kind": kind})
     parent = Unit.objects.get(code=parent_code)
-    return parent.add_child(code=code, name=name, kind=kind)
+    return Unit.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
 
 
 def ensure_user(email: str, full_name: str, **extra) -> User:

@@ -1,0 +1,43 @@
+"""In-app notices, and the e-mail that goes with the important ones. Texts are
+rendered in the recipient's preferred language, not the sender's."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from core.models import Notice
+
+
+def notify(
+    user,
+    code: str,
+    *,
+    title: str,
+    body: str = "",
+    url: str = "",
+    params: dict | None = None,
+) -> Notice:
+    """Create a notice. ``title`` and ``body`` may be lazy translations with
+    ``%(name)s`` placeholders filled from ``params`` in the recipient's language."""
+    params = params or {}
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        title_text = str(title) % params if params else str(title)
+        body_text = (str(body) % params if params else str(body)) if body else ""
+    return Notice.objects.create(user=user, code=code, title=title_text, body=body_text, url=url)
+
+
+def send_templated_mail(user, template: str, context: dict) -> None:
+    """Send ``<template>_subject.txt`` / ``<template>_message.txt`` to ``user`` in
+    their language, after the surrounding transaction commits."""
+    language = user.preferred_language or settings.LANGUAGE_CODE
+
+    def _send() -> None:
+        with translation.override(language):
+            ctx = {"user": user, "SITE_URL": settings.SITE_URL, **context}
+            subject = render_to_string(f"{template}_subject.txt", ctx).strip()
+            message = render_to_string(f"{template}_message.txt", ctx)
+        send_mail(subject, message, None, [user.email])
+
+    transaction.on_commit(_send)

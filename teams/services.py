@@ -1,0 +1,214 @@
+"""Teams: one team per participant per campaign. Joining claims the
+registration's team column with a conditional UPDATE (team IS NULL), so two
+joins at once let exactly one through."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Registration, RegistrationStatus
+from core.audit import log_action
+from core.errors import DomainError
+from orgs.models import Unit
+from teams.models import Team
+
+
+class TeamError(DomainError):
+    code = "team_error"
+
+
+def _error(code: str, message, status: int = 400) -> TeamError:
+    return TeamError(message, code=code, status=status)
+
+
+def _registration(campaign: Campaign, user) -> Registration:
+    registration = Registration.objects.filter(
+        campaign=campaign, user=user, status=RegistrationStatus.ACTIVE
+    ).first()
+    if registration is None:
+        raise _error("not_registered", _("Register for the campaign before choosing a team."))
+    return registration
+
+
+def _check_unlocked(campaign: Campaign, now=None) -> None:
+    if campaign.has_started(now):
+        raise _error(
+            "teams_locked",
+            _("Teams are locked once the campaign has started. Ask the organiser to move you."),
+        )
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if len(name) < 2:
+        raise _error("name_too_short", _("A team name needs at least 2 characters."))
+    if len(name) > 80:
+        raise _error("name_too_long", _("A team name can have at most 80 characters."))
+    return name
+
+
+def _claim(registration: Registration, team: Team, now) -> None:
+    claimed = Registration.objects.filter(
+        pk=registration.pk, status=RegistrationStatus.ACTIVE, team__isnull=True
+    ).update(team=team, team_joined_at=now)
+    if claimed != 1:
+        current = Registration.objects.select_related("team").get(pk=registration.pk)
+        raise _error(
+            "already_in_team",
+            _("You are already in the team “%(team)s”. Each participant can join only one team.")
+            % {"team": current.team.name if current.team else "?"},
+            status=409,
+        )
+    registration.team = team
+    registration.team_joined_at = now
+
+
+def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None, now=None) -> Team:
+    now = now or timezone.now()
+    registration = _registration(campaign, user)
+    name = _clean_name(name)
+    if registration.team_id is not None:
+        raise _error(
+            "already_in_team",
+            _("You are already in a team. Leave it before creating a new one."),
+            status=409,
+        )
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(campaign=campaign, name=name, unit=unit, captain=user)
+            _claim(registration, team, now)
+            log_action(
+                "teams.team.created", team, actor=user, campaign=campaign, data={"name": name}
+            )
+    except IntegrityError as exc:
+        raise _error(
+            "name_taken", _("A team with this name already exists in this campaign."), status=409
+        ) from exc
+    return team
+
+
+def join_team(team: Team, user, *, now=None) -> Registration:
+    now = now or timezone.now()
+    registration = _registration(team.campaign, user)
+    if registration.team_id == team.pk:
+        raise _error("already_member", _("You are already a member of this team."), status=409)
+    if registration.team_id is not None:
+        raise _error(
+            "already_in_team",
+            _("You are already in the team “%(team)s”. Each participant can join only one team.")
+            % {"team": registration.team.name},
+            status=409,
+        )
+    with transaction.atomic():
+        _claim(registration, team, now)
+        log_action(
+            "teams.member.joined",
+            team,
+            actor=user,
+            campaign=team.campaign,
+            data={"bib": registration.bib},
+        )
+    return registration
+
+
+def join_by_code(campaign: Campaign, user, code: str, *, now=None) -> Registration:
+    team = Team.objects.filter(campaign=campaign, invite_code=(code or "").strip().upper()).first()
+    if team is None:
+        raise _error("bad_code", _("No team in this campaign has that invite code."), status=404)
+    return join_team(team, user, now=now)
+
+
+def leave_team(campaign: Campaign, user, *, now=None) -> None:
+    registration = _registration(campaign, user)
+    if registration.team_id is None:
+        raise _error("not_in_team", _("You are not in a team."))
+    _check_unlocked(campaign, now)
+    with transaction.atomic():
+        team = registration.team
+        Registration.objects.filter(pk=registration.pk).update(team=None, team_joined_at=None)
+        log_action(
+            "teams.member.left", team, actor=user, campaign=campaign, data={"bib": registration.bib}
+        )
+        after_member_left(team)
+
+
+def after_member_left(team: Team) -> None:
+    """Pass the captaincy on when the captain is gone: to the earliest member."""
+    members = team.registrations.filter(status=RegistrationStatus.ACTIVE)
+    if team.captain_id and members.filter(user_id=team.captain_id).exists():
+        return
+    successor = members.order_by("team_joined_at", "pk").first()
+    team.captain_id = successor.user_id if successor else None
+    team.save(update_fields=["captain"])
+
+
+def rename_team(team: Team, *, actor, name: str) -> Team:
+    if actor.pk != team.captain_id:
+        raise _error("not_captain", _("Only the team captain can do that."), status=403)
+    name = _clean_name(name)
+    try:
+        with transaction.atomic():
+            old = team.name
+            team.name = name
+            team.save(update_fields=["name"])
+            log_action(
+                "teams.team.renamed",
+                team,
+                actor=actor,
+                campaign=team.campaign,
+                data={"from": old, "to": name},
+            )
+    except IntegrityError as exc:
+        raise _error(
+            "name_taken", _("A team with this name already exists in this campaign."), status=409
+        ) from exc
+    return team
+
+
+def remove_member(team: Team, *, actor, registration: Registration) -> None:
+    if actor.pk != team.captain_id:
+        raise _error("not_captain", _("Only the team captain can do that."), status=403)
+    if registration.team_id != team.pk:
+        raise _error("not_member", _("That person is not in this team."), status=404)
+    if registration.user_id == actor.pk:
+        raise _error("captain_self", _("To leave your own team, use “Leave team”."))
+    _check_unlocked(team.campaign)
+    with transaction.atomic():
+        Registration.objects.filter(pk=registration.pk, team=team).update(
+            team=None, team_joined_at=None
+        )
+        log_action(
+            "teams.member.removed",
+            team,
+            actor=actor,
+            campaign=team.campaign,
+            data={"bib": registration.bib},
+        )
+
+
+def move_member(registration: Registration, *, to: Team | None, actor, reason: str = "") -> None:
+    """An organiser moves a person to another team (or out of any), at any
+    time, with the move in the audit log."""
+    if to is not None and to.campaign_id != registration.campaign_id:
+        raise _error("wrong_campaign", _("That team belongs to another campaign."))
+    with transaction.atomic():
+        old = registration.team
+        Registration.objects.filter(pk=registration.pk).update(
+            team=to, team_joined_at=timezone.now() if to else None
+        )
+        log_action(
+            "teams.member.moved",
+            registration,
+            actor=actor,
+            campaign=registration.campaign,
+            data={"from": old.pk if old else None, "to": to.pk if to else None, "reason": reason},
+        )
+        if old is not None:
+            after_member_left(old)
+
+
+def teams_with_counts(campaign: Campaign):
+    return Team.objects.filter(campaign=campaign).annotate(
+        members=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ACTIVE))
+    )
