@@ -216,6 +216,8 @@ STATICFILES_DIRS = [
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
+# A font with every Vietnamese diacritic, for PDFs and images (npm dejavu-fonts-ttf).
+FONT_DIR = NODE_MODULES / "dejavu-fonts-ttf" / "ttf"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

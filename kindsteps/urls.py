@@ -7,6 +7,7 @@ from kindsteps.api import api
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("campaigns.urls")),
+    path("", include("teams.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("orgs.urls")),

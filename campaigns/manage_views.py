@@ -1,0 +1,3 @@
+"""Organiser screens: create and edit campaigns, preview, targets for units."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Registration, withdrawal, my campaigns, unit invite links and posters."""
+
+urlpatterns: list = []
