@@ -6,6 +6,11 @@ from django.db import transaction
 
 from accounts.models import User
 from demo import data
+from demo.campaigns import (
+    ensure_open_campaign,
+    ensure_plan_campaign,
+    ensure_plan_registrations,
+)
 from orgs.models import Role, Unit, UnitRole
 
 
@@ -67,7 +72,16 @@ class Command(BaseCommand):
             home_unit=Unit.objects.get(code="LA-CD-THPT-CD"),
         )
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {Unit.objects.count()} units."))
+        plan = ensure_plan_campaign(organiser)
+        registered = ensure_plan_registrations(plan, organiser)
+        ensure_open_campaign(organiser)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {Unit.objects.count()} units, campaign “{plan.title_vi}” "
+                f"with {registered} participants."
+            )
+        )
         self.stdout.write(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")
         self.stdout.write(f"  organiser (Cần Đước district): {data.ORGANISER_EMAIL}")
         self.stdout.write(f"  organiser (Long An province):  {data.PROVINCE_ORGANISER_EMAIL}")
