@@ -1,1 +1,95 @@
-"""Playwright fixtures driving Debian's Chromium (/usr/bin/chromium)."""
+"""Playwright fixtures driving Debian's Chromium (/usr/bin/chromium).
+
+``browser`` is one headless Chromium per test process; ``page`` (a desktop
+window) and ``phone_page`` (a 390 × 844 touch phone) open fresh contexts on
+pytest-django's ``live_server``, so ``page.goto("/")`` is the home page. Mark
+such tests ``@pytest.mark.browser``.
+
+Set ``KINDSTEPS_SCREENSHOTS=<dir>`` to keep the pictures that ``screenshot()``
+takes, for looking at pages by eye.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API keeps an event loop running in the test's thread, and
+# Django then refuses database access from that thread as "async unsafe". The
+# tests only ever touch the database synchronously, so the check is switched off.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("KINDSTEPS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable]:
+    """Open a page in a fresh context (own cookies) on the live server:
+    ``new_page(viewport=..., locale=...)`` takes Playwright's context options."""
+    contexts = []
+
+    def open_page(**options):
+        options = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", **options}
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page(**DESKTOP)
+
+
+@pytest.fixture
+def phone_page(new_page):
+    return new_page(**PHONE)
+
+
+def screenshot(page, name: str) -> Path | None:
+    """Save a full-page PNG as ``<KINDSTEPS_SCREENSHOTS>/<name>.png`` when that
+    variable is set; otherwise do nothing."""
+    directory = os.environ.get("KINDSTEPS_SCREENSHOTS")
+    if not directory:
+        return None
+    path = Path(directory) / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
