@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest
+
+from accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,11 +10,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def populate_user(self, request, sociallogin, data):
+    def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
         user = super().populate_user(request, sociallogin, data)
-        name = data.get("name") or " ".join(
-            part for part in (data.get("first_name"), data.get("last_name")) if part
-        )
-        if name and not user.full_name:
-            user.full_name = name
+        if not user.full_name:
+            user.full_name = social_full_name(sociallogin.account.extra_data, data)
         return user
+
+
+def social_full_name(extra_data: dict, data: dict) -> str:
+    """The name as the provider displays it. Google and Facebook both send a
+    ready ``name`` in the person's own order ("Lê Minh Anh"); joining first and
+    last name would give the Western order, so that is only the fallback."""
+    name = extra_data.get("name") or data.get("name")
+    if not name:
+        name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    return " ".join(name.split())[:150]
