@@ -1,9 +1,12 @@
 """Registration: the rules a participant meets, the same for the web and the API."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -12,9 +15,11 @@ from campaigns.models import (
     Registration,
     RegistrationStatus,
     TargetRule,
+    Visibility,
 )
 from core.audit import log_action
 from core.errors import DomainError
+from core.models import Notice
 from core.notices import notify, send_templated_mail
 from orgs.models import Unit
 
@@ -83,7 +88,11 @@ def register(
         raise _error("category_required", _("Choose a distance category."))
     if category is not None and category.campaign_id != campaign.pk:
         raise _error("category_invalid", _("That distance category is not part of this campaign."))
-    unit = unit or user.home_unit
+    if unit is not None and not campaign_units(campaign).filter(pk=unit.pk).exists():
+        raise _error("unit_invalid", _("That unit does not take part in this campaign."))
+    if unit is None and user.home_unit_id:
+        # The profile's unit counts only when it lies inside the organiser's subtree.
+        unit = campaign_units(campaign).filter(pk=user.home_unit_id).first()
     try:
         with transaction.atomic():
             existing = (
@@ -190,3 +199,192 @@ def active_registration(campaign: Campaign, user) -> Registration | None:
         .select_related("team", "category", "unit")
         .first()
     )
+
+
+# --- Registration journey: unit invite links, the form's choices, my campaigns ---
+
+UNIT_SELECT_LIMIT = 200  # below this, the home unit is a plain select; above, a search
+UNIT_SEARCH_LIMIT = 20
+UNIT_SEARCH_MIN_LENGTH = 2
+
+
+def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
+    """The units a registration may name: the organiser unit and everything below it."""
+    return Unit.objects.filter(campaign.organiser_unit.subtree_q()).order_by("path")
+
+
+def get_invite_unit(campaign: Campaign, code: str) -> Unit | None:
+    """The unit ``code`` if it lies inside the organiser's subtree, else None."""
+    return campaign_units(campaign).filter(code=code).first()
+
+
+def search_campaign_units(campaign: Campaign, query: str) -> list[Unit]:
+    """At most 20 units of the campaign's subtree whose name contains ``query``
+    or whose code starts with it."""
+    query = " ".join((query or "").split())
+    if len(query) < UNIT_SEARCH_MIN_LENGTH:
+        return []
+    return list(
+        campaign_units(campaign)
+        .filter(Q(name__icontains=query) | Q(code__istartswith=query))
+        .order_by("depth", "name")[:UNIT_SEARCH_LIMIT]
+    )
+
+
+def invite_path(campaign: Campaign, unit: Unit) -> str:
+    path = reverse("campaigns:invite", args=[campaign.slug, unit.code])
+    if campaign.visibility == Visibility.PRIVATE:
+        # A private campaign's poster admits whoever scans it.
+        path += "?" + urlencode({"code": campaign.invite_code})
+    return path
+
+
+def invite_url(campaign: Campaign, unit: Unit) -> str:
+    """The absolute link a unit's poster and QR code carry."""
+    return settings.SITE_URL + invite_path(campaign, unit)
+
+
+def unit_invite_links(campaign: Campaign, units) -> list[dict]:
+    """For the organiser screens: each unit's invite link and posters."""
+    return [
+        {
+            "unit": unit,
+            "invite_url": invite_url(campaign, unit),
+            "poster_pdf": reverse("campaigns:poster_pdf", args=[campaign.slug, unit.code]),
+            "poster_png": reverse("campaigns:poster_png", args=[campaign.slug, unit.code]),
+        }
+        for unit in units
+    ]
+
+
+def is_organiser(campaign: Campaign, user) -> bool:
+    """Staff (any role) of the organiser unit or a unit above it."""
+    if not user.is_authenticated:
+        return False
+    from orgs.access import units_for_staff
+
+    return units_for_staff(user).filter(pk=campaign.organiser_unit_id).exists()
+
+
+def may_view_campaign(campaign: Campaign, user, *, has_invite_code: bool = False) -> bool:
+    """Public, published campaigns are open to all; a private one to those who
+    hold its invite code or are registered; unpublished ones to organisers."""
+    if campaign.is_published and campaign.visibility == Visibility.PUBLIC:
+        return True
+    if is_organiser(campaign, user):
+        return True
+    if not campaign.is_published:
+        return False
+    if has_invite_code:
+        return True
+    return user.is_authenticated and campaign.registrations.filter(user=user).exists()
+
+
+def may_download_posters(campaign: Campaign, user) -> bool:
+    """Posters of a public campaign are meant to be printed by anyone; a private
+    campaign's carry its invite code, so only its organisers get them."""
+    if campaign.is_published and campaign.visibility == Visibility.PUBLIC:
+        return True
+    return is_organiser(campaign, user)
+
+
+def registration_for(campaign: Campaign, user) -> Registration | None:
+    """The person's registration in any status (a withdrawn one keeps its bib)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(campaign=campaign, user=user)
+        .select_related("team", "category", "unit")
+        .first()
+    )
+
+
+def my_registrations(user) -> list[Registration]:
+    return list(
+        Registration.objects.filter(user=user)
+        .select_related("campaign", "team", "category", "unit")
+        .order_by("status", "-campaign__starts_at")
+    )
+
+
+def unread_notices(user, limit: int = 10) -> list[Notice]:
+    return list(Notice.objects.filter(user=user, read_at__isnull=True)[:limit])
+
+
+def mark_notices_read(user, notice_id: int | None = None, now=None) -> int:
+    """Mark one of the person's notices (or all of them) read; returns how many."""
+    notices = Notice.objects.filter(user=user, read_at__isnull=True)
+    if notice_id is not None:
+        notices = notices.filter(pk=notice_id)
+    return notices.update(read_at=now or timezone.now())
+
+
+def _km(metres: int) -> str:
+    return formats.number_format(metres / 1000, decimal_pos=0 if metres % 1000 == 0 else 1)
+
+
+def _pace(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def rules_summary(campaign: Campaign) -> list[str]:
+    """The campaign's activity rules in a few plain sentences for the registration form."""
+    rules = campaign.effective_rules
+    lines = []
+    sports = campaign.get_sports_display()
+    if sports:
+        lines.append(_("Counted sports: %(sports)s.") % {"sports": ", ".join(map(str, sports))})
+    lines.append(
+        _("An activity counts from %(km)s km.") % {"km": _km(rules["min_distance_m"] or 0)}
+    )
+    if rules.get("max_distance_m"):
+        lines.append(
+            _("At most %(km)s km count per activity.") % {"km": _km(rules["max_distance_m"])}
+        )
+    if rules.get("daily_cap_m"):
+        lines.append(_("At most %(km)s km count per day.") % {"km": _km(rules["daily_cap_m"])})
+    pace_labels = {"walk": _("Walking"), "run": _("Running")}
+    for sport in campaign.sports:
+        limits = rules["sports"].get(sport) or {}
+        if sport in pace_labels and limits.get("min_pace_s") and limits.get("max_pace_s"):
+            lines.append(
+                _("%(sport)s: an average pace between %(fast)s and %(slow)s per km.")
+                % {
+                    "sport": pace_labels[sport],
+                    "fast": _pace(limits["min_pace_s"]),
+                    "slow": _pace(limits["max_pace_s"]),
+                }
+            )
+    if rules.get("sync_window_hours"):
+        lines.append(
+            _("Activities must reach KindSteps within %(hours)s hours of their end.")
+            % {"hours": rules["sync_window_hours"]}
+        )
+    if not rules.get("allow_no_gps"):
+        lines.append(_("Activities need a GPS track."))
+    if not rules.get("allow_manual"):
+        lines.append(_("Distances typed in by hand do not count."))
+    lines.append(
+        _("Every valid km adds %(amount)s đồng to the Red Cross fund.")
+        % {"amount": formats.number_format(campaign.vnd_per_km, force_grouping=True)}
+    )
+    return lines
+
+
+def register_with_profile(
+    campaign: Campaign, user, *, profile: dict | None = None, **options
+) -> Registration:
+    """Save the profile fields the registration asked for (already validated),
+    fill an empty home unit with the chosen one, then ``register``: all or nothing."""
+    with transaction.atomic():
+        changed = []
+        for name, value in (profile or {}).items():
+            setattr(user, name, value)
+            changed.append(name)
+        unit = options.get("unit")
+        if user.home_unit_id is None and unit is not None:
+            user.home_unit = unit
+            changed.append("home_unit")
+        if changed:
+            user.save(update_fields=changed)
+        return register(campaign, user, **options)

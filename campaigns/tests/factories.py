@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import factory
+from django.db import models
 from django.utils import timezone
 
-from campaigns.models import Campaign, DistanceCategory, Sport
+from campaigns.models import Campaign, DistanceCategory, Registration, Sport
 from teams.models import Team
 
 
@@ -43,3 +44,28 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     name = factory.Sequence(lambda n: f"Đội {n}")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """An active registration with the next bib of its campaign."""
+
+    class Meta:
+        model = Registration
+
+    campaign = factory.SubFactory(CampaignFactory)
+    user = factory.SubFactory("campaigns.tests.factories.UserFactory")
+    bib = factory.LazyAttribute(lambda o: _next_bib(o.campaign))
+    rules_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+
+    email = factory.Sequence(lambda n: f"runner{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Người Chạy {n}")
+
+
+def _next_bib(campaign: Campaign) -> int:
+    Campaign.objects.filter(pk=campaign.pk).update(last_bib=models.F("last_bib") + 1)
+    return Campaign.objects.values_list("last_bib", flat=True).get(pk=campaign.pk)
