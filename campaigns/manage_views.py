@@ -1,3 +1,132 @@
-"""Organiser screens: create and edit campaigns, preview, targets for units."""
+"""Organiser screens: create and edit campaigns, preview, targets for units.
+Scoped to the person's subtrees through campaigns.access: outside them a
+campaign is a 404; staff without an admin role may look but not change."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from campaigns.access import campaigns_for_staff, get_campaign_for_admin, get_campaign_for_staff
+from campaigns.display import format_window
+from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm, TargetsForm
+from campaigns.models import Campaign
+from campaigns.organiser import effective_targets, save_campaign, save_targets, target_units
+from campaigns.pages import detail_context
+from orgs.access import staff_roots, units_for_staff
+
+
+def _require_staff(user) -> None:
+    if not (user.is_superuser or user.unit_roles.exists()):
+        raise PermissionDenied
+
+
+@login_required
+def manage_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request.user)
+    campaigns = campaigns_for_staff(request.user).order_by("-starts_at")
+    editable = set(campaigns_for_staff(request.user, admin=True).values_list("pk", flat=True))
+    rows = [
+        {
+            "campaign": campaign,
+            "window": format_window(campaign.starts_at, campaign.ends_at, campaign.tz),
+            "can_edit": campaign.pk in editable,
+        }
+        for campaign in campaigns
+    ]
+    can_create = units_for_staff(request.user, admin=True).exists()
+    return render(
+        request, "campaigns/manage/campaign_list.html", {"rows": rows, "can_create": can_create}
+    )
+
+
+def _campaign_form(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    units = units_for_staff(request.user, admin=True)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = CampaignForm(data, files, instance=campaign, units=units)
+    categories = CategoryFormSet(data, instance=campaign, prefix="categories")
+    rules = RulesForm(data, rules=campaign.rules, prefix="rules")
+    if data is not None and form.is_valid() and categories.is_valid() and rules.is_valid():
+        created = campaign.pk is None
+        campaign = save_campaign(form, categories, rules, actor=request.user)
+        messages.success(
+            request, _("Campaign created.") if created else _("Your changes are saved.")
+        )
+        return redirect("campaigns:manage_edit", campaign.slug)
+    return render(
+        request,
+        "campaigns/manage/campaign_form.html",
+        {"form": form, "categories": categories, "rules": rules, "campaign": campaign},
+        status=400 if data is not None else 200,
+    )
+
+
+@login_required
+def manage_create(request: HttpRequest) -> HttpResponse:
+    roots = staff_roots(request.user, admin=True)
+    if not roots:
+        raise PermissionDenied
+    return _campaign_form(request, Campaign(organiser_unit=roots[0]))
+
+
+@login_required
+def manage_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    return _campaign_form(request, get_campaign_for_admin(request.user, slug))
+
+
+@login_required
+def manage_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_campaign_for_staff(request.user, slug)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        detail_context(campaign, request.user, preview=True),
+    )
+
+
+@login_required
+def manage_targets(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_campaign_for_admin(request.user, slug)
+    kinds, units = target_units(campaign)
+    rows = effective_targets(campaign, units)
+    initial = {f"kind_{rule.unit_kind}": rule.participants for rule in campaign.targets.all()}
+    for row in rows:
+        if row.own:
+            initial[f"unit_{row.unit.pk}"] = row.participants
+            initial[f"stretch_{row.unit.pk}"] = row.stretch
+    data = request.POST if request.method == "POST" else None
+    form = TargetsForm(data, initial=initial, kinds=kinds, units=units)
+    if data is not None and form.is_valid():
+        save_targets(
+            campaign, kinds=form.kind_targets(), units=form.unit_targets(), actor=request.user
+        )
+        messages.success(request, _("Targets saved."))
+        return redirect("campaigns:manage_targets", campaign.slug)
+    unit_rows = [
+        {"row": row, "own": form[f"unit_{row.unit.pk}"], "stretch": form[f"stretch_{row.unit.pk}"]}
+        for row in rows
+    ]
+    return render(
+        request,
+        "campaigns/manage/targets.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "kind_fields": [form[f"kind_{kind}"] for kind in kinds],
+            "unit_rows": unit_rows,
+        },
+        status=400 if data is not None else 200,
+    )
+
+
+urlpatterns = [
+    path("manage/campaigns/", manage_list, name="manage_list"),
+    path("manage/campaigns/new/", manage_create, name="manage_create"),
+    path("manage/campaigns/<slug:slug>/", manage_edit, name="manage_edit"),
+    path("manage/campaigns/<slug:slug>/preview/", manage_preview, name="manage_preview"),
+    path("manage/campaigns/<slug:slug>/targets/", manage_targets, name="manage_targets"),
+]
