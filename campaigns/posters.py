@@ -75,7 +75,17 @@ def _nfc(text: str) -> str:
 def _wrap(canvas: _Canvas, text: str, size_pt: float, bold: bool, max_w: float) -> list[str]:
     lines: list[str] = []
     current = ""
+    words: list[str] = []
     for word in text.split(" "):
+        # A word wider than the page (a long link) is cut where it must be.
+        while canvas.width(word, size_pt, bold) > max_w and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and canvas.width(word[:cut], size_pt, bold) > max_w:
+                cut -= 1
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
+    for word in words:
         candidate = f"{current} {word}".strip()
         if current and canvas.width(candidate, size_pt, bold) > max_w:
             lines.append(current)
@@ -102,9 +112,12 @@ def _centred(
     max_w = PAGE_W_MM - 2 * MARGIN_MM
     while True:
         lines = _wrap(canvas, text, size_pt, bold, max_w)
-        if len(lines) <= max_lines or size_pt <= 10:
+        fits = len(lines) <= max_lines and all(
+            canvas.width(line, size_pt, bold) <= max_w for line in lines
+        )
+        if fits or size_pt <= 8:
             break
-        size_pt -= 2
+        size_pt -= 1
     line_h = size_pt * PT_TO_MM * 1.25
     y = top
     for line in lines:

@@ -228,8 +228,11 @@ def invite(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 def _poster(request: HttpRequest, slug: str, code: str) -> tuple[Campaign, Unit, str]:
-    campaign, unit = _invite_campaign_and_unit(request, slug, code)
-    if not services.may_download_posters(campaign, request.user):
+    # Not the campaign page's visibility: a private campaign's posters are for
+    # the staff who print them, who need not be able to register.
+    campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
+    unit = services.get_invite_unit(campaign, code)
+    if unit is None or not services.may_download_posters(campaign, request.user, unit):
         raise Http404
     return campaign, unit, services.invite_url(campaign, unit)
 

@@ -280,12 +280,17 @@ def may_view_campaign(campaign: Campaign, user, *, has_invite_code: bool = False
     return user.is_authenticated and campaign.registrations.filter(user=user).exists()
 
 
-def may_download_posters(campaign: Campaign, user) -> bool:
+def may_download_posters(campaign: Campaign, user, unit: Unit) -> bool:
     """Posters of a public campaign are meant to be printed by anyone; a private
-    campaign's carry its invite code, so only its organisers get them."""
+    campaign's carry its invite code, so only its organisers and the staff of
+    the poster's unit (or a unit above it) get them."""
     if campaign.is_published and campaign.visibility == Visibility.PUBLIC:
         return True
-    return is_organiser(campaign, user)
+    if not user.is_authenticated:
+        return False
+    from orgs.access import units_for_staff
+
+    return units_for_staff(user).filter(pk__in=[campaign.organiser_unit_id, unit.pk]).exists()
 
 
 def registration_for(campaign: Campaign, user) -> Registration | None:
