@@ -1,0 +1,119 @@
+"""A unit's invite link (the poster's QR code) attributes the registration to
+that unit, fixed; units outside the organiser's subtree have no link."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from campaigns.models import Registration, Visibility
+from campaigns.services import invite_url, unit_invite_links
+from campaigns.tests.factories import CampaignFactory
+
+
+@pytest.fixture
+def campaign(tree):
+    return CampaignFactory(organiser_unit=tree["LA-CD"])
+
+
+@pytest.fixture
+def client_en(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def complete(participant):
+    participant.gender = "male"
+    participant.birth_year = 2006
+    participant.phone = "0912345678"
+    participant.province = "Long An"
+    participant.save()
+    return participant
+
+
+def invite(campaign, code: str) -> str:
+    return reverse("campaigns:invite", args=[campaign.slug, code])
+
+
+def register_url(campaign) -> str:
+    return reverse("campaigns:register", args=[campaign.slug])
+
+
+def test_invite_link_remembers_the_unit_and_goes_to_the_registration(client, campaign):
+    response = client.get(invite(campaign, "LA-CD-LTR"))
+    assert response.status_code == 302
+    assert response.url == register_url(campaign)
+    assert client.session["campaign_invites"] == {campaign.slug: "LA-CD-LTR"}
+
+
+def test_invite_link_of_a_unit_outside_the_organisers_subtree_is_not_found(client, campaign):
+    assert client.get(invite(campaign, "LA-CG-PL")).status_code == 404
+    assert client.get(invite(campaign, "LA")).status_code == 404  # above the organiser
+    assert client.get(invite(campaign, "NOPE")).status_code == 404
+    assert "campaign_invites" not in client.session
+
+
+def test_the_organiser_unit_itself_has_an_invite_link(client, campaign):
+    assert client.get(invite(campaign, "LA-CD")).status_code == 302
+
+
+def test_registration_through_an_invite_link_shows_the_unit_fixed(client_en, campaign, complete):
+    client_en.get(invite(campaign, "LA-CD-LTR"))
+    client_en.force_login(complete)
+    content = client_en.get(register_url(campaign)).content.decode()
+    assert '<p class="fixed-unit" id="fixed-unit"><strong>Hội CTĐ CS xã Long Trạch' in content
+    assert 'name="unit"' not in content  # nothing to change it with
+
+
+def test_registration_through_an_invite_link_keeps_its_unit_whatever_is_posted(
+    client_en, campaign, complete, tree
+):
+    client_en.get(invite(campaign, "LA-CD-LTR"))
+    client_en.force_login(complete)  # the profile says LA-CD-THPT
+    response = client_en.post(register_url(campaign), {"accept_rules": "on", "unit": "LA-CD-THPT"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(campaign=campaign, user=complete)
+    assert registration.unit == tree["LA-CD-LTR"]
+    assert registration.via_unit_link is True
+    assert campaign.slug not in client_en.session.get("campaign_invites", {})
+    complete.refresh_from_db()
+    assert complete.home_unit == tree["LA-CD-THPT"]  # the profile is left alone
+
+
+def test_the_attribution_survives_logging_in(client, campaign, complete, tree):
+    assert client.get(invite(campaign, "LA-CD-LTR")).status_code == 302
+    login = client.get(register_url(campaign))
+    assert login.url.startswith(reverse("account_login"))
+    client.post(
+        reverse("account_login"),
+        {"login": complete.email, "password": "correct horse battery staple"},
+    )
+    response = client.post(register_url(campaign), {"accept_rules": "on"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(user=complete)
+    assert (registration.unit, registration.via_unit_link) == (tree["LA-CD-LTR"], True)
+
+
+def test_registration_without_an_invite_link_is_not_attributed(client, campaign, complete, tree):
+    client.force_login(complete)
+    client.post(register_url(campaign), {"accept_rules": "on", "unit": "LA-CD-LTR"})
+    registration = Registration.objects.get(user=complete)
+    assert (registration.unit, registration.via_unit_link) == (tree["LA-CD-LTR"], False)
+
+
+def test_private_campaign_invite_link_carries_and_grants_the_invite_code(client, tree, complete):
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], visibility=Visibility.PRIVATE)
+    link = invite_url(campaign, tree["LA-CD-LTR"])
+    path = link.removeprefix(settings.SITE_URL)
+    client.force_login(complete)
+    assert client.get(invite(campaign, "LA-CD-LTR")).status_code == 404  # no code
+    assert client.get(path).status_code == 302
+    assert client.get(register_url(campaign)).status_code == 200
+
+
+def test_organiser_screens_get_every_units_links_and_posters(campaign, tree):
+    links = unit_invite_links(campaign, [tree["LA-CD-LTR"], tree["LA-CD-THPT"]])
+    assert [link["unit"].code for link in links] == ["LA-CD-LTR", "LA-CD-THPT"]
+    assert links[0]["invite_url"] == f"{settings.SITE_URL}/c/{campaign.slug}/u/LA-CD-LTR/"
+    assert links[0]["poster_pdf"] == f"/c/{campaign.slug}/u/LA-CD-LTR/poster.pdf"
+    assert links[1]["poster_png"] == f"/c/{campaign.slug}/u/LA-CD-THPT/poster.png"
