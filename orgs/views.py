@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs import services
 from orgs.access import get_unit_for_staff, is_staff_of, staff_roots, units_for_staff
+from orgs.exporting import EXPORTERS
 from orgs.forms import ChildUnitForm, ImportForm, RoleForm, SearchForm, UnitForm
-from orgs.importing import EXPORTERS, UnitImportError, import_units
+from orgs.importing import UnitImportError, import_units
 from orgs.models import Unit, UnitKind
 
 PAGE_SIZE = 25

@@ -4,7 +4,8 @@ import io
 import openpyxl
 import pytest
 
-from orgs.importing import export_csv, export_xlsx, import_units
+from orgs.exporting import export_csv, export_xlsx
+from orgs.importing import import_units
 from orgs.models import Unit
 
 

@@ -241,3 +241,8 @@ def test_many_units_import_in_few_queries(tree, django_assert_max_num_queries):
     assert result.created == 4000
     assert Unit.objects.get(code="LA-CD").numchild == 2002
     assert_tree_sound()
+
+
+def test_reports_turning_a_unit_into_a_top_unit_as_unsupported(tree):
+    data = csv_file([["LA-CD", "Huyện hội Cần Đước", "district", ""]])
+    assert import_errors(data) == [(2, "parent_code", "unsupported_move")]
