@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,22 @@ def unique_slug(title: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
+class FormRenderer(DjangoTemplates):
+    """Pico's layout: label, input, then the help text and errors below it."""
+
+    field_template_name = "campaigns/manage/_field.html"
+
+
+class OrganiserForm:
+    """Mixin: the organiser forms' renderer and labels without a colon."""
+
+    default_renderer = FormRenderer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class LocalTimeField(forms.CharField):
     """ "HH:MM" in 24-hour time; "24:00" is the end of the day."""
 
@@ -94,14 +111,12 @@ MOMENTS = [
 ]
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(OrganiserForm, forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES])
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     start_time = LocalTimeField(label=_("Start time"), initial="08:00")
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
-    end_time = LocalTimeField(
-        label=_("End time"), initial="24:00", help_text=_("24:00 means the end of that day.")
-    )
+    end_time = LocalTimeField(label=_("End time"), initial="24:00")
     registration_opens_date = forms.DateField(
         label=_("Registration opens"), required=False, widget=DateInput()
     )
@@ -209,14 +224,13 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(OrganiserForm, forms.ModelForm):
     km = forms.DecimalField(
         label=_("km"),
         required=False,
         min_value=Decimal("0.1"),
         max_value=Decimal("10000"),
         decimal_places=2,
-        help_text=_("Empty: free accumulation."),
     )
 
     class Meta:
@@ -284,7 +298,7 @@ def _km(**kwargs: Any) -> forms.DecimalField:
     )
 
 
-class RulesForm(forms.Form):
+class RulesForm(OrganiserForm, forms.Form):
     """The numeric activity rules of campaigns/rules.py; stores only what
     differs from the defaults."""
 
@@ -383,7 +397,7 @@ class RulesForm(forms.Form):
         return stored
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(OrganiserForm, forms.Form):
     """One number per kind of unit ("every school ≥ 10") and, per unit, an
     own target with an optional stretch target."""
 
@@ -396,7 +410,7 @@ class TargetsForm(forms.Form):
         for unit in units:
             self.fields[f"unit_{unit.pk}"] = forms.IntegerField(label=_("Own target"), **number)
             self.fields[f"stretch_{unit.pk}"] = forms.IntegerField(
-                label=_("stretch target"), **number
+                label=_("Stretch target"), **number
             )
 
     def clean(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from campaigns.access import campaigns_for_staff, get_campaign_for_admin, get_campaign_for_staff
-from campaigns.display import format_window
+from campaigns.display import format_local
 from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm, TargetsForm
 from campaigns.models import Campaign
 from campaigns.organiser import effective_targets, save_campaign, save_targets, target_units
@@ -32,7 +32,8 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "campaign": campaign,
-            "window": format_window(campaign.starts_at, campaign.ends_at, campaign.tz),
+            "starts": format_local(campaign.starts_at, campaign.tz),
+            "ends": format_local(campaign.ends_at, campaign.tz, is_end=True),
             "can_edit": campaign.pk in editable,
         }
         for campaign in campaigns

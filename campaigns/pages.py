@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.display import countdown, format_vnd, format_window, group_digits
+from campaigns.access import campaigns_for_staff
+from campaigns.display import countdown, format_local, format_vnd, format_window, group_digits
 from campaigns.models import Campaign, RegistrationStatus, Status
 from campaigns.services import active_registration
 
@@ -61,6 +62,8 @@ def card(campaign: Campaign) -> dict[str, Any]:
     return {
         "campaign": campaign,
         "window": format_window(campaign.starts_at, campaign.ends_at, campaign.tz),
+        "starts": format_local(campaign.starts_at, campaign.tz),
+        "ends": format_local(campaign.ends_at, campaign.tz, is_end=True),
         "countdown": countdown(campaign),
     }
 
@@ -83,4 +86,6 @@ def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[s
         "counts": live_counts(campaign),
         "registration": None if preview else active_registration(campaign, user),
         "preview": preview,
+        "can_manage": not preview
+        and campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists(),
     }

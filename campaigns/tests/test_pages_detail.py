@@ -163,3 +163,12 @@ def test_unpublished_campaign_is_not_found_for_the_public(client, draft, outside
 def test_unpublished_campaign_opens_for_its_organisers(client, draft, owner):
     client.force_login(owner)
     assert client.get(_detail(draft)).status_code == 200
+
+
+def test_organisers_get_a_link_to_manage_the_campaign(english, open_campaign, owner, member):
+    manage_url = reverse("campaigns:manage_edit", args=[open_campaign.slug])
+    assert manage_url not in english.get(_detail(open_campaign)).content.decode()
+    english.force_login(member)
+    assert manage_url not in english.get(_detail(open_campaign)).content.decode()
+    english.force_login(owner)
+    assert manage_url in english.get(_detail(open_campaign)).content.decode()
