@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -324,8 +324,17 @@ def mark_notices_read(user, notice_id: int | None = None, now=None) -> int:
     return notices.update(read_at=now or timezone.now())
 
 
+def _grouped(number: int) -> str:
+    # Vietnamese groups thousands with dots (2.000 đồng), English with commas.
+    separator = "." if (translation.get_language() or "vi").startswith("vi") else ","
+    return f"{number:,}".replace(",", separator)
+
+
 def _km(metres: int) -> str:
-    return formats.number_format(metres / 1000, decimal_pos=0 if metres % 1000 == 0 else 1)
+    km = metres / 1000
+    text = f"{km:.0f}" if metres % 1000 == 0 else f"{km:.1f}"
+    decimal = "," if (translation.get_language() or "vi").startswith("vi") else "."
+    return text.replace(".", decimal)
 
 
 def _pace(seconds: int) -> str:
@@ -371,7 +380,7 @@ def rules_summary(campaign: Campaign) -> list[str]:
         lines.append(_("Distances typed in by hand do not count."))
     lines.append(
         _("Every valid km adds %(amount)s đồng to the Red Cross fund.")
-        % {"amount": formats.number_format(campaign.vnd_per_km, force_grouping=True)}
+        % {"amount": _grouped(campaign.vnd_per_km)}
     )
     return lines
 

@@ -1,5 +1,7 @@
 """The registration panel of the campaign page: what this person can do now."""
 
+from datetime import timedelta
+
 from django import template
 from django.utils import timezone
 
@@ -32,3 +34,12 @@ def registration_panel(context: template.Context, campaign: Campaign) -> dict:
         "opens_at": campaign.local(campaign.registration_opens_at),
         "closes_at": campaign.local(campaign.registration_closes_at),
     }
+
+
+@register.simple_tag
+def campaign_dates(campaign: Campaign) -> str:
+    """``22/11/2026 – 16/01/2027`` in the campaign's time zone; a campaign that
+    ends at 24:00 ends on that day, not the next."""
+    start = campaign.local(campaign.starts_at)
+    end = campaign.local(campaign.ends_at - timedelta(seconds=1))
+    return f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"

@@ -362,3 +362,17 @@ def test_unpublished_campaign_is_not_found_for_participants(client, tree, comple
     campaign = CampaignFactory(organiser_unit=tree["LA-CD"], is_published=False)
     client.force_login(complete)
     assert client.get(register_url(campaign)).status_code == 404
+
+
+def test_rules_summary_writes_numbers_the_vietnamese_way(tree):
+    from django.utils import translation
+
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"], vnd_per_km=2000, rules={"min_distance_m": 1500}
+    )
+    with translation.override("vi"):
+        vietnamese = " ".join(map(str, services.rules_summary(campaign)))
+    with translation.override("en"):
+        english = " ".join(map(str, services.rules_summary(campaign)))
+    assert "2.000" in vietnamese and "1,5" in vietnamese
+    assert "2,000 đồng" in english and "from 1.5 km" in english
