@@ -118,6 +118,14 @@ def _centred(
         if fits or size_pt <= 8:
             break
         size_pt -= 1
+    # Balance the lines: the narrowest width that needs no more of them
+    # ("Triệu bước chân / nhân ái 2024" rather than a lone "2024").
+    width = max_w
+    while len(lines) > 1 and width > max_w / 2:
+        narrower = _wrap(canvas, text, size_pt, bold, width - 4)
+        if len(narrower) > len(lines):
+            break
+        lines, width = narrower, width - 4
     line_h = size_pt * PT_TO_MM * 1.25
     y = top
     for line in lines:
