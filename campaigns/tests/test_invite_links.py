@@ -1,6 +1,8 @@
 """A unit's invite link (the poster's QR code) attributes the registration to
 that unit, fixed; units outside the organiser's subtree have no link."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -117,3 +119,41 @@ def test_organiser_screens_get_every_units_links_and_posters(campaign, tree):
     assert links[0]["invite_url"] == f"{settings.SITE_URL}/c/{campaign.slug}/u/LA-CD-LTR/"
     assert links[0]["poster_pdf"] == f"/c/{campaign.slug}/u/LA-CD-LTR/poster.pdf"
     assert links[1]["poster_png"] == f"/c/{campaign.slug}/u/LA-CD-THPT/poster.png"
+
+
+def test_a_new_person_signs_up_from_a_poster_and_lands_on_the_registration(
+    client_en, campaign, tree
+):
+    from django.core import mail
+
+    register_path = register_url(campaign)
+    client_en.get(invite(campaign, "LA-CD-THPT"))
+    assert client_en.get(register_path).url.startswith(reverse("account_login"))
+    password = "a long pass phrase 2024"
+    client_en.post(
+        f"{reverse('account_signup')}?next={register_path}",
+        {"email": "hocsinh@example.org", "password1": password, "password2": password},
+    )
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    confirmed = client_en.post(re.sub(r"^https?://[^/]+", "", link))
+    assert confirmed.url == register_path  # back to the registration after confirming
+
+    page = client_en.get(register_path).content.decode()
+    assert 'name="profile-full_name"' in page  # a new account lacks everything
+    assert "Hội CTĐ CS Trường THPT Cần Đước" in page
+    response = client_en.post(
+        register_path,
+        {
+            "profile-full_name": "  Nguyễn   Thị Hoa ",
+            "profile-gender": "female",
+            "profile-birth_year": "2008",
+            "profile-phone": "0987 654 321",
+            "profile-province": "Long An",
+            "accept_rules": "on",
+        },
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(user__email="hocsinh@example.org")
+    assert (registration.unit, registration.via_unit_link) == (tree["LA-CD-THPT"], True)
+    assert registration.user.full_name == "Nguyễn Thị Hoa"
+    assert registration.user.home_unit == tree["LA-CD-THPT"]  # an empty profile unit is filled
