@@ -2,14 +2,19 @@
 registration's team column with a conditional UPDATE (team IS NULL), so two
 joins at once let exactly one through."""
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Registration, RegistrationStatus
+from campaigns.services import active_registration, campaign_units
 from core.audit import log_action
 from core.errors import DomainError
+from orgs.access import is_staff_of
 from orgs.models import Unit
 from teams.models import Team
 
@@ -40,12 +45,36 @@ def _check_unlocked(campaign: Campaign, now=None) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    # NFC: Vietnamese keyboards send "ộ" as one character or as o + two marks.
+    name = unicodedata.normalize("NFC", " ".join((name or "").split()))
     if len(name) < 2:
         raise _error("name_too_short", _("A team name needs at least 2 characters."))
     if len(name) > 80:
         raise _error("name_too_long", _("A team name can have at most 80 characters."))
     return name
+
+
+def _name_taken_error() -> TeamError:
+    return _error(
+        "name_taken", _("A team with this name already exists in this campaign."), status=409
+    )
+
+
+def _check_name_free(campaign: Campaign, name: str, exclude: Team | None = None) -> None:
+    """The unique index on lower(name) decides on PostgreSQL; SQLite's lower()
+    only folds ASCII (Đ, Ộ stay upper case), so compare Python's case folding
+    too. SQLite runs one writing transaction at a time, so checking inside the
+    transaction is enough there."""
+    folded = name.casefold()
+    same_length = (
+        Team.objects.filter(campaign=campaign)
+        .annotate(length=Length("name"))
+        .filter(length=len(name))
+    )
+    if exclude is not None:
+        same_length = same_length.exclude(pk=exclude.pk)
+    if any(other.casefold() == folded for other in same_length.values_list("name", flat=True)):
+        raise _name_taken_error()
 
 
 def _claim(registration: Registration, team: Team, now) -> None:
@@ -68,6 +97,8 @@ def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None
     now = now or timezone.now()
     registration = _registration(campaign, user)
     name = _clean_name(name)
+    if unit is not None and not campaign_units(campaign).filter(pk=unit.pk).exists():
+        raise _error("unit_invalid", _("That unit does not take part in this campaign."))
     if registration.team_id is not None:
         raise _error(
             "already_in_team",
@@ -76,15 +107,14 @@ def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None
         )
     try:
         with transaction.atomic():
+            _check_name_free(campaign, name)
             team = Team.objects.create(campaign=campaign, name=name, unit=unit, captain=user)
             _claim(registration, team, now)
             log_action(
                 "teams.team.created", team, actor=user, campaign=campaign, data={"name": name}
             )
     except IntegrityError as exc:
-        raise _error(
-            "name_taken", _("A team with this name already exists in this campaign."), status=409
-        ) from exc
+        raise _name_taken_error() from exc
     return team
 
 
@@ -149,6 +179,7 @@ def rename_team(team: Team, *, actor, name: str) -> Team:
     name = _clean_name(name)
     try:
         with transaction.atomic():
+            _check_name_free(team.campaign, name, exclude=team)
             old = team.name
             team.name = name
             team.save(update_fields=["name"])
@@ -160,9 +191,7 @@ def rename_team(team: Team, *, actor, name: str) -> Team:
                 data={"from": old, "to": name},
             )
     except IntegrityError as exc:
-        raise _error(
-            "name_taken", _("A team with this name already exists in this campaign."), status=409
-        ) from exc
+        raise _name_taken_error() from exc
     return team
 
 
@@ -212,3 +241,66 @@ def teams_with_counts(campaign: Campaign):
     return Team.objects.filter(campaign=campaign).annotate(
         members=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ACTIVE))
     )
+
+
+# --- What the team pages and the API read ---
+
+TEAMS_PER_PAGE = 20
+
+
+def search_teams(campaign: Campaign, query: str = "") -> QuerySet[Team]:
+    """The campaign's teams with their member counts, by name; ``query`` keeps
+    those whose name contains it."""
+    teams = teams_with_counts(campaign).select_related("unit", "captain").order_by("name", "pk")
+    query = " ".join((query or "").split())
+    return teams.filter(name__icontains=query) if query else teams
+
+
+def team_members(team: Team) -> list[Registration]:
+    """The team's active members by bib, with just what the team page shows."""
+    return list(
+        team.registrations.filter(status=RegistrationStatus.ACTIVE)
+        .select_related("user")
+        .only("bib", "team_id", "user_id", "campaign_id", "user__full_name")
+        .order_by("bib")
+    )
+
+
+def member_count(team: Team) -> int:
+    return team.registrations.filter(status=RegistrationStatus.ACTIVE).count()
+
+
+def may_move_members(campaign: Campaign, user) -> bool:
+    """Admins of the organiser unit (or a unit above it) move people between teams."""
+    return is_staff_of(user, campaign.organiser_unit, admin=True)
+
+
+def organiser_move(
+    campaign: Campaign, *, actor, registration: Registration, to: Team | None, reason: str
+) -> None:
+    """``move_member`` for an organiser, with the checks the web and API need."""
+    if not may_move_members(campaign, actor):
+        raise _error("not_organiser", _("Only the campaign's organisers can move people."), 403)
+    if registration.campaign_id != campaign.pk or not registration.is_active:
+        raise _error("not_member", _("That person is not in this team."), status=404)
+    if to is not None and to.pk == registration.team_id:
+        raise _error("already_member", _("That person is already in this team."), status=409)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise _error("reason_required", _("Give a reason for the move: it is kept in the log."))
+    move_member(registration, to=to, actor=actor, reason=reason)
+
+
+def team_state(campaign: Campaign, user, now=None) -> dict:
+    """What this person can do with teams in ``campaign`` now: the panel of the
+    campaign page, the team list's buttons."""
+    registration = active_registration(campaign, user)
+    team = registration.team if registration else None
+    locked = campaign.has_started(now)
+    return {
+        "registration": registration,
+        "team": team,
+        "locked": locked,
+        "can_join": registration is not None and team is None,
+        "can_leave": team is not None and not locked,
+    }

@@ -69,3 +69,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 def _next_bib(campaign: Campaign) -> int:
     Campaign.objects.filter(pk=campaign.pk).update(last_bib=models.F("last_bib") + 1)
     return Campaign.objects.values_list("last_bib", flat=True).get(pk=campaign.pk)
+
+
+def enrol(campaign: Campaign, user, team: Team | None = None) -> Registration:
+    """An active registration of ``user`` in ``campaign``, in ``team`` if given."""
+    return RegistrationFactory(
+        campaign=campaign, user=user, team=team, team_joined_at=timezone.now() if team else None
+    )
+
+
+def captained_team(campaign: Campaign, captain, **fields) -> Team:
+    """A team whose captain is registered and its first member."""
+    team = TeamFactory(campaign=campaign, captain=captain, **fields)
+    enrol(campaign, captain, team)
+    return team
