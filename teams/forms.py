@@ -78,18 +78,15 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"#{obj.bib} {obj.user.full_name or _('Participant')}"
 
 
-class TeamChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Team) -> str:
-        return obj.name
+NO_TEAM = "none"
 
 
 class MoveForm(forms.Form):
-    """An organiser moves a member of ``team`` to another team or out of any."""
+    """An organiser moves a member of ``team`` to another team or out of any;
+    "no team" is a choice of its own, never what an untouched field means."""
 
     member = MemberChoiceField(Registration.objects.none(), label=_("Member"))
-    to = TeamChoiceField(
-        Team.objects.none(), required=False, label=_("Move to"), empty_label=_("No team")
-    )
+    to = forms.ChoiceField(label=_("Move to"))
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -101,6 +98,16 @@ class MoveForm(forms.Form):
         self.fields["member"].queryset = team.registrations.filter(
             pk__in=[m.pk for m in members]
         ).select_related("user")
-        self.fields["to"].queryset = Team.objects.filter(campaign_id=team.campaign_id).exclude(
-            pk=team.pk
-        )
+        self.teams = {
+            str(other.pk): other
+            for other in Team.objects.filter(campaign_id=team.campaign_id).exclude(pk=team.pk)
+        }
+        self.fields["to"].choices = [
+            ("", "---------"),
+            (NO_TEAM, _("No team")),
+            *((pk, other.name) for pk, other in self.teams.items()),
+        ]
+
+    def clean_to(self) -> Team | None:
+        value = self.cleaned_data["to"]
+        return None if value == NO_TEAM else self.teams[value]

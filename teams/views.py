@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,9 +57,10 @@ def team_list(request: HttpRequest, slug: str) -> HttpResponse:
         "page": _page(request, campaign, query),
         "state": services.team_state(campaign, request.user),
     }
-    if request.htmx:
-        return render(request, "teams/_team_results.html", context)
-    return render(request, "teams/team_list.html", context)
+    template = "teams/_team_results.html" if request.htmx else "teams/team_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two bodies: keep caches apart
+    return response
 
 
 @login_required

@@ -39,6 +39,7 @@ def test_live_search_answers_htmx_with_the_results_only(client, campaign):
     body = response.content.decode()
     assert "Trường THPT Cần Đước" in body
     assert "<html" not in body and 'role="search"' not in body
+    assert "HX-Request" in response["Vary"]
 
 
 def test_results_come_in_pages(client, campaign):

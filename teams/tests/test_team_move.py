@@ -20,7 +20,7 @@ def teams(started_campaign, user_factory):
 def _move(client, campaign, team, registration, to, reason="Đổi trường"):
     return client.post(
         f"/c/{campaign.slug}/t/{team.pk}/move/",
-        {"member": registration.pk, "to": to.pk if to else "", "reason": reason},
+        {"member": registration.pk, "to": to.pk if to else "none", "reason": reason},
     )
 
 
@@ -70,6 +70,19 @@ def test_owner_must_give_a_reason(english, started_campaign, teams, owner):
     )
 
     assert "This field is required." in response.content.decode()
+    mover.refresh_from_db()
+    assert mover.team == first
+
+
+def test_owner_must_choose_where_to_move(english, started_campaign, teams, owner):
+    first, _second, mover = teams
+    english.force_login(owner)
+
+    english.post(
+        f"/c/{started_campaign.slug}/t/{first.pk}/move/",
+        {"member": mover.pk, "to": "", "reason": "Đổi trường"},
+    )
+
     mover.refresh_from_db()
     assert mover.team == first
 
