@@ -266,10 +266,6 @@ def team_members(team: Team) -> list[Registration]:
     )
 
 
-def member_count(team: Team) -> int:
-    return team.registrations.filter(status=RegistrationStatus.ACTIVE).count()
-
-
 def may_move_members(campaign: Campaign, user) -> bool:
     """Admins of the organiser unit (or a unit above it) move people between teams."""
     return is_staff_of(user, campaign.organiser_unit, admin=True)
