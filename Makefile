@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 DEMO_ENV := DEBUG=1 HUEY_IMMEDIATE=0
 
-.PHONY: install messages static demo seed test test-fast bench lint format lock clean
+.PHONY: install messages static demo test bench lint format lock clean
 
 install: $(STAMP) $(NODE_STAMP)
 

@@ -142,7 +142,7 @@ def register(
                 user,
                 "registration_confirmed",
                 title=_("You are registered for %(campaign)s — bib %(bib)s"),
-                params={"campaign": campaign.title_vi, "bib": registration.bib},
+                params={"campaign": lambda: campaign.title, "bib": registration.bib},
                 url=url,
             )
             send_templated_mail(

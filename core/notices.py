@@ -2,12 +2,12 @@
 rendered in the recipient's preferred language, not the sender's."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.models import Notice
+from core.tasks import send_email
 
 
 def notify(
@@ -23,8 +23,10 @@ def notify(
     ``%(name)s`` placeholders filled from ``params`` in the recipient's language."""
     params = params or {}
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        title_text = str(title) % params if params else str(title)
-        body_text = (str(body) % params if params else str(body)) if body else ""
+        # A callable param (e.g. ``lambda: campaign.title``) is read in that language too.
+        values = {key: value() if callable(value) else value for key, value in params.items()}
+        title_text = str(title) % values if values else str(title)
+        body_text = (str(body) % values if values else str(body)) if body else ""
     return Notice.objects.create(user=user, code=code, title=title_text, body=body_text, url=url)
 
 
@@ -38,6 +40,7 @@ def send_templated_mail(user, template: str, context: dict) -> None:
             ctx = {"user": user, "SITE_URL": settings.SITE_URL, **context}
             subject = render_to_string(f"{template}_subject.txt", ctx).strip()
             message = render_to_string(f"{template}_message.txt", ctx)
-        send_mail(subject, message, None, [user.email])
+        # Through the job queue, which retries when the mail server is away.
+        send_email(subject, message, [user.email])
 
     transaction.on_commit(_send)

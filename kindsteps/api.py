@@ -4,7 +4,8 @@ Each domain adds its router here; authentication is a personal API token
 (``Authorization: Bearer ks_…``) or the browser's session."""
 
 from django.db import connection
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
@@ -28,6 +29,13 @@ api = NinjaAPI(
 def domain_error(request: HttpRequest, exc: DomainError):
     return api.create_response(
         request, {"code": exc.code, "detail": str(exc.message)}, status=exc.status
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(
+        request, {"code": "not_found", "detail": str(_("Not found."))}, status=404
     )
 
 

@@ -8,7 +8,7 @@ os.environ.setdefault("KINDSTEPS_TESTING", "1")
 os.environ.setdefault("KINDSTEPS_VAR_DIR", "/tmp/kindsteps-test-var")
 
 from kindsteps.settings import *  # noqa: E402,F403
-from kindsteps.settings import HUEY  # noqa: E402
+from kindsteps.settings import DATABASES, HUEY  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -16,3 +16,5 @@ HUEY = {**HUEY, "immediate": True}
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Browser tests serve from a thread; kept-alive connections would block teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
