@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 DEMO_ENV := DEBUG=1 HUEY_IMMEDIATE=0
 
-.PHONY: install messages static demo test bench lint format lock clean
+.PHONY: install messages messages-check catalogues static demo test bench lint format lock clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -27,6 +27,15 @@ $(NODE_STAMP): package.json package-lock.json
 # Compiled catalogues (.mo) are build products, never committed.
 messages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# The code's strings against the committed catalogues (needs GNU gettext).
+messages-check: install
+	$(PY) scripts/catalogue_check.py
+
+# Developers: refresh the catalogues after changing user-facing strings.
+catalogues: install
+	$(MANAGE) makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=node_modules \
+	  --ignore=staticfiles --ignore=var --ignore='*/tests/*' --ignore=bench --ignore=scripts
 
 static: install
 	$(MANAGE) collectstatic --noinput -v 0

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,7 +150,9 @@ class TestEdit:
 
 
 def _errors(client, owner, tree, **overrides) -> dict:
+    """The form's errors, read in English."""
     client.force_login(owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(CREATE, campaign_post(tree["LA-CD"], **overrides))
     assert response.status_code == 400
     assert not Campaign.objects.exists()

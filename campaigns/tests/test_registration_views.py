@@ -140,7 +140,8 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
     assert Notice.objects.filter(user=participant, code="registration_confirmed").count() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["walker@example.org"]
-    assert "Your bib number is 1." in mail.outbox[0].body
+    # The mail speaks the participant's language (Vietnamese), not the page's.
+    assert "Số BIB của bạn là 1." in mail.outbox[0].body
 
 
 def test_a_chosen_unit_fills_an_empty_home_unit(client_en, campaign, complete, tree):

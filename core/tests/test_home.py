@@ -23,3 +23,10 @@ def test_home_page_has_an_honest_empty_state_without_campaigns(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get("/").content.decode()
     assert "No campaigns yet." in body
+
+
+@pytest.mark.django_db
+def test_home_page_is_translated_into_vietnamese(client):
+    body = client.get("/").content.decode()
+    assert "Mỗi bước chân vì người khó khăn" in body
+    assert "Every step for people in need" not in body
