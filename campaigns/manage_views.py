@@ -5,8 +5,10 @@ campaign is a 404; staff without an admin role may look but not change."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm, TargetsFor
 from campaigns.models import Campaign
 from campaigns.organiser import effective_targets, save_campaign, save_targets, target_units
 from campaigns.pages import detail_context
+from campaigns.services import unit_invite_links
 from orgs.access import staff_roots, units_for_staff
 
 
@@ -124,10 +127,41 @@ def manage_targets(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_required
+def manage_invites(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every unit's invite link and posters, for the organisers and for each
+    unit's own staff (who see the units of their subtree only)."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    units = units_for_staff(request.user).filter(campaign.organiser_unit.subtree_q())
+    if not units.exists():
+        raise Http404
+    query = request.GET.get("q", "").strip()
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(code__istartswith=query))
+    page = Paginator(units.order_by("path"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/manage/invites.html",
+        {
+            "campaign": campaign,
+            "tab": "invites",
+            "page": page,
+            "query": query,
+            "links": unit_invite_links(campaign, page.object_list),
+            "is_admin": is_organiser_admin(request.user, campaign),
+        },
+    )
+
+
+def is_organiser_admin(user, campaign: Campaign) -> bool:
+    return campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists()
+
+
 urlpatterns = [
     path("manage/campaigns/", manage_list, name="manage_list"),
     path("manage/campaigns/new/", manage_create, name="manage_create"),
     path("manage/campaigns/<slug:slug>/", manage_edit, name="manage_edit"),
     path("manage/campaigns/<slug:slug>/preview/", manage_preview, name="manage_preview"),
     path("manage/campaigns/<slug:slug>/targets/", manage_targets, name="manage_targets"),
+    path("manage/campaigns/<slug:slug>/invites/", manage_invites, name="manage_invites"),
 ]
