@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from campaigns import services
+from campaigns.display import format_local
 from campaigns.models import Campaign
 from campaigns.services import RegistrationError
 
@@ -31,8 +32,8 @@ def registration_panel(context: template.Context, campaign: Campaign) -> dict:
         "refusal": refusal,
         "not_yet_open": now < campaign.registration_opens_at,
         "closed": now >= campaign.registration_closes_at,
-        "opens_at": campaign.local(campaign.registration_opens_at),
-        "closes_at": campaign.local(campaign.registration_closes_at),
+        "opens_at": format_local(campaign.registration_opens_at, campaign.tz),
+        "closes_at": format_local(campaign.registration_closes_at, campaign.tz, is_end=True),
     }
 
 
