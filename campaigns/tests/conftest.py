@@ -63,8 +63,20 @@ def private_campaign(tree) -> Campaign:
 
 @pytest.fixture
 def english(client):
+    """The test client reading English (the source language of every string)."""
     client.cookies["kindsteps_language"] = "en"
     return client
+
+
+@pytest.fixture
+def complete(participant):
+    """The participant with every profile field filled in."""
+    participant.gender = "female"
+    participant.birth_year = 2007
+    participant.phone = "0912345678"
+    participant.province = "Long An"
+    participant.save()
+    return participant
 
 
 def campaign_post(unit, **overrides) -> dict:

@@ -17,22 +17,6 @@ def campaign(tree):
     return CampaignFactory(organiser_unit=tree["LA-CD"])
 
 
-@pytest.fixture
-def client_en(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def complete(participant):
-    participant.gender = "male"
-    participant.birth_year = 2006
-    participant.phone = "0912345678"
-    participant.province = "Long An"
-    participant.save()
-    return participant
-
-
 def invite(campaign, code: str) -> str:
     return reverse("campaigns:invite", args=[campaign.slug, code])
 
@@ -59,25 +43,25 @@ def test_the_organiser_unit_itself_has_an_invite_link(client, campaign):
     assert client.get(invite(campaign, "LA-CD")).status_code == 302
 
 
-def test_registration_through_an_invite_link_shows_the_unit_fixed(client_en, campaign, complete):
-    client_en.get(invite(campaign, "LA-CD-LTR"))
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+def test_registration_through_an_invite_link_shows_the_unit_fixed(english, campaign, complete):
+    english.get(invite(campaign, "LA-CD-LTR"))
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert '<p class="fixed-unit" id="fixed-unit"><strong>Hội CTĐ CS xã Long Trạch' in content
     assert 'name="unit"' not in content  # nothing to change it with
 
 
 def test_registration_through_an_invite_link_keeps_its_unit_whatever_is_posted(
-    client_en, campaign, complete, tree
+    english, campaign, complete, tree
 ):
-    client_en.get(invite(campaign, "LA-CD-LTR"))
-    client_en.force_login(complete)  # the profile says LA-CD-THPT
-    response = client_en.post(register_url(campaign), {"accept_rules": "on", "unit": "LA-CD-THPT"})
+    english.get(invite(campaign, "LA-CD-LTR"))
+    english.force_login(complete)  # the profile says LA-CD-THPT
+    response = english.post(register_url(campaign), {"accept_rules": "on", "unit": "LA-CD-THPT"})
     assert response.status_code == 302
     registration = Registration.objects.get(campaign=campaign, user=complete)
     assert registration.unit == tree["LA-CD-LTR"]
     assert registration.via_unit_link is True
-    assert campaign.slug not in client_en.session.get("campaign_invites", {})
+    assert campaign.slug not in english.session.get("campaign_invites", {})
     complete.refresh_from_db()
     assert complete.home_unit == tree["LA-CD-THPT"]  # the profile is left alone
 
@@ -121,27 +105,25 @@ def test_organiser_screens_get_every_units_links_and_posters(campaign, tree):
     assert links[1]["poster_png"] == f"/c/{campaign.slug}/u/LA-CD-THPT/poster.png"
 
 
-def test_a_new_person_signs_up_from_a_poster_and_lands_on_the_registration(
-    client_en, campaign, tree
-):
+def test_a_new_person_signs_up_from_a_poster_and_lands_on_the_registration(english, campaign, tree):
     from django.core import mail
 
     register_path = register_url(campaign)
-    client_en.get(invite(campaign, "LA-CD-THPT"))
-    assert client_en.get(register_path).url.startswith(reverse("account_login"))
+    english.get(invite(campaign, "LA-CD-THPT"))
+    assert english.get(register_path).url.startswith(reverse("account_login"))
     password = "a long pass phrase 2024"
-    client_en.post(
+    english.post(
         f"{reverse('account_signup')}?next={register_path}",
         {"email": "hocsinh@example.org", "password1": password, "password2": password},
     )
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
-    confirmed = client_en.post(re.sub(r"^https?://[^/]+", "", link))
+    confirmed = english.post(re.sub(r"^https?://[^/]+", "", link))
     assert confirmed.url == register_path  # back to the registration after confirming
 
-    page = client_en.get(register_path).content.decode()
+    page = english.get(register_path).content.decode()
     assert 'name="profile-full_name"' in page  # a new account lacks everything
     assert "Hội CTĐ CS Trường THPT Cần Đước" in page
-    response = client_en.post(
+    response = english.post(
         register_path,
         {
             "profile-full_name": "  Nguyễn   Thị Hoa ",

@@ -2,7 +2,6 @@
 and the unread in-app notices with "mark read"."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from campaigns.services import register, withdraw
@@ -10,12 +9,6 @@ from campaigns.tests.factories import CampaignFactory, CategoryFactory, TeamFact
 from core.models import Notice
 
 MINE = "/me/campaigns/"
-
-
-@pytest.fixture
-def client_en(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -29,7 +22,7 @@ def test_my_campaigns_lives_at_me_campaigns_and_needs_a_login(client):
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
 
-def test_my_campaigns_lists_bib_status_team_and_category(client_en, campaign, participant, tree):
+def test_my_campaigns_lists_bib_status_team_and_category(english, campaign, participant, tree):
     category = CategoryFactory(campaign=campaign, name_en="21 km", distance_m=21000)
     registration = register(campaign, participant, category=category, accept_rules=True)
     team = TeamFactory(campaign=campaign, name="Đội Rạch Kiến")
@@ -38,8 +31,8 @@ def test_my_campaigns_lists_bib_status_team_and_category(client_en, campaign, pa
     other = CampaignFactory(organiser_unit=tree["LA-CD"], title_en="Autumn run")
     withdraw(register(other, participant, accept_rules=True), actor=participant)
 
-    client_en.force_login(participant)
-    content = client_en.get(MINE).content.decode()
+    english.force_login(participant)
+    content = english.get(MINE).content.decode()
     assert "Spring walk" in content and "Autumn run" in content
     assert '<strong class="bib-inline">1</strong>' in content
     assert "21 km" in content and "Đội Rạch Kiến" in content
@@ -50,26 +43,26 @@ def test_my_campaigns_lists_bib_status_team_and_category(client_en, campaign, pa
     assert reverse("campaigns:register", args=[other.slug]) in content  # register again
 
 
-def test_my_campaigns_shows_only_my_own_registrations(client_en, campaign, participant, member):
+def test_my_campaigns_shows_only_my_own_registrations(english, campaign, participant, member):
     register(campaign, member, accept_rules=True)
-    client_en.force_login(participant)
-    content = client_en.get(MINE).content.decode()
+    english.force_login(participant)
+    content = english.get(MINE).content.decode()
     assert "Spring walk" not in content
     assert "You have not registered for a campaign yet." in content
 
 
-def test_unread_notices_are_shown_and_can_be_marked_read(client_en, campaign, participant):
+def test_unread_notices_are_shown_and_can_be_marked_read(english, campaign, participant):
     register(campaign, participant, accept_rules=True)
     notice = Notice.objects.get(user=participant)
-    client_en.force_login(participant)
-    content = client_en.get(MINE).content.decode()
+    english.force_login(participant)
+    content = english.get(MINE).content.decode()
     assert notice.title in content
 
-    response = client_en.post(reverse("campaigns:notices_read"), {"notice": notice.pk})
+    response = english.post(reverse("campaigns:notices_read"), {"notice": notice.pk})
     assert response.status_code == 302 and response.url == MINE
     notice.refresh_from_db()
     assert notice.read_at is not None
-    assert notice.title not in client_en.get(MINE).content.decode()
+    assert notice.title not in english.get(MINE).content.decode()
 
 
 def test_mark_all_read_leaves_other_peoples_notices_alone(client, participant, member):

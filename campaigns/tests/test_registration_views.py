@@ -4,7 +4,6 @@ profile fields, category and unit, rules, success page, refusals, withdrawal."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -19,24 +18,6 @@ from core.models import Notice
 @pytest.fixture
 def campaign(tree):
     return CampaignFactory(organiser_unit=tree["LA-CD"], title_vi="Triệu bước chân nhân ái")
-
-
-@pytest.fixture
-def client_en(client):
-    """The test client reading English (the source language of every string)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def complete(participant):
-    """The participant with every profile field filled in."""
-    participant.gender = "female"
-    participant.birth_year = 2007
-    participant.phone = "0912345678"
-    participant.province = "Long An"
-    participant.save()
-    return participant
 
 
 def register_url(campaign) -> str:
@@ -54,53 +35,53 @@ def test_anonymous_visitor_is_sent_to_log_in_and_back_to_the_registration(client
 
 
 def test_campaign_page_offers_log_in_and_sign_up_leading_back_to_the_registration(
-    client_en, campaign
+    english, campaign
 ):
-    response = client_en.get(reverse("campaigns:detail", args=[campaign.slug]))
+    response = english.get(reverse("campaigns:detail", args=[campaign.slug]))
     content = response.content.decode()
     assert "Register for this campaign" in content
     assert f"{reverse('account_signup')}?next=/c/{campaign.slug}/register/" in content
     assert f"{reverse('account_login')}?next=/c/{campaign.slug}/register/" in content
 
 
-def test_form_asks_only_the_profile_fields_that_are_missing(client_en, campaign, participant):
-    client_en.force_login(participant)
-    content = client_en.get(register_url(campaign)).content.decode()
+def test_form_asks_only_the_profile_fields_that_are_missing(english, campaign, participant):
+    english.force_login(participant)
+    content = english.get(register_url(campaign)).content.decode()
     for name in ("gender", "birth_year", "phone", "province"):
         assert f'name="profile-{name}"' in content
     assert 'name="profile-full_name"' not in content  # the participant has a name
 
 
-def test_form_with_a_complete_profile_asks_no_details(client_en, campaign, complete):
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+def test_form_with_a_complete_profile_asks_no_details(english, campaign, complete):
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert 'name="profile-' not in content
     assert "Your details" not in content
 
 
 def test_form_prefills_the_unit_from_the_profile_and_offers_only_the_subtree(
-    client_en, campaign, complete, tree
+    english, campaign, complete, tree
 ):
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert '<option value="LA-CD-THPT" selected>' in content
     assert 'value="LA-CD-LTR"' in content
     assert 'value="LA-CG-PL"' not in content  # the neighbouring district
 
 
-def test_form_shows_a_summary_of_the_campaign_rules(client_en, campaign, complete):
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+def test_form_shows_a_summary_of_the_campaign_rules(english, campaign, complete):
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert "An activity counts from 1 km." in content
     assert "Running: an average pace between 4:00 and 15:00 per km." in content
     assert 'name="accept_rules"' in content
 
 
 def test_registering_saves_the_missing_details_and_shows_the_bib(
-    client_en, campaign, participant, tree, django_capture_on_commit_callbacks
+    english, campaign, participant, tree, django_capture_on_commit_callbacks
 ):
     category = CategoryFactory(campaign=campaign, name_en="10 km", distance_m=10000)
-    client_en.force_login(participant)
+    english.force_login(participant)
     data = form_data(
         **{
             "profile-gender": "female",
@@ -112,7 +93,7 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
         }
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_en.post(register_url(campaign), data)
+        response = english.post(register_url(campaign), data)
     assert response.status_code == 302
     assert response.url == reverse("campaigns:registered", args=[campaign.slug])
 
@@ -132,7 +113,7 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
     )
     assert registration.via_unit_link is False
 
-    page = client_en.get(response.url).content.decode()
+    page = english.get(response.url).content.decode()
     assert '<span class="bib-number" id="bib">1</span>' in page
     assert "Hội CTĐ CS xã Long Trạch" in page and "10 km" in page
     assert "Choose a team" in page and "Record an activity" in page
@@ -144,66 +125,66 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
     assert "Số BIB của bạn là 1." in mail.outbox[0].body
 
 
-def test_a_chosen_unit_fills_an_empty_home_unit(client_en, campaign, complete, tree):
+def test_a_chosen_unit_fills_an_empty_home_unit(english, campaign, complete, tree):
     complete.home_unit = None
     complete.save()
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-LTR"))
+    english.force_login(complete)
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-LTR"))
     assert response.status_code == 302
     complete.refresh_from_db()
     assert complete.home_unit == tree["LA-CD-LTR"]
 
 
 def test_registration_email_is_in_the_participants_language(
-    client_en, campaign, complete, django_capture_on_commit_callbacks
+    english, campaign, complete, django_capture_on_commit_callbacks
 ):
     complete.preferred_language = "en"
     complete.save()
-    client_en.force_login(complete)
+    english.force_login(complete)
     with django_capture_on_commit_callbacks(execute=True):
-        client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+        english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     assert len(mail.outbox) == 1
     assert campaign.title_en in mail.outbox[0].subject
     assert campaign.title_vi not in mail.outbox[0].subject
 
 
 def test_a_vietnamese_participant_gets_the_vietnamese_title_in_the_email(
-    client_en, campaign, complete, django_capture_on_commit_callbacks
+    english, campaign, complete, django_capture_on_commit_callbacks
 ):
-    client_en.force_login(complete)  # reads the site in English, profile says Vietnamese
+    english.force_login(complete)  # reads the site in English, profile says Vietnamese
     with django_capture_on_commit_callbacks(execute=True):
-        client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+        english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     assert "Triệu bước chân nhân ái" in mail.outbox[0].subject
 
 
-def test_category_is_required_when_the_campaign_has_categories(client_en, campaign, complete):
+def test_category_is_required_when_the_campaign_has_categories(english, campaign, complete):
     CategoryFactory(campaign=campaign, name_en="5 km")
     CategoryFactory(campaign=campaign, name_en="21 km", distance_m=21000)
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+    english.force_login(complete)
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     assert response.status_code == 400
     assert "Choose a distance category." in response.content.decode()
     assert not Registration.objects.exists()
 
 
-def test_rules_must_be_accepted(client_en, campaign, complete):
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), {"unit": "LA-CD-THPT"})
+def test_rules_must_be_accepted(english, campaign, complete):
+    english.force_login(complete)
+    response = english.post(register_url(campaign), {"unit": "LA-CD-THPT"})
     assert response.status_code == 400
     assert "Please read and accept the campaign rules." in response.content.decode()
     assert not Registration.objects.exists()
 
 
-def test_a_unit_outside_the_organisers_subtree_is_refused(client_en, campaign, complete):
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CG-PL"))
+def test_a_unit_outside_the_organisers_subtree_is_refused(english, campaign, complete):
+    english.force_login(complete)
+    response = english.post(register_url(campaign), form_data(unit="LA-CG-PL"))
     assert response.status_code == 400
     assert "Choose a unit of this campaign." in response.content.decode()
     assert not Registration.objects.exists()
 
 
-def test_an_invalid_phone_number_is_refused_and_nothing_is_saved(client_en, campaign, participant):
-    client_en.force_login(participant)
+def test_an_invalid_phone_number_is_refused_and_nothing_is_saved(english, campaign, participant):
+    english.force_login(participant)
     data = form_data(
         **{
             "profile-gender": "male",
@@ -213,7 +194,7 @@ def test_an_invalid_phone_number_is_refused_and_nothing_is_saved(client_en, camp
             "unit": "LA-CD-THPT",
         }
     )
-    response = client_en.post(register_url(campaign), data)
+    response = english.post(register_url(campaign), data)
     assert response.status_code == 400
     assert "Enter a Vietnamese phone number" in response.content.decode()
     participant.refresh_from_db()
@@ -221,31 +202,31 @@ def test_an_invalid_phone_number_is_refused_and_nothing_is_saved(client_en, camp
     assert not Registration.objects.exists()
 
 
-def test_large_subtrees_pick_the_unit_by_search(client_en, campaign, complete, monkeypatch):
+def test_large_subtrees_pick_the_unit_by_search(english, campaign, complete, monkeypatch):
     monkeypatch.setattr(services, "UNIT_SELECT_LIMIT", 3)
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert '<select name="unit"' not in content
     assert reverse("campaigns:unit_search", args=[campaign.slug]) in content
     # The profile's unit is shown chosen.
     assert 'name="unit" value="LA-CD-THPT" checked' in content
 
-    found = client_en.get(
+    found = english.get(
         reverse("campaigns:unit_search", args=[campaign.slug]), {"unit_q": "Hội CTĐ"}
     )
     found = found.content.decode()
     assert 'value="LA-CD-LTR"' in found and 'value="LA-CD-THPT"' in found
     assert 'value="LA-CG-PL"' not in found  # same name pattern, other district
 
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-LTR"))
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-LTR"))
     assert response.status_code == 302
     assert Registration.objects.get().unit.code == "LA-CD-LTR"
 
 
-def test_unit_search_button_works_without_scripts(client_en, campaign, complete, monkeypatch):
+def test_unit_search_button_works_without_scripts(english, campaign, complete, monkeypatch):
     monkeypatch.setattr(services, "UNIT_SELECT_LIMIT", 3)
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), {"unit_q": "Long Trạch", "search_units": "1"})
+    english.force_login(complete)
+    response = english.post(register_url(campaign), {"unit_q": "Long Trạch", "search_units": "1"})
     content = response.content.decode()
     assert response.status_code == 200
     assert 'value="LA-CD-LTR"' in content
@@ -265,34 +246,34 @@ def test_unit_search_returns_at_most_twenty_units(campaign, tree):
     assert services.search_campaign_units(campaign, "C") == []  # too short to search
 
 
-def test_unverified_account_sees_why_it_cannot_register(client_en, campaign, user_factory):
-    client_en.force_login(user_factory("new@example.org", verified=False))
-    response = client_en.get(register_url(campaign))
+def test_unverified_account_sees_why_it_cannot_register(english, campaign, user_factory):
+    english.force_login(user_factory("new@example.org", verified=False))
+    response = english.get(register_url(campaign))
     content = response.content.decode()
     assert "Confirm your e-mail address first" in content
     assert 'data-code="email_unverified"' in content
     assert 'name="accept_rules"' not in content
 
 
-def test_registration_outside_the_window_is_refused_with_a_message(client_en, tree, complete):
+def test_registration_outside_the_window_is_refused_with_a_message(english, tree, complete):
     campaign = CampaignFactory(
         organiser_unit=tree["LA-CD"],
         starts_at=timezone.now() - timedelta(days=30),
         registration_opens_at=timezone.now() - timedelta(days=40),
         registration_closes_at=timezone.now() - timedelta(days=1),
     )
-    client_en.force_login(complete)
-    content = client_en.get(register_url(campaign)).content.decode()
+    english.force_login(complete)
+    content = english.get(register_url(campaign)).content.decode()
     assert "Registration for this campaign has closed." in content
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     assert "Registration for this campaign has closed." in response.content.decode()
     assert not Registration.objects.exists()
 
 
-def test_registering_twice_shows_the_existing_bib(client_en, campaign, complete):
+def test_registering_twice_shows_the_existing_bib(english, campaign, complete):
     register(campaign, complete, accept_rules=True)
-    client_en.force_login(complete)
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+    english.force_login(complete)
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     content = response.content.decode()
     assert "You are already registered for this campaign (bib 1)." in content
     assert reverse("campaigns:registered", args=[campaign.slug]) in content
@@ -305,58 +286,58 @@ def test_success_page_without_a_registration_goes_back_to_the_form(client, campa
     assert response.status_code == 302 and response.url == register_url(campaign)
 
 
-def test_withdrawing_asks_for_confirmation_then_withdraws(client_en, campaign, complete):
+def test_withdrawing_asks_for_confirmation_then_withdraws(english, campaign, complete):
     registration = register(campaign, complete, accept_rules=True)
-    client_en.force_login(complete)
+    english.force_login(complete)
     url = reverse("campaigns:withdraw", args=[campaign.slug])
-    confirm = client_en.get(url)
+    confirm = english.get(url)
     assert "Withdraw from the campaign?" in confirm.content.decode()
     registration.refresh_from_db()
     assert registration.is_active  # a GET changes nothing
 
-    response = client_en.post(url)
+    response = english.post(url)
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.WITHDRAWN
 
 
 def test_after_withdrawing_the_campaign_page_offers_to_register_again_with_the_same_bib(
-    client_en, campaign, complete, user_factory
+    english, campaign, complete, user_factory
 ):
     other = user_factory("other@example.org")
     register(campaign, other, accept_rules=True)
     registration = register(campaign, complete, accept_rules=True)
     assert registration.bib == 2
     withdraw(registration, actor=complete)
-    client_en.force_login(complete)
+    english.force_login(complete)
 
-    page = client_en.get(reverse("campaigns:detail", args=[campaign.slug])).content.decode()
+    page = english.get(reverse("campaigns:detail", args=[campaign.slug])).content.decode()
     assert "Register again" in page
     assert "get your bib number 2 back" in page
 
-    response = client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
+    response = english.post(register_url(campaign), form_data(unit="LA-CD-THPT"))
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.is_active and registration.bib == 2
     assert Registration.objects.filter(campaign=campaign).count() == 2
 
 
-def test_campaign_page_shows_the_bib_of_a_registered_participant(client_en, campaign, complete):
+def test_campaign_page_shows_the_bib_of_a_registered_participant(english, campaign, complete):
     register(campaign, complete, accept_rules=True)
-    client_en.force_login(complete)
-    page = client_en.get(reverse("campaigns:detail", args=[campaign.slug])).content.decode()
+    english.force_login(complete)
+    page = english.get(reverse("campaigns:detail", args=[campaign.slug])).content.decode()
     assert '<strong class="bib-inline">1</strong>' in page
     assert reverse("campaigns:withdraw", args=[campaign.slug]) in page
 
 
-def test_private_campaign_registration_needs_the_invite_code(client_en, tree, complete):
+def test_private_campaign_registration_needs_the_invite_code(english, tree, complete):
     campaign = CampaignFactory(organiser_unit=tree["LA-CD"], visibility=Visibility.PRIVATE)
-    client_en.force_login(complete)
-    assert client_en.get(register_url(campaign)).status_code == 404
-    assert client_en.get(register_url(campaign), {"code": "wrong"}).status_code == 404
-    assert client_en.get(register_url(campaign), {"code": campaign.invite_code}).status_code == 200
+    english.force_login(complete)
+    assert english.get(register_url(campaign)).status_code == 404
+    assert english.get(register_url(campaign), {"code": "wrong"}).status_code == 404
+    assert english.get(register_url(campaign), {"code": campaign.invite_code}).status_code == 200
     # The code is remembered for the rest of the visit.
-    assert client_en.post(register_url(campaign), form_data(unit="LA-CD-THPT")).status_code == 302
+    assert english.post(register_url(campaign), form_data(unit="LA-CD-THPT")).status_code == 302
 
 
 def test_unpublished_campaign_is_not_found_for_participants(client, tree, complete):
