@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "orgs",
     "campaigns",
     "teams",
+    "activities",
     "demo",
 ]
 
