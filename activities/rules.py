@@ -1,0 +1,704 @@
+"""Judging one activity against one campaign's rules.
+
+Pure functions: the caller gathers the facts about the activity
+(`ActivityFacts`) and about the person and campaign (`JudgingContext`) and
+`judge` returns a `Verdict`. Nothing here reads or writes the database, so the
+same code serves uploads, re-judging and `analyse_activity`.
+
+Reason codes are stable strings: they are stored, shown and exported, and
+never change once shipped. docs/rules.md explains each rule and its default.
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+import numpy as np
+from django.utils.translation import gettext, ngettext
+
+ACCEPTED = "accepted"
+FLAGGED = "flagged"
+REJECTED = "rejected"
+
+SPORT_NOT_ALLOWED = "sport_not_allowed"
+OUTSIDE_WINDOW = "outside_window"
+BEFORE_REGISTRATION = "before_registration"
+LATE_SYNC = "late_sync"
+DISTANCE_TOO_SHORT = "distance_too_short"
+DISTANCE_TOO_LONG = "distance_too_long"
+PACE_TOO_FAST = "pace_too_fast"
+PACE_TOO_SLOW = "pace_too_slow"
+SPLIT_TOO_FAST = "split_too_fast"
+GPS_JUMP = "gps_jump"
+VEHICLE_SPEED = "vehicle_speed"
+MANUAL_ENTRY = "manual_entry"
+NO_GPS = "no_gps"
+DUPLICATE = "duplicate"
+DAILY_CAP = "daily_cap"
+MALFORMED_FILE = "malformed_file"
+
+REASON_CODES: tuple[str, ...] = (
+    SPORT_NOT_ALLOWED,
+    OUTSIDE_WINDOW,
+    BEFORE_REGISTRATION,
+    LATE_SYNC,
+    DISTANCE_TOO_SHORT,
+    DISTANCE_TOO_LONG,
+    PACE_TOO_FAST,
+    PACE_TOO_SLOW,
+    SPLIT_TOO_FAST,
+    GPS_JUMP,
+    VEHICLE_SPEED,
+    MANUAL_ENTRY,
+    NO_GPS,
+    DUPLICATE,
+    DAILY_CAP,
+    MALFORMED_FILE,
+)
+
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+# Track thresholds. campaigns/rules.py does not carry them yet, so a campaign
+# overrides them by storing the same keys (top level, or per sport for the
+# vehicle speed); these are the values used when it does not.
+GPS_JUMP_SPEED_MPS = 12.0  # faster than any walker or runner between two points
+VEHICLE_SPEED_MPS = {"run": 7.0, "walk": 3.5}  # sustained: 2:23/km, 4:46/km
+VEHICLE_SPEED_OTHER_MPS = 7.0  # a sport without its own value
+VEHICLE_MIN_S = 60  # a vehicle segment lasts at least this long…
+VEHICLE_MIN_M = 500  # …or covers at least this far
+# GPS jumps and vehicle segments flag an activity for review while they are a
+# small part of it, and reject it once they cover this share of its distance.
+SUSPECT_REJECT_SHARE = 0.10
+# More isolated jumps than this reject the activity whatever their distance.
+GPS_JUMP_MAX_COUNT = 5
+
+TRACK_DEFAULTS: dict[str, Any] = {
+    "gps_jump_speed_mps": GPS_JUMP_SPEED_MPS,
+    "vehicle_min_s": VEHICLE_MIN_S,
+    "vehicle_min_m": VEHICLE_MIN_M,
+    "suspect_reject_share": SUSPECT_REJECT_SHARE,
+    "gps_jump_max_count": GPS_JUMP_MAX_COUNT,
+}
+
+# Which codes reject outright; the others flag for review (or, for
+# daily_cap, only reduce what is credited).
+REJECTING_CODES = frozenset(
+    {
+        SPORT_NOT_ALLOWED,
+        OUTSIDE_WINDOW,
+        BEFORE_REGISTRATION,
+        LATE_SYNC,
+        DISTANCE_TOO_SHORT,
+        DISTANCE_TOO_LONG,
+        PACE_TOO_FAST,
+        PACE_TOO_SLOW,
+        SPLIT_TOO_FAST,
+        MANUAL_ENTRY,
+        NO_GPS,
+        DUPLICATE,
+        MALFORMED_FILE,
+    }
+)
+
+
+class GpsJump(NamedTuple):
+    """An implausibly fast step between two consecutive points."""
+
+    index: int  # of the point the jump lands on
+    speed_mps: float
+    distance_m: float = 0.0
+
+
+class VehicleSegment(NamedTuple):
+    """Consecutive points at a sustained speed no walker or runner reaches."""
+
+    start_index: int
+    end_index: int
+    duration_s: float
+    distance_m: float
+    speed_mps: float  # average over the segment
+
+
+class CountedActivity(NamedTuple):
+    """An activity of the same person already accepted in the campaign."""
+
+    start: datetime
+    end: datetime
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityFacts:
+    sport: str
+    start: datetime  # aware
+    end: datetime  # aware
+    elapsed_s: int
+    moving_s: int
+    distance_m: int
+    splits_s: Sequence[float] = ()  # seconds per completed km, in order
+    has_gps: bool = True
+    is_manual: bool = False
+    max_speed_mps: float | None = None
+    gps_jumps: Sequence[GpsJump] = ()
+    vehicle_segments: Sequence[VehicleSegment] = ()
+
+
+@dataclass(frozen=True)
+class JudgingContext:
+    campaign_starts_at: datetime
+    campaign_ends_at: datetime
+    sports: Sequence[str]  # the campaign's allowed sports
+    rules: Mapping[str, Any]  # campaigns.rules.merged_rules(...)
+    registered_at: datetime | None = None  # None: not judged
+    received_at: datetime | None = None  # None: not judged
+    time_zone: str = DEFAULT_TIME_ZONE
+    # Metres already credited to the person in this campaign, per campaign
+    # day (local date in the campaign's zone), excluding this activity.
+    credited_by_day: Mapping[date, int] = field(default_factory=dict)
+    accepted: Sequence[CountedActivity] = ()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    credited_m: int
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason.code for reason in self.reasons]
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def format_duration(seconds: float, *, round_up: bool = False) -> str:
+    """m:ss (or h:mm:ss). Rounds down by default so that a pace just faster
+    than a limit never prints as the limit itself; round_up for the other side."""
+    whole = math.ceil(seconds) if round_up else math.floor(seconds)
+    hours, rest = divmod(int(whole), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_km(metres: float) -> str:
+    return f"{metres / 1000:.2f}".rstrip("0").rstrip(".") + " km"
+
+
+def format_local(moment: datetime, tz: zoneinfo.ZoneInfo, *, end_of_day: bool = False) -> str:
+    """'07:50 on 25/02/2024' in the campaign's zone. With end_of_day, a local
+    midnight reads as '24:00' of the day before, the way a closing is said."""
+    local = moment.astimezone(tz)
+    if end_of_day and (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        day = local.date() - timedelta(days=1)
+        return gettext("24:00 on %(date)s") % {"date": day.strftime("%d/%m/%Y")}
+    return gettext("%(time)s on %(date)s") % {
+        "time": local.strftime("%H:%M"),
+        "date": local.strftime("%d/%m/%Y"),
+    }
+
+
+def campaign_day(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
+    """The campaign day an activity counts on: the local date of its start."""
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+# ------------------------------------------------------------ track analysis
+
+
+def track_limits(rules: Mapping[str, Any], sport: str) -> dict[str, Any]:
+    """The track thresholds for a sport: module defaults overlaid by the campaign's rules."""
+    limits = {key: rules.get(key, default) for key, default in TRACK_DEFAULTS.items()}
+    sport_rules = (rules.get("sports") or {}).get(sport) or {}
+    limits["vehicle_speed_mps"] = sport_rules.get(
+        "vehicle_speed_mps",
+        rules.get("vehicle_speed_mps", VEHICLE_SPEED_MPS.get(sport, VEHICLE_SPEED_OTHER_MPS)),
+    )
+    return limits
+
+
+def find_track_anomalies(
+    times_s: Sequence[float] | np.ndarray,
+    cumulative_m: Sequence[float] | np.ndarray,
+    sport: str,
+    rules: Mapping[str, Any] | None = None,
+) -> tuple[list[GpsJump], list[VehicleSegment]]:
+    """GPS jumps and vehicle segments of a track given as seconds since start
+    and cumulative distance per point.
+
+    A vehicle segment is a run of consecutive steps at or above the sport's
+    vehicle speed lasting VEHICLE_MIN_S or covering VEHICLE_MIN_M. A jump is a
+    single step faster than GPS_JUMP_SPEED_MPS outside any vehicle segment:
+    a car on a highway is one vehicle segment, not a hundred jumps.
+    """
+    limits = track_limits(rules or {}, sport)
+    t = np.asarray(times_s, dtype=float)
+    d = np.asarray(cumulative_m, dtype=float)
+    if t.size < 2:
+        return [], []
+    dt = np.diff(t)
+    dd = np.diff(d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = np.where(dt > 0, dd / dt, np.where(dd > 0, np.inf, 0.0))
+
+    fast = speed >= limits["vehicle_speed_mps"]
+    segments: list[VehicleSegment] = []
+    in_vehicle = np.zeros(speed.size, dtype=bool)
+    # Boundaries of runs of True in `fast`: step i covers points i → i+1.
+    edges = np.diff(np.concatenate(([0], fast.astype(np.int8), [0])))
+    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        duration = float(dt[first:stop].sum())
+        distance = float(dd[first:stop].sum())
+        if duration >= limits["vehicle_min_s"] or distance >= limits["vehicle_min_m"]:
+            in_vehicle[first:stop] = True
+            segments.append(
+                VehicleSegment(
+                    start_index=int(first),
+                    end_index=int(stop),
+                    duration_s=duration,
+                    distance_m=distance,
+                    speed_mps=distance / duration if duration > 0 else math.inf,
+                )
+            )
+    jump_steps = np.flatnonzero((speed > limits["gps_jump_speed_mps"]) & ~in_vehicle)
+    jumps = [GpsJump(int(i) + 1, float(speed[i]), float(dd[i])) for i in jump_steps]
+    return jumps, segments
+
+
+# ------------------------------------------------------------------- judging
+
+
+def malformed_verdict(error: str) -> Verdict:
+    """The verdict for a file that could not be read at all."""
+    return Verdict(
+        REJECTED,
+        0,
+        [
+            Reason(
+                MALFORMED_FILE,
+                gettext("the file could not be read: %(error)s") % {"error": error},
+                {"error": error},
+            )
+        ],
+    )
+
+
+def judge(facts: ActivityFacts, context: JudgingContext) -> Verdict:
+    """Every reason that applies, the status they add up to and the metres credited."""
+    problem = _malformed(facts)
+    if problem:
+        return malformed_verdict(problem)
+
+    reasons: list[Reason] = []
+    for check in (
+        _check_sport,
+        _check_window,
+        _check_registration,
+        _check_sync,
+        _check_distance,
+        _check_source,
+        _check_pace,
+        _check_splits,
+        _check_track,
+        _check_duplicate,
+    ):
+        reasons.extend(check(facts, context))
+
+    statuses = {_status_of(reason) for reason in reasons}
+    if REJECTED in statuses:
+        return Verdict(REJECTED, 0, reasons)
+    credited, cap_reason = _apply_daily_cap(facts, context)
+    if cap_reason:
+        reasons.append(cap_reason)
+    return Verdict(FLAGGED if FLAGGED in statuses else ACCEPTED, credited, reasons)
+
+
+def _status_of(reason: Reason) -> str:
+    if reason.code in REJECTING_CODES:
+        return REJECTED
+    if reason.code in (GPS_JUMP, VEHICLE_SPEED):
+        return REJECTED if reason.evidence.get("reject") else FLAGGED
+    return ACCEPTED
+
+
+def _malformed(facts: ActivityFacts) -> str | None:
+    if facts.start.tzinfo is None or facts.end.tzinfo is None:
+        return gettext("the start and end times carry no time zone")
+    if facts.end < facts.start:
+        return gettext("the activity ends before it starts")
+    if facts.distance_m < 0 or facts.elapsed_s < 0 or facts.moving_s < 0:
+        return gettext("the distance or duration is negative")
+    return None
+
+
+def _check_sport(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    if facts.sport in context.sports:
+        return []
+    return [
+        Reason(
+            SPORT_NOT_ALLOWED,
+            gettext("this campaign counts %(allowed)s, not %(sport)s")
+            % {"allowed": ", ".join(context.sports) or "-", "sport": facts.sport},
+            {"sport": facts.sport, "allowed": list(context.sports)},
+        )
+    ]
+
+
+def _check_window(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    tz = context.tz
+    opens, closes = context.campaign_starts_at, context.campaign_ends_at
+    evidence = {
+        "start": facts.start.isoformat(),
+        "end": facts.end.isoformat(),
+        "campaign_starts_at": opens.isoformat(),
+        "campaign_ends_at": closes.isoformat(),
+    }
+    if facts.start < opens:
+        message = gettext(
+            "the activity started at %(start)s, before the campaign opened at %(opens)s"
+        ) % {"start": format_local(facts.start, tz), "opens": format_local(opens, tz)}
+    elif facts.start >= closes:
+        message = gettext(
+            "the activity started at %(start)s, after the campaign closed at %(closes)s"
+        ) % {
+            "start": format_local(facts.start, tz),
+            "closes": format_local(closes, tz, end_of_day=True),
+        }
+    elif facts.end > closes:
+        message = gettext(
+            "the activity ended at %(end)s, after the campaign closed at %(closes)s"
+        ) % {
+            "end": format_local(facts.end, tz, end_of_day=True),
+            "closes": format_local(closes, tz, end_of_day=True),
+        }
+    else:
+        return []
+    return [Reason(OUTSIDE_WINDOW, message, evidence)]
+
+
+def _check_registration(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    registered = context.registered_at
+    if registered is None or facts.start >= registered:
+        return []
+    tz = context.tz
+    return [
+        Reason(
+            BEFORE_REGISTRATION,
+            gettext("the activity started at %(start)s, before you registered at %(registered)s")
+            % {"start": format_local(facts.start, tz), "registered": format_local(registered, tz)},
+            {"start": facts.start.isoformat(), "registered_at": registered.isoformat()},
+        )
+    ]
+
+
+def _check_sync(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    received = context.received_at
+    if received is None:
+        return []
+    tz = context.tz
+    window_h = context.rules["sync_window_hours"]
+    grace_h = context.rules["close_grace_hours"]
+    deadline = context.campaign_ends_at + timedelta(hours=grace_h)
+    evidence: dict[str, Any] = {
+        "received_at": received.isoformat(),
+        "end": facts.end.isoformat(),
+        "sync_window_hours": window_h,
+        "close_grace_hours": grace_h,
+    }
+    reasons = []
+    after_end = received - facts.end
+    if after_end > timedelta(hours=window_h):
+        hours = math.floor(after_end.total_seconds() / 3600)
+        reasons.append(
+            Reason(
+                LATE_SYNC,
+                ngettext(
+                    "it reached us at %(received)s, %(hours)d hour after it ended; "
+                    "the limit is %(limit)d hours",
+                    "it reached us at %(received)s, %(hours)d hours after it ended; "
+                    "the limit is %(limit)d hours",
+                    hours,
+                )
+                % {"received": format_local(received, tz), "hours": hours, "limit": window_h},
+                evidence | {"hours_after_end": round(after_end.total_seconds() / 3600, 2)},
+            )
+        )
+    elif received > deadline:
+        reasons.append(
+            Reason(
+                LATE_SYNC,
+                gettext(
+                    "it reached us at %(received)s, after the deadline of %(deadline)s, "
+                    "%(grace)d hours after the campaign closed"
+                )
+                % {
+                    "received": format_local(received, tz),
+                    "deadline": format_local(deadline, tz, end_of_day=True),
+                    "grace": grace_h,
+                },
+                evidence | {"deadline": deadline.isoformat()},
+            )
+        )
+    return reasons
+
+
+def _check_distance(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    rules = context.rules
+    minimum = rules.get("min_distance_m") or 0
+    maximum = rules.get("max_distance_m")
+    distance = facts.distance_m
+    if distance < minimum:
+        return [
+            Reason(
+                DISTANCE_TOO_SHORT,
+                gettext("%(distance)s is shorter than the %(limit)s minimum")
+                % {"distance": _km_down(distance), "limit": format_km(minimum)},
+                {"distance_m": distance, "min_distance_m": minimum},
+            )
+        ]
+    if maximum is not None and distance > maximum:
+        return [
+            Reason(
+                DISTANCE_TOO_LONG,
+                gettext("%(distance)s is longer than the %(limit)s maximum per activity")
+                % {"distance": _km_up(distance), "limit": format_km(maximum)},
+                {"distance_m": distance, "max_distance_m": maximum},
+            )
+        ]
+    return []
+
+
+def _km_down(metres: int) -> str:
+    # Shown to two decimals without ever reaching the limit it is compared to.
+    return format_km(math.floor(metres / 10) * 10)
+
+
+def _km_up(metres: int) -> str:
+    return format_km(math.ceil(metres / 10) * 10)
+
+
+def _check_source(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    if facts.is_manual:
+        if context.rules.get("allow_manual"):
+            return []
+        return [
+            Reason(
+                MANUAL_ENTRY,
+                gettext("this campaign does not count activities entered by hand"),
+                {"allow_manual": False},
+            )
+        ]
+    if not facts.has_gps and not context.rules.get("allow_no_gps"):
+        return [
+            Reason(
+                NO_GPS,
+                gettext(
+                    "the activity has no GPS track (a treadmill or an indoor recording), "
+                    "which this campaign does not count"
+                ),
+                {"allow_no_gps": False},
+            )
+        ]
+    return []
+
+
+def _sport_limits(facts: ActivityFacts, context: JudgingContext) -> Mapping[str, Any]:
+    return (context.rules.get("sports") or {}).get(facts.sport) or {}
+
+
+def _check_pace(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    limits = _sport_limits(facts, context)
+    if facts.distance_m <= 0:
+        return []
+    # Manual entries and some watches have no moving time: use the elapsed time.
+    seconds = facts.moving_s or facts.elapsed_s
+    pace = seconds / (facts.distance_m / 1000)
+    fastest, slowest = limits.get("min_pace_s"), limits.get("max_pace_s")
+    evidence = {
+        "pace_s_per_km": round(pace, 1),
+        "moving_s": seconds,
+        "distance_m": facts.distance_m,
+    }
+    if fastest is not None and pace < fastest:
+        return [
+            Reason(
+                PACE_TOO_FAST,
+                gettext("average pace %(pace)s/km is faster than the %(limit)s/km limit")
+                % {"pace": format_duration(pace), "limit": format_duration(fastest)},
+                evidence | {"min_pace_s": fastest},
+            )
+        ]
+    if slowest is not None and pace > slowest:
+        return [
+            Reason(
+                PACE_TOO_SLOW,
+                gettext("average pace %(pace)s/km is slower than the %(limit)s/km limit")
+                % {"pace": format_duration(pace, round_up=True), "limit": format_duration(slowest)},
+                evidence | {"max_pace_s": slowest},
+            )
+        ]
+    return []
+
+
+def _check_splits(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    limit = _sport_limits(facts, context).get("fastest_split_s")
+    if limit is None:
+        return []
+    fast = [(km, split) for km, split in enumerate(facts.splits_s, start=1) if split < limit]
+    if not fast:
+        return []
+    km, split = fast[0]
+    message = gettext("km %(km)d took %(split)s, faster than the %(limit)s limit") % {
+        "km": km,
+        "split": format_duration(split),
+        "limit": format_duration(limit),
+    }
+    others = len(fast) - 1
+    if others:
+        message += ngettext(
+            "; %(count)d other km was too fast", "; %(count)d other km were too fast", others
+        ) % {"count": others}
+    return [
+        Reason(
+            SPLIT_TOO_FAST,
+            message,
+            {"fastest_split_s": limit, "fast_km": [{"km": k, "split_s": s} for k, s in fast]},
+        )
+    ]
+
+
+def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    limits = track_limits(context.rules, facts.sport)
+    share_limit = limits["suspect_reject_share"]
+    total = max(facts.distance_m, 1)
+    reasons = []
+    if facts.gps_jumps:
+        jumps = [GpsJump(*jump) for jump in facts.gps_jumps]
+        jumped_m = sum(jump.distance_m for jump in jumps)
+        worst = max(jumps, key=lambda jump: jump.speed_mps)
+        share = jumped_m / total
+        reject = share >= share_limit or len(jumps) > limits["gps_jump_max_count"]
+        reasons.append(
+            Reason(
+                GPS_JUMP,
+                ngettext(
+                    "the track jumps %(count)d time at implausible speed "
+                    "(up to %(speed).1f m/s, limit %(limit).1f m/s), "
+                    "%(share)d%% of the distance",
+                    "the track jumps %(count)d times at implausible speed "
+                    "(up to %(speed).1f m/s, limit %(limit).1f m/s), "
+                    "%(share)d%% of the distance",
+                    len(jumps),
+                )
+                % {
+                    "count": len(jumps),
+                    "speed": worst.speed_mps,
+                    "limit": limits["gps_jump_speed_mps"],
+                    "share": round(share * 100),
+                },
+                {
+                    "jumps": [jump._asdict() for jump in jumps],
+                    "share": round(share, 4),
+                    "reject": reject,
+                },
+            )
+        )
+    if facts.vehicle_segments:
+        segments = [VehicleSegment(*segment) for segment in facts.vehicle_segments]
+        vehicle_m = sum(segment.distance_m for segment in segments)
+        vehicle_s = sum(segment.duration_s for segment in segments)
+        share = vehicle_m / total
+        reject = share >= share_limit
+        reasons.append(
+            Reason(
+                VEHICLE_SPEED,
+                gettext(
+                    "%(distance)s in %(duration)s at %(speed).1f m/s or more, faster than "
+                    "anyone walks or runs for that long (%(share)d%% of the distance)"
+                )
+                % {
+                    "distance": format_km(vehicle_m),
+                    "duration": format_duration(vehicle_s),
+                    "speed": limits["vehicle_speed_mps"],
+                    "share": round(share * 100),
+                },
+                {
+                    "segments": [segment._asdict() for segment in segments],
+                    "share": round(share, 4),
+                    "reject": reject,
+                },
+            )
+        )
+    return reasons
+
+
+def _check_duplicate(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    tz = context.tz
+    for other in context.accepted:
+        if facts.start < other.end and other.start < facts.end:
+            return [
+                Reason(
+                    DUPLICATE,
+                    gettext("it overlaps an activity already counted, from %(start)s to %(end)s")
+                    % {
+                        "start": format_local(other.start, tz),
+                        "end": format_local(other.end, tz, end_of_day=True),
+                    },
+                    {
+                        "other_start": other.start.isoformat(),
+                        "other_end": other.end.isoformat(),
+                        "other": other.label,
+                    },
+                )
+            ]
+    return []
+
+
+def _apply_daily_cap(facts: ActivityFacts, context: JudgingContext) -> tuple[int, Reason | None]:
+    cap = context.rules.get("daily_cap_m")
+    if cap is None:
+        return facts.distance_m, None
+    day = campaign_day(facts.start, context.time_zone)
+    already = context.credited_by_day.get(day, 0)
+    room = max(cap - already, 0)
+    if facts.distance_m <= room:
+        return facts.distance_m, None
+    return room, Reason(
+        DAILY_CAP,
+        gettext(
+            "%(credited)s of %(distance)s counted: the daily cap is %(cap)s "
+            "and %(already)s were already counted on %(day)s"
+        )
+        % {
+            "credited": format_km(room),
+            "distance": format_km(facts.distance_m),
+            "cap": format_km(cap),
+            "already": format_km(already),
+            "day": day.strftime("%d/%m/%Y"),
+        },
+        {
+            "day": day.isoformat(),
+            "daily_cap_m": cap,
+            "already_m": already,
+            "credited_m": room,
+            "distance_m": facts.distance_m,
+        },
+    )
