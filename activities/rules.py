@@ -615,7 +615,7 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
                     "share": round(share * 100),
                 },
                 {
-                    "jumps": [jump._asdict() for jump in jumps],
+                    "jumps": [_finite(jump._asdict()) for jump in jumps],
                     "share": round(share, 4),
                     "reject": reject,
                 },
@@ -641,13 +641,22 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
                     "share": round(share * 100),
                 },
                 {
-                    "segments": [segment._asdict() for segment in segments],
+                    "segments": [_finite(segment._asdict()) for segment in segments],
                     "share": round(share, 4),
                     "reject": reject,
                 },
             )
         )
     return reasons
+
+
+def _finite(values: dict[str, Any]) -> dict[str, Any]:
+    # A step between two points with the same timestamp has infinite speed;
+    # evidence is stored as JSON, which has no infinity.
+    return {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value
+        for key, value in values.items()
+    }
 
 
 def _check_duplicate(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:

@@ -4,6 +4,7 @@ just inside every limit that pass."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import zoneinfo
 from datetime import date, datetime, timedelta
 
@@ -395,6 +396,17 @@ def test_finds_an_isolated_gps_jump():
     jumps, segments = find_track_anomalies(times, cumulative, "run")
     assert segments == []
     assert jumps == [GpsJump(151, 40.0, 40.0)]
+
+
+def test_a_step_between_points_with_the_same_timestamp_is_a_jump_with_json_evidence():
+    times = [0.0, 1.0, 1.0, 2.0]
+    cumulative = [0.0, 3.0, 60.0, 63.0]
+    jumps, segments = find_track_anomalies(times, cumulative, "run")
+    assert segments == []
+    assert [(jump.index, jump.distance_m) for jump in jumps] == [(2, 57.0)]
+    verdict = judge(run(gps_jumps=jumps), context())
+    assert verdict.status == FLAGGED
+    json.dumps(verdict.reasons[0].evidence, allow_nan=False)
 
 
 def test_a_fast_finish_shorter_than_a_minute_and_500_m_is_not_a_vehicle():
