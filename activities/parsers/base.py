@@ -88,6 +88,9 @@ def xml_root(data: bytes) -> etree._Element:
             raise ParseError("malformed_file") from exc2
     if root is None:
         raise ParseError("malformed_file")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ParseError("entity_bomb")
     return root
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from datetime import datetime
 
 import fitdecode
@@ -12,6 +13,20 @@ from activities.parsers.base import ParseError, build_track, sport_hint
 from activities.track import Track
 
 SEMICIRCLE_DEG = 180.0 / 2**31
+# fitdecode raises its own errors for files it recognises as broken, but corrupted bytes
+# inside a record can also surface as these from its decoding internals (including its
+# internal consistency asserts on chunk sizes).
+FIT_DECODE_ERRORS = (
+    fitdecode.FitError,
+    AssertionError,
+    struct.error,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    OverflowError,
+    EOFError,
+)
 # FIT date_time values below 0x10000000 are seconds since the device powered on, not dates.
 FIT_EPOCH = 631065600
 FIT_MIN_DATE = FIT_EPOCH + 0x10000000
@@ -83,7 +98,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
                         steps = (steps or 0) + total_steps
             elif frame.name == "file_id" and device is None:
                 device = _device(frame)
-    except fitdecode.FitError as exc:
+    except FIT_DECODE_ERRORS as exc:
         # A truncated or badly terminated file: keep what was read, if anything.
         if not rows and not dist_samples:
             raise ParseError("malformed_file") from exc

@@ -1,5 +1,6 @@
 import gzip
 import io
+import random
 import re
 import time
 import zipfile
@@ -157,6 +158,28 @@ def test_badly_terminated_and_chained_fit_files_still_parse():
     # One record carries a corrupt 2085 timestamp; it is dropped rather than trusted.
     assert strava.dropped_points == 1
     assert tr.elapsed_s(strava) < 3600
+
+
+@pytest.mark.parametrize("name", GPS_SAMPLES)
+def test_truncated_or_corrupted_sample_gives_a_track_or_a_parse_error(name):
+    data = read(name)
+    rng = random.Random(name)
+    for k in range(4):
+        if k % 2:
+            damaged = data[: rng.randrange(len(data))]
+        else:
+            mutable = bytearray(data)
+            for _ in range(20):
+                mutable[rng.randrange(len(mutable))] = rng.randrange(256)
+            damaged = bytes(mutable)
+        try:
+            tracks = parse(damaged, name)
+        except ParseError as error:
+            assert error.code in parsers.base.ERROR_MESSAGES
+        else:
+            for track in tracks:
+                assert len(track) > 0
+                tr.summarise(track)
 
 
 def test_fit_cut_before_any_record_is_a_malformed_file():
