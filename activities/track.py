@@ -8,7 +8,7 @@ Vincenty inverse to well under 0.01 % on the segment lengths a GPS track has.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -54,7 +54,6 @@ class Track:
     # where the recorder was off and the athlete may have travelled any way.
     segment: np.ndarray | None = None
     dropped_points: int = 0
-    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.t.size)
