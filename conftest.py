@@ -4,6 +4,8 @@ inside it) and an outsider (admin of a unit elsewhere)."""
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.utils import translation
 
 from accounts.models import User
 from orgs.models import Role, Unit, UnitKind, UnitRole
@@ -17,6 +19,15 @@ def make_user(email: str, *, verified: bool = True, **extra) -> User:
     user = User.objects.create_user(email, PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's default language (Vietnamese): a language
+    a previous test's request activated on this thread must not leak into it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

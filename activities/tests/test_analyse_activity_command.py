@@ -29,7 +29,7 @@ KEYS = {
 
 def run(*args: str) -> list[dict]:
     out = io.StringIO()
-    call_command("analyse_activity", *args, "--json", stdout=out)
+    call_command("analyse_activity", *args, "--json", "--language", "en", stdout=out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
@@ -90,3 +90,13 @@ def test_without_json_prints_a_readable_line():
     out = io.StringIO()
     call_command("analyse_activity", str(FILES / "tcxparser__test.tcx"), stdout=out)
     assert "run 2012-12-26T21:29:53Z 4689 m" in out.getvalue()
+
+
+def test_messages_are_vietnamese_by_default(tmp_path):
+    bad = tmp_path / "bad.gpx"
+    bad.write_bytes(b"<gpx><trk>")
+    out = io.StringIO()
+    call_command("analyse_activity", str(bad), "--json", stdout=out)
+    assert json.loads(out.getvalue())["message"] == (
+        "Tệp bị hỏng hoặc không phải tệp hoạt động hợp lệ."
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from activities import parsers
 from activities import track as tr
@@ -379,6 +380,9 @@ def test_parse_error_codes_are_stable_and_messages_are_english():
         "entity_bomb",
     }
     error = ParseError("no_timestamps")
-    assert str(error.message) == "The track has no usable timestamps."
+    with translation.override("en"):
+        assert str(error.message) == "The track has no usable timestamps."
+    with translation.override("vi"):
+        assert str(error.message) == "Lộ trình không có mốc thời gian dùng được."
     with pytest.raises(ValueError):
         ParseError("not_a_code")

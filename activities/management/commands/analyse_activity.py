@@ -6,7 +6,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
 
 from activities import parsers
 from activities.parsers import ParseError, parse_upload
@@ -101,11 +103,20 @@ class Command(BaseCommand):
             action="store_true",
             help="One JSON object per file, one per line.",
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the error messages (default: the site's, Vietnamese).",
+        )
 
-    def handle(self, *args, files: list[Path], sport: str | None, as_json: bool, **options) -> None:
-        for path in files:
-            for result in analyse_path(path, sport):
-                self.stdout.write(_json_line(result) if as_json else _text_line(result))
+    def handle(
+        self, *args, files: list[Path], sport: str | None, as_json: bool, language: str, **options
+    ) -> None:
+        with translation.override(language):
+            for path in files:
+                for result in analyse_path(path, sport):
+                    self.stdout.write(_json_line(result) if as_json else _text_line(result))
 
 
 def _json_line(result: dict) -> str:
