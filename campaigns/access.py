@@ -63,3 +63,20 @@ def get_campaign_for_visitor(user, slug: str, codes: set[str] = frozenset()) -> 
     if not can_see_campaign(user, campaign, codes):
         raise Http404
     return campaign
+
+
+SESSION_CODES = "campaign_codes"
+
+
+def get_campaign_for_request(request, slug: str) -> Campaign:
+    """The campaign ``slug`` if this visitor may see it, else 404. A private
+    campaign's ``?code=`` is remembered for the session (the last 20), so its
+    pages stay open once the link was followed."""
+    remembered = request.session.get(SESSION_CODES, [])
+    code = request.GET.get("code", "").strip()
+    campaign = get_campaign_for_visitor(
+        request.user, slug, {*remembered, code} if code else set(remembered)
+    )
+    if code == campaign.invite_code and code not in remembered:
+        request.session[SESSION_CODES] = [*remembered, code][-20:]
+    return campaign

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import posters, services
+from campaigns.access import get_campaign_for_request
 from campaigns.models import Campaign
 from campaigns.registration_forms import (
     MissingProfileForm,
@@ -20,25 +21,12 @@ from campaigns.services import RegistrationError
 from orgs.models import Unit
 
 # Session keys: the unit whose invite link brought the person, per campaign
-# slug, and the private campaigns' invite codes shown (shared with views.py).
+# slug.
 INVITES_KEY = "campaign_invites"
-CODES_KEY = "campaign_codes"
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    """The campaign if this person may see it, else 404. A private campaign's
-    invite code (``?code=``) is remembered for the session, as the campaign page does."""
-    campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
-    codes = request.session.get(CODES_KEY, [])
-    if request.GET.get("code", "").strip() == campaign.invite_code and (
-        campaign.invite_code not in codes
-    ):
-        codes = [*codes, campaign.invite_code][-20:]
-        request.session[CODES_KEY] = codes
-    has_code = campaign.invite_code in codes
-    if not services.may_view_campaign(campaign, request.user, has_invite_code=has_code):
-        raise Http404
-    return campaign
+    return get_campaign_for_request(request, slug)
 
 
 def _invited_unit(request: HttpRequest, campaign: Campaign) -> Unit | None:

@@ -257,29 +257,6 @@ def unit_invite_links(campaign: Campaign, units) -> list[dict]:
     ]
 
 
-def is_organiser(campaign: Campaign, user) -> bool:
-    """Staff (any role) of the organiser unit or a unit above it."""
-    if not user.is_authenticated:
-        return False
-    from orgs.access import units_for_staff
-
-    return units_for_staff(user).filter(pk=campaign.organiser_unit_id).exists()
-
-
-def may_view_campaign(campaign: Campaign, user, *, has_invite_code: bool = False) -> bool:
-    """Public, published campaigns are open to all; a private one to those who
-    hold its invite code or are registered; unpublished ones to organisers."""
-    if campaign.is_published and campaign.visibility == Visibility.PUBLIC:
-        return True
-    if is_organiser(campaign, user):
-        return True
-    if not campaign.is_published:
-        return False
-    if has_invite_code:
-        return True
-    return user.is_authenticated and campaign.registrations.filter(user=user).exists()
-
-
 def may_download_posters(campaign: Campaign, user, unit: Unit) -> bool:
     """Posters of a public campaign are meant to be printed by anyone; a private
     campaign's carry its invite code, so only its organisers and the staff of

@@ -14,27 +14,16 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns.access import get_campaign_for_visitor
+from campaigns.access import get_campaign_for_request
 from campaigns.models import Campaign, RegistrationStatus
 from teams import services
 from teams.forms import JoinByCodeForm, MoveForm, RenameForm, TeamForm
 from teams.models import Team
 from teams.services import TeamError
 
-CODES_KEY = "campaign_codes"  # the private campaigns' invite codes this browser has shown
-
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    """The campaign if this person may see it, else 404; a private campaign's
-    ``?code=`` is remembered for the session, as the campaign page does."""
-    remembered = request.session.get(CODES_KEY, [])
-    code = request.GET.get("code", "").strip()
-    campaign = get_campaign_for_visitor(
-        request.user, slug, {*remembered, code} if code else set(remembered)
-    )
-    if code == campaign.invite_code and code not in remembered:
-        request.session[CODES_KEY] = [*remembered, code][-20:]
-    return campaign
+    return get_campaign_for_request(request, slug)
 
 
 def _team(campaign: Campaign, team_id: int) -> Team:
