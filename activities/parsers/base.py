@@ -190,3 +190,31 @@ def build_track(
         segment=segment if (segment != segment[0]).any() else None,
         dropped_points=len(rows) - len(timed),
     )
+
+
+def distance_only_track(
+    t: np.ndarray,
+    dist: np.ndarray,
+    total: float,
+    *,
+    source_format: str,
+    sport: str | None,
+    device: str | None,
+) -> Track:
+    """A recording without positions (treadmill, indoor): times and the device's
+    cumulative distance only."""
+    if total <= 0:
+        raise ParseError("no_points")
+    nan = np.full(t.size, np.nan)
+    return Track(
+        t=t,
+        lat=nan,
+        lon=nan.copy(),
+        ele=nan.copy(),
+        sport=sport,
+        device=device,
+        source_format=source_format,
+        has_gps=False,
+        dist=dist,
+        distance_m=total,
+    )

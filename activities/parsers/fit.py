@@ -9,7 +9,7 @@ from datetime import datetime
 import fitdecode
 import numpy as np
 
-from activities.parsers.base import ParseError, build_track, sport_hint
+from activities.parsers.base import ParseError, build_track, distance_only_track, sport_hint
 from activities.track import Track
 
 SEMICIRCLE_DEG = 180.0 / 2**31
@@ -137,18 +137,4 @@ def _no_gps(
     arr = np.array(sorted(samples), dtype=np.float64)
     t, dist = arr[:, 0], arr[:, 1]
     total = session_distance if session_distance else float(np.nanmax(dist))
-    if total <= 0:
-        raise ParseError("no_points")
-    nan = np.full(t.size, np.nan)
-    return Track(
-        t=t,
-        lat=nan,
-        lon=nan.copy(),
-        ele=nan.copy(),
-        sport=sport,
-        device=device,
-        source_format="fit",
-        has_gps=False,
-        dist=dist,
-        distance_m=total,
-    )
+    return distance_only_track(t, dist, total, source_format="fit", sport=sport, device=device)

@@ -7,6 +7,7 @@ import numpy as np
 from activities.parsers.base import (
     ParseError,
     build_track,
+    distance_only_track,
     float_or_nan,
     local,
     parse_time,
@@ -101,18 +102,4 @@ def _treadmill(
         total = float(np.nansum([lap[2] for lap in laps]))
         t = np.array([start, end])
         dist = np.array([0.0, total])
-    if total <= 0:
-        raise ParseError("no_points")
-    nan = np.full(t.size, np.nan)
-    return Track(
-        t=t,
-        lat=nan,
-        lon=nan.copy(),
-        ele=nan.copy(),
-        sport=sport,
-        device=device,
-        source_format="tcx",
-        has_gps=False,
-        dist=dist,
-        distance_m=total,
-    )
+    return distance_only_track(t, dist, total, source_format="tcx", sport=sport, device=device)
