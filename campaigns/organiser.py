@@ -32,6 +32,10 @@ AUDITED_FIELDS = [
 ]
 
 
+# A change to any of these changes what counts.
+REJUDGE_FIELDS = {"rules", "starts_at", "ends_at", "sports", "time_zone"}
+
+
 def _snapshot(campaign: Campaign) -> dict[str, str]:
     return {name: str(getattr(campaign, name)) for name in AUDITED_FIELDS}
 
@@ -59,6 +63,11 @@ def save_campaign(
             category.save()
         after = _snapshot(campaign)
         changed = sorted(name for name in after if before.get(name) != after[name])
+        if set(changed) & REJUDGE_FIELDS and not created:
+            # Verdicts follow the rules: judge the campaign's activities again.
+            from activities.tasks import rejudge_campaign_task
+
+            transaction.on_commit(lambda: rejudge_campaign_task(campaign.pk))
         log_action(
             "campaigns.campaign.created" if created else "campaigns.campaign.updated",
             campaign,

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("campaigns.urls")),
     path("", include("teams.urls")),
+    path("activities/", include("activities.urls")),
+    path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("orgs.urls")),

@@ -1,0 +1,83 @@
+"""From a parsed track (or a manual entry) and a campaign to what `judge` needs.
+
+Shared by the upload pipeline, re-judging and `analyse_activity`, so the same
+file always gets the same verdict wherever it is judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from activities.rules import (
+    ActivityFacts,
+    CountedActivity,
+    JudgingContext,
+    find_track_anomalies,
+)
+from activities.track import Track, TrackSummary, cumulative_distance
+
+# A file that does not say its sport is taken for a run when its average
+# moving pace is faster than this, else for a walk.
+GUESS_RUN_PACE_S_PER_KM = 540
+
+
+def guess_sport(summary: TrackSummary) -> str:
+    """The file's own sport, else a guess from its pace (the participant can change it)."""
+    if summary.sport in ("run", "walk", "other"):
+        return summary.sport
+    pace = summary.avg_pace_s_per_km
+    return "run" if pace is not None and pace < GUESS_RUN_PACE_S_PER_KM else "walk"
+
+
+def facts_from_track(
+    track: Track,
+    summary: TrackSummary,
+    sport: str,
+    rules: Mapping[str, Any] | None = None,
+) -> ActivityFacts:
+    """The facts of one track, its GPS jumps and vehicle segments found with `rules`' limits."""
+    jumps, segments = [], []
+    if track.has_gps and len(track) >= 2:
+        jumps, segments = find_track_anomalies(
+            track.t - track.t[0], cumulative_distance(track), sport, rules
+        )
+    return ActivityFacts(
+        sport=sport,
+        start=summary.start,
+        end=summary.end,
+        elapsed_s=int(round(summary.elapsed_s)),
+        moving_s=int(round(summary.moving_s)),
+        distance_m=summary.distance_m,
+        splits_s=tuple(summary.splits_s),
+        has_gps=summary.has_gps,
+        is_manual=False,
+        max_speed_mps=summary.max_speed_mps,
+        gps_jumps=tuple(jumps),
+        vehicle_segments=tuple(segments),
+    )
+
+
+def context_for_campaign(
+    campaign,
+    *,
+    registered_at: datetime | None = None,
+    received_at: datetime | None = None,
+    credited_by_day: Mapping[date, int] | None = None,
+    accepted: Sequence[CountedActivity] = (),
+) -> JudgingContext:
+    """The judging context of one campaign (a campaigns.models.Campaign)."""
+    from campaigns.rules import merged_rules
+
+    return JudgingContext(
+        campaign_starts_at=campaign.starts_at,
+        campaign_ends_at=campaign.ends_at,
+        sports=list(campaign.sports),
+        rules=merged_rules(campaign.rules),
+        registered_at=registered_at,
+        received_at=received_at,
+        time_zone=campaign.time_zone,
+        credited_by_day=dict(credited_by_day or {}),
+        accepted=tuple(accepted),
+    )

@@ -1,0 +1,219 @@
+"""Verdicts in the database: one per activity and campaign the person is in.
+
+Each judgement locks the person's registration row, so two activities of the
+same person never both take the last metres of a daily cap or both count as
+the same effort. Reason messages are stored in every language of the site, so
+a verdict reads in the language of whoever looks at it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from activities.facts import context_for_campaign, facts_from_track
+from activities.models import Activity, Verdict, VerdictStatus
+from activities.rules import (
+    ActivityFacts,
+    CountedActivity,
+    GpsJump,
+    VehicleSegment,
+    campaign_day,
+    judge,
+    track_limits,
+)
+from activities.track import summarise
+from campaigns.models import Registration, RegistrationStatus
+from campaigns.rules import merged_rules
+
+COUNTED = (VerdictStatus.ACCEPTED, VerdictStatus.FLAGGED)
+
+
+def rules_hash(rules: dict) -> str:
+    return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_track(activity: Activity):
+    """The activity's full track, read again from its original file (None without one)."""
+    from activities.parsers import parse_upload
+
+    upload = activity.upload
+    if upload is None:
+        return None
+    with upload.stored_file.content.open("rb") as fh:
+        data = fh.read()
+    _digest, _, rest = activity.external_id.partition("/")
+    index = int(activity.external_id.rsplit("#", 1)[1])
+    member = rest.rsplit("#", 1)[0] if rest else None
+    for result in parse_upload(data, upload.filename):
+        name_matches = member is None or member in (
+            result.name,
+            hashlib.sha256(result.name.encode()).hexdigest(),
+        )
+        if result.ok and name_matches and index < len(result.tracks):
+            return result.tracks[index]
+    return None
+
+
+def facts_for(activity: Activity, rules: dict) -> ActivityFacts:
+    """What `judge` needs to know about a stored activity under these rules."""
+    if activity.has_gps and not activity.is_manual:
+        stored_limits = track_limits({}, activity.sport)
+        if track_limits(rules, activity.sport) != stored_limits:
+            track = load_track(activity)
+            if track is not None:
+                return facts_from_track(track, summarise(track), activity.sport, rules)
+    return ActivityFacts(
+        sport=activity.sport,
+        start=activity.started_at,
+        end=activity.ended_at,
+        elapsed_s=activity.elapsed_s,
+        moving_s=activity.moving_s,
+        distance_m=activity.distance_m,
+        splits_s=tuple(activity.splits_s or ()),
+        has_gps=activity.has_gps,
+        is_manual=activity.is_manual,
+        max_speed_mps=activity.max_speed_mps,
+        gps_jumps=tuple(GpsJump(**jump) for jump in activity.gps_jumps or ()),
+        vehicle_segments=tuple(VehicleSegment(**seg) for seg in activity.vehicle_segments or ()),
+    )
+
+
+def _judge_in_every_language(facts, context):
+    """The verdict, with each reason's message in every language of the site."""
+    verdicts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            verdicts[code] = judge(facts, context)
+    first = verdicts[settings.LANGUAGE_CODE]
+    reasons = [
+        {
+            "code": reason.code,
+            "evidence": reason.evidence,
+            "messages": {code: verdicts[code].reasons[i].message for code in verdicts},
+        }
+        for i, reason in enumerate(first.reasons)
+    ]
+    return first, reasons
+
+
+class _Ledger:
+    """What a registration has counted so far: metres per campaign day and efforts."""
+
+    def __init__(self, time_zone: str):
+        self.time_zone = time_zone
+        self.by_day: dict = defaultdict(int)
+        self.counted: list[CountedActivity] = []
+
+    def add(self, activity: Activity, credited_m: int) -> None:
+        self.by_day[campaign_day(activity.started_at, self.time_zone)] += credited_m
+        self.counted.append(
+            CountedActivity(activity.started_at, activity.ended_at, str(activity.pk))
+        )
+
+    @classmethod
+    def of(cls, registration: Registration, exclude: Activity | None = None) -> _Ledger:
+        ledger = cls(registration.campaign.time_zone)
+        counted = Verdict.objects.filter(registration=registration, status__in=COUNTED)
+        if exclude is not None:
+            counted = counted.exclude(activity=exclude)
+        for verdict in counted.select_related("activity"):
+            ledger.add(verdict.activity, verdict.credited_m)
+        return ledger
+
+
+def _judge_one(activity: Activity, registration: Registration, ledger: _Ledger) -> Verdict:
+    campaign = registration.campaign
+    existing = Verdict.objects.filter(activity=activity, campaign=campaign).first()
+    if existing is not None and existing.decided_by_id is not None:
+        return existing  # an organiser's decision stands
+    context = context_for_campaign(
+        campaign,
+        registered_at=registration.registered_at,
+        received_at=activity.received_at,
+        credited_by_day=ledger.by_day,
+        accepted=ledger.counted,
+    )
+    verdict, reasons = _judge_in_every_language(facts_for(activity, context.rules), context)
+    values = {
+        "registration": registration,
+        "status": verdict.status,
+        "credited_m": verdict.credited_m,
+        "reasons": reasons,
+        "rules_hash": rules_hash(context.rules),
+        "judged_at": timezone.now(),
+    }
+    if existing is None:
+        return Verdict.objects.create(activity=activity, campaign=campaign, **values)
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.save(update_fields=list(values))
+    return existing
+
+
+def _locked(registration_id: int) -> Registration:
+    return (
+        Registration.objects.select_for_update().select_related("campaign").get(pk=registration_id)
+    )
+
+
+def judge_activity(activity: Activity) -> list[Verdict]:
+    """Judge a new activity in every campaign its owner is registered in."""
+    verdicts = []
+    registrations = Registration.objects.filter(
+        user_id=activity.user_id, status=RegistrationStatus.ACTIVE
+    ).values_list("pk", flat=True)
+    for registration_id in registrations:
+        with transaction.atomic():
+            registration = _locked(registration_id)
+            ledger = _Ledger.of(registration, exclude=activity)
+            verdicts.append(_judge_one(activity, registration, ledger))
+    return verdicts
+
+
+def rejudge_registration(registration_id: int) -> int:
+    """Judge again, in the order they arrived, every activity this registration has a
+    verdict for. Returns how many verdicts changed status or credit."""
+    changed = 0
+    with transaction.atomic():
+        registration = _locked(registration_id)
+        ledger = _Ledger(registration.campaign.time_zone)
+        verdicts = (
+            Verdict.objects.filter(registration=registration)
+            .select_related("activity__upload__stored_file")
+            .order_by("activity__received_at", "activity_id")
+        )
+        for old in verdicts:
+            before = (old.status, old.credited_m)
+            new = _judge_one(old.activity, registration, ledger)
+            if new.status in COUNTED:
+                ledger.add(old.activity, new.credited_m)
+            changed += (new.status, new.credited_m) != before
+    return changed
+
+
+def registrations_to_rejudge(campaign_id: int) -> Iterable[int]:
+    return (
+        Verdict.objects.filter(campaign_id=campaign_id)
+        .order_by("registration_id")
+        .values_list("registration_id", flat=True)
+        .distinct()
+    )
+
+
+def stale_registrations(campaign) -> Iterable[int]:
+    """Registrations with a verdict judged under other rules than the campaign's now."""
+    current = rules_hash(merged_rules(campaign.rules))
+    return (
+        Verdict.objects.filter(campaign=campaign)
+        .exclude(rules_hash=current)
+        .order_by("registration_id")
+        .values_list("registration_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,235 @@
+"""What people bring (files and manual entries), what we read from it (one
+normalised activity per effort) and how each campaign judged it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class StoredFile(models.Model):
+    """An uploaded original, content-addressed: the same bytes twice are one file.
+
+    Written to storage before anything reads it, and never deleted by the
+    pipeline, so a file that cannot be read today can be read again tomorrow.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    content = models.FileField(upload_to="originals/", max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("web upload")
+    API = "api", _("app or script (API)")
+    MANUAL = "manual", _("manual entry")
+    RECORDER = "recorder", _("browser recorder")
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    PROCESSING = "processing", _("reading")
+    DONE = "done", _("done")
+    FAILED = "failed", _("could not be read")
+
+
+class Upload(models.Model):
+    """One file as it reached us (a ZIP archive is one upload of many members)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    stored_file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="uploads")
+    filename = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    # The sport the person chose for every activity of the file ("" = as the file says).
+    sport = models.CharField(max_length=16, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=16, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # One entry per file read: {"name", "ok", "error", "message", "activities": [ids]}.
+    results = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-received_at"]),
+            models.Index(fields=["status", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or str(self.stored_file)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
+
+
+class Sport(models.TextChoices):
+    WALK = "walk", pgettext_lazy("sport", "walk")
+    RUN = "run", pgettext_lazy("sport", "run")
+    OTHER = "other", pgettext_lazy("sport", "other")
+
+
+class Activity(models.Model):
+    """One effort, normalised whatever brought it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    upload = models.ForeignKey(
+        Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices)
+    # Unique per source: for files "<sha256>/<member>#<n>", for apps their own id.
+    external_id = models.CharField(max_length=300)
+    sport = models.CharField(_("sport"), max_length=16, choices=Sport.choices)
+    sport_from_file = models.CharField(max_length=16, blank=True)
+    started_at = models.DateTimeField(_("start"))
+    ended_at = models.DateTimeField(_("end"))
+    elapsed_s = models.PositiveIntegerField(default=0)
+    moving_s = models.PositiveIntegerField(default=0)
+    distance_m = models.PositiveIntegerField(_("distance (m)"))
+    elevation_gain_m = models.FloatField(default=0)
+    points = models.PositiveIntegerField(default=0)
+    avg_pace_s_per_km = models.FloatField(null=True, blank=True)
+    max_speed_mps = models.FloatField(null=True, blank=True)
+    splits_s = models.JSONField(default=list, blank=True)
+    avg_hr = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_hr = models.PositiveSmallIntegerField(null=True, blank=True)
+    avg_cadence = models.PositiveSmallIntegerField(null=True, blank=True)
+    steps = models.PositiveIntegerField(null=True, blank=True)
+    device = models.CharField(max_length=120, blank=True)
+    has_gps = models.BooleanField(default=True)
+    is_manual = models.BooleanField(default=False)
+    # Found with the default limits for `sport`; re-found from the file when a
+    # campaign sets its own.
+    gps_jumps = models.JSONField(default=list, blank=True)
+    vehicle_segments = models.JSONField(default=list, blank=True)
+    # [[lat, lon], ...] simplified to a few hundred points; the whole of it is
+    # shown only to the owner and reviewers, `public_track` drops 200 m each end.
+    track = models.JSONField(default=list, blank=True)
+    public_track = models.JSONField(default=list, blank=True)
+    # Chart series along the distance: {"km": [...], "kmh": [...], "ele": [...], "hr": [...]}.
+    series = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="activity_unique_per_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=models.F("started_at")), name="activity_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-started_at"]),
+            models.Index(fields=["user", "started_at", "ended_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sport_display()} {self.distance_m} m {self.started_at:%Y-%m-%d}"
+
+
+class VerdictStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")
+    FLAGGED = "flagged", _("awaiting review")
+    REJECTED = "rejected", _("rejected")
+
+
+class Verdict(models.Model):
+    """How one campaign judged one activity, under that campaign's rules."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="verdicts")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="verdicts"
+    )
+    registration = models.ForeignKey(
+        "campaigns.Registration", on_delete=models.CASCADE, related_name="verdicts"
+    )
+    status = models.CharField(max_length=16, choices=VerdictStatus.choices)
+    credited_m = models.PositiveIntegerField(default=0)
+    # [{"code", "evidence", "messages": {"vi": ..., "en": ...}}]
+    reasons = models.JSONField(default=list, blank=True)
+    rules_hash = models.CharField(max_length=16, blank=True)
+    judged_at = models.DateTimeField(default=timezone.now)
+    # Set when an organiser decided by hand; re-judging then leaves it alone.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-judged_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "campaign"], name="verdict_once"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["registration", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} in {self.campaign_id}: {self.status}"
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason["code"] for reason in self.reasons]
+
+    def messages(self, language: str | None = None) -> list[str]:
+        """The reasons in plain words, in `language` (default: the active one)."""
+        from django.utils import translation
+
+        language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        return [
+            reason["messages"].get(language) or reason["messages"].get(settings.LANGUAGE_CODE, "")
+            for reason in self.reasons
+        ]
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    UPHELD = "upheld", _("upheld")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class Complaint(models.Model):
+    """A participant's one objection to a rejected activity."""
+
+    verdict = models.OneToOneField(Verdict, on_delete=models.CASCADE, related_name="complaint")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaints"
+    )
+    text = models.CharField(_("what happened"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"complaint on {self.verdict_id}: {self.status}"
