@@ -2,11 +2,15 @@ import gzip
 import io
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from activities import parsers
+from campaigns.tests.factories import CampaignFactory
 
 FILES = Path(__file__).parent / "files"
 KEYS = {
@@ -100,3 +104,111 @@ def test_messages_are_vietnamese_by_default(tmp_path):
     assert json.loads(out.getvalue())["message"] == (
         "Tệp bị hỏng hoặc không phải tệp hoạt động hợp lệ."
     )
+
+
+# ------------------------------------------------------------ under a campaign
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# A 6.5 km run from 23:14 to 23:51 on 04/03/2020, Vietnam time (16:14–16:51Z).
+RUN = str(FILES / "sports-lib__6909950168.fit")
+VERDICT_KEYS = KEYS | {"verdict", "credited_m", "reasons"}
+
+
+@pytest.fixture
+def march_2020(tree):
+    """Walks and runs from 08:00 on 01/03/2020 to 24:00 on 31/03/2020, Vietnam time."""
+    return CampaignFactory(
+        slug="thang-3-2020",
+        organiser_unit=tree["LA-CD"],
+        starts_at=datetime(2020, 3, 1, 8, tzinfo=VN),
+        ends_at=datetime(2020, 4, 1, tzinfo=VN),
+    )
+
+
+def test_a_valid_run_is_accepted_and_its_arrival_not_judged_without_received_at(march_2020):
+    # The campaign closed years ago: without --received-at that does not matter.
+    (result,) = run(RUN, "--campaign", "thang-3-2020")
+    assert set(result) == VERDICT_KEYS
+    assert result["verdict"] == "accepted"
+    assert result["credited_m"] == result["distance_m"] == 6507
+    assert result["reasons"] == []
+
+
+def test_a_sport_the_campaign_does_not_count_is_rejected_with_its_reason(march_2020):
+    march_2020.sports = ["walk"]
+    march_2020.save()
+    (result,) = run(RUN, "--campaign", "thang-3-2020")
+    assert result["verdict"] == "rejected" and result["credited_m"] == 0
+    assert result["reasons"] == [
+        {"code": "sport_not_allowed", "message": "this campaign counts walk, not run"}
+    ]
+
+
+def test_an_activity_before_the_campaign_opened_is_rejected(march_2020):
+    (result,) = run(str(FILES / "tcxparser__test.tcx"), "--campaign", "thang-3-2020")
+    assert result["verdict"] == "rejected"
+    assert result["reasons"] == [
+        {
+            "code": "outside_window",
+            "message": "the activity started at 04:29 on 27/12/2012, "
+            "before the campaign opened at 08:00 on 01/03/2020",
+        }
+    ]
+
+
+def test_a_late_arrival_is_rejected_and_a_time_without_zone_is_the_campaigns(march_2020):
+    # The sync window closes 72 hours after 23:51 on 04/03, local time.
+    (on_time,) = run(RUN, "--campaign", "thang-3-2020", "--received-at", "2020-03-07T23:50")
+    (late,) = run(RUN, "--campaign", "thang-3-2020", "--received-at", "2020-03-10T08:00")
+    assert on_time["verdict"] == "accepted"
+    assert late["verdict"] == "rejected" and late["credited_m"] == 0
+    assert late["reasons"] == [
+        {
+            "code": "late_sync",
+            "message": "it reached us at 08:00 on 10/03/2020, 128 hours after it ended; "
+            "the limit is 72 hours",
+        }
+    ]
+
+
+def test_a_received_at_with_its_own_zone_keeps_it(march_2020):
+    (result,) = run(RUN, "--campaign", "thang-3-2020", "--received-at", "2020-03-10T01:00:00Z")
+    assert result["reasons"][0]["message"].startswith("it reached us at 08:00 on 10/03/2020")
+
+
+def test_a_file_that_cannot_be_read_is_rejected_as_malformed(march_2020, tmp_path):
+    bad = tmp_path / "bad.gpx"
+    bad.write_bytes(b"<gpx><trk>")
+    (result,) = run(str(bad), "--campaign", "thang-3-2020")
+    assert set(result) == VERDICT_KEYS
+    assert result["ok"] is False and result["error"] == "malformed_file"
+    assert result["verdict"] == "rejected" and result["credited_m"] == 0
+    assert result["reasons"] == [
+        {
+            "code": "malformed_file",
+            "message": "the file could not be read: "
+            "The file is damaged or not a valid activity file.",
+        }
+    ]
+
+
+def test_an_unknown_campaign_slug_is_an_error(db):
+    with pytest.raises(CommandError, match="There is no campaign with the slug no-such-walk"):
+        run(RUN, "--campaign", "no-such-walk")
+
+
+def test_a_received_at_that_is_not_a_date_is_an_error(march_2020):
+    with pytest.raises(CommandError, match="not an ISO 8601 date"):
+        run(RUN, "--campaign", "thang-3-2020", "--received-at", "yesterday")
+
+
+def test_a_file_without_a_sport_gets_one_guessed_from_its_pace():
+    # No <type> in the file; 4:13/km moving is a run.
+    (result,) = run(str(FILES / "mapbox-togeojson__run.gpx"))
+    assert result["sport"] == "run"
+
+
+def test_the_readable_line_ends_with_the_verdict(march_2020):
+    out = io.StringIO()
+    call_command("analyse_activity", RUN, "--campaign", "thang-3-2020", stdout=out)
+    assert out.getvalue().strip().endswith("→ accepted, 6507 m")
