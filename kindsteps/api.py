@@ -11,6 +11,7 @@ from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from accounts.tokens import TokenAuth
+from activities.api import router as activities_router
 from campaigns.api import router as campaigns_router
 from core.errors import DomainError
 from teams.api import router as teams_router
@@ -58,4 +59,5 @@ def health(request: HttpRequest):
 
 api.add_router("/", accounts_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", activities_router)
 api.add_router("/", teams_router)

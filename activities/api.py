@@ -1,0 +1,259 @@
+"""Activities over the API, for recording apps and scripts.
+
+``POST /api/v1/activities`` takes a GPX, TCX or FIT file (also gzip or a ZIP
+export) as the request body or as multipart ``file`` fields. A small upload is
+read and judged before the answer (201, with each activity and its verdicts); a
+big one is queued (202) and ``GET /api/v1/uploads/{id}`` tells when it is done.
+The same pipeline as the web page, so the same verdicts and error codes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from activities import pipeline, review
+from activities.models import Activity, Source, Sport, Upload, Verdict
+from campaigns.api import ErrorOut, current_user
+
+router = Router(tags=["activities"])
+
+# Uploads up to this size are processed before the answer; bigger ones are queued.
+INLINE_BYTES = 10 * 1024 * 1024
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
+
+
+class ReasonOut(Schema):
+    code: str
+    message: str
+
+
+class VerdictOut(Schema):
+    id: int
+    campaign: str = Field(..., description="The campaign's slug.")
+    status: str = Field(..., description="accepted, flagged (awaiting review) or rejected")
+    credited_m: int
+    reasons: list[ReasonOut]
+    decision_note: str
+    complaint: str | None = Field(None, description="open, upheld or dismissed")
+
+    @staticmethod
+    def resolve_campaign(verdict: Verdict) -> str:
+        return verdict.campaign.slug
+
+    @staticmethod
+    def resolve_reasons(verdict: Verdict) -> list[dict]:
+        return [
+            {"code": code, "message": message}
+            for code, message in zip(verdict.codes, verdict.messages(), strict=True)
+        ]
+
+    @staticmethod
+    def resolve_complaint(verdict: Verdict) -> str | None:
+        complaint = getattr(verdict, "complaint", None)
+        return complaint.status if complaint else None
+
+
+class ActivityOut(Schema):
+    id: int
+    source: str
+    sport: str
+    start: datetime
+    end: datetime
+    elapsed_s: int
+    moving_s: int
+    distance_m: int
+    elevation_gain_m: float
+    points: int
+    avg_pace_s_per_km: float | None
+    splits_s: list[float]
+    avg_hr: int | None
+    steps: int | None
+    device: str
+    has_gps: bool
+    verdicts: list[VerdictOut]
+
+    @staticmethod
+    def resolve_start(activity: Activity) -> datetime:
+        return activity.started_at
+
+    @staticmethod
+    def resolve_end(activity: Activity) -> datetime:
+        return activity.ended_at
+
+    @staticmethod
+    def resolve_verdicts(activity: Activity) -> list[Verdict]:
+        return list(activity.verdicts.select_related("campaign", "complaint"))
+
+
+class FileOut(Schema):
+    name: str
+    ok: bool
+    error: str | None
+    message: str | None
+    activities: list[ActivityOut]
+
+
+class UploadOut(Schema):
+    id: int
+    filename: str
+    status: str = Field(..., description="pending, processing, done or failed")
+    received_at: datetime
+    files: list[FileOut]
+
+    @staticmethod
+    def resolve_files(upload: Upload) -> list[dict]:
+        ids = [pk for result in upload.results for pk in result["activities"]]
+        activities = {
+            activity.pk: activity
+            for activity in Activity.objects.filter(pk__in=ids, user=upload.user_id)
+        }
+        return [
+            {
+                "name": result["name"],
+                "ok": result["ok"],
+                "error": result["error"],
+                "message": pipeline.error_message(result["error"]) or None,
+                "activities": [activities[pk] for pk in result["activities"] if pk in activities],
+            }
+            for result in upload.results
+        ]
+
+
+class ManualIn(Schema):
+    sport: Sport
+    start: datetime = Field(..., description="ISO 8601; without a zone, Vietnam time")
+    duration_s: int = Field(..., gt=0)
+    distance_m: int = Field(..., gt=0)
+    note: str = ""
+
+
+class ComplaintIn(Schema):
+    text: str
+
+
+class ComplaintOut(Schema):
+    id: int
+    status: str
+    text: str
+
+
+def _incoming_files(request: HttpRequest, filename: str) -> list[tuple[str, bytes]]:
+    if request.FILES:
+        files = request.FILES.getlist("file") or [f for f in request.FILES.values()]
+        for upload in files:
+            if upload.size > pipeline.MAX_UPLOAD_BYTES:
+                raise pipeline.UploadError(
+                    pipeline.ParseError("too_large").message, code="too_large", status=413
+                )
+        return [(upload.name, upload.read()) for upload in files]
+    return [(filename, request.body)]
+
+
+@router.post(
+    "/activities",
+    response={201: list[UploadOut], 202: list[UploadOut], **ERRORS},
+    summary="Upload activity files",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+def upload_activities(request: HttpRequest, filename: str = "", sport: str = ""):
+    """Send one file as the body (``filename`` names it) or several as multipart ``file``
+    fields; ``sport`` (walk or run) overrides what the files say. Each file gets its own
+    result; a bad file never stops the others."""
+    user = current_user(request)
+    files = _incoming_files(request, filename)
+    small = sum(len(data) for _name, data in files) <= INLINE_BYTES
+    uploads = []
+    for name, data in files:
+        upload = pipeline.receive(
+            user, data, name, source=Source.API, sport=sport, process=not small
+        )
+        uploads.append(upload)
+    if small:
+        # Each original and its upload are already committed (no request-wide
+        # transaction), so a failure while reading loses nothing.
+        uploads = [pipeline.process_upload(upload.pk) for upload in uploads]
+        return Status(201, uploads)
+    return Status(202, uploads)
+
+
+@router.get("/uploads/{upload_id}", response={200: UploadOut, 404: ErrorOut}, summary="An upload")
+def get_upload(request: HttpRequest, upload_id: int):
+    """An upload's state and, once done, what each file gave."""
+    return get_object_or_404(Upload, pk=upload_id, user=current_user(request))
+
+
+@router.get("/activities", response=list[ActivityOut], summary="My activities")
+@paginate(PageNumberPagination, page_size=50)
+def list_activities(request: HttpRequest):
+    """The person's activities, newest first, each with its verdict per campaign."""
+    return Activity.objects.filter(user=current_user(request)).prefetch_related(
+        "verdicts__campaign"
+    )
+
+
+@router.post("/activities/manual", response={201: ActivityOut, **ERRORS}, summary="Manual entry")
+def manual_activity(request: HttpRequest, payload: ManualIn):
+    """An activity typed in by hand; only campaigns that allow it will count it."""
+    from django.utils import timezone
+
+    start = payload.start
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    activity = pipeline.record_manual(
+        current_user(request),
+        sport=payload.sport,
+        started_at=start,
+        duration_s=payload.duration_s,
+        distance_m=payload.distance_m,
+        note=payload.note,
+    )
+    return Status(201, activity)
+
+
+@router.get(
+    "/activities/{activity_id}", response={200: ActivityOut, 404: ErrorOut}, summary="An activity"
+)
+def get_activity(request: HttpRequest, activity_id: int):
+    return get_object_or_404(Activity, pk=activity_id, user=current_user(request))
+
+
+@router.post(
+    "/verdicts/{verdict_id}/complaint",
+    response={201: ComplaintOut, **ERRORS},
+    summary="Complain about a rejection",
+)
+def complain(request: HttpRequest, verdict_id: int, payload: ComplaintIn):
+    """Once per rejected activity and campaign, in a few words; the organisers answer."""
+    user = current_user(request)
+    verdict = get_object_or_404(Verdict, pk=verdict_id, activity__user=user)
+    return Status(201, review.complain(verdict, payload.text, user=user))
+
+
+@router.delete("/activities/{activity_id}", response={204: None, 404: ErrorOut}, summary="Delete")
+def delete_activity(request: HttpRequest, activity_id: int):
+    """Remove an activity (its original file stays stored); the rest is judged again."""
+    user = current_user(request)
+    review.delete_activity(get_object_or_404(Activity, pk=activity_id, user=user), user=user)
+    return Status(204, None)

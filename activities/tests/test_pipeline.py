@@ -1,0 +1,342 @@
+"""From received bytes to judged activities: originals kept, one activity per
+effort, a verdict per campaign, safe to run twice and resumable after a crash."""
+
+import gzip
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from activities import judging, pipeline, tasks
+from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
+from activities.synthetic import gpx_track, local
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+
+FILES = Path(__file__).parent / "files"
+RUN = FILES / "mapbox-togeojson__run.gpx"  # 3101 m, 2012-10-24 23:29:40Z, 948 s
+RUN_START = datetime(2012, 10, 24, 23, 29, 40, tzinfo=UTC)
+RUN_END = RUN_START + timedelta(seconds=948)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_campaign(tree, participant):
+    """A campaign around the sample run, the participant registered before it."""
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA"],
+        starts_at=RUN_START - timedelta(days=1),
+        ends_at=RUN_START + timedelta(days=30),
+        registration_opens_at=RUN_START - timedelta(days=10),
+        registration_closes_at=RUN_START + timedelta(days=20),
+    )
+    RegistrationFactory(
+        campaign=campaign, user=participant, registered_at=RUN_START - timedelta(days=1)
+    )
+    return campaign
+
+
+def soon_after(end=RUN_END):
+    return end + timedelta(hours=1)
+
+
+def receive(user, data, name="run.gpx", **kwargs):
+    """An upload, processed by the job its commit queues (the job runs at once in tests)."""
+    kwargs.setdefault("received_at", soon_after())
+    upload = pipeline.receive(user, data, name, process=False, **kwargs)
+    tasks.process_upload_task(upload.pk)
+    upload.refresh_from_db()
+    return upload
+
+
+def test_a_real_run_becomes_one_accepted_activity(participant, run_campaign):
+    upload = receive(participant, RUN.read_bytes())
+
+    assert upload.status == UploadStatus.DONE
+    activity = Activity.objects.get()
+    assert upload.results == [
+        {"name": "run.gpx", "ok": True, "error": None, "activities": [activity.pk]}
+    ]
+    assert (activity.sport, activity.distance_m, activity.points) == ("run", 3101, 206)
+    assert activity.started_at == RUN_START
+    assert activity.elapsed_s == 948
+    assert 50 <= len(activity.track) <= 300
+    assert len(activity.public_track) < len(activity.track)  # 200 m hidden at each end
+    assert len(activity.series["km"]) == len(activity.series["kmh"]) > 50
+    verdict = Verdict.objects.get()
+    assert (verdict.campaign, verdict.status, verdict.credited_m) == (
+        run_campaign,
+        "accepted",
+        3101,
+    )
+    assert verdict.reasons == []
+
+
+def test_the_original_is_kept_by_its_sha256_and_stored_once(participant, run_campaign):
+    data = RUN.read_bytes()
+    first = receive(participant, data, "a.gpx")
+    second = receive(participant, data, "b.gpx")
+
+    stored = StoredFile.objects.get()
+    assert stored.sha256 == pipeline.sha256_of(data)
+    assert stored.content.name.endswith(stored.sha256)
+    with default_storage.open(stored.content.name, "rb") as fh:
+        assert fh.read() == data
+    # The same file twice is the same activity, judged once.
+    assert Activity.objects.count() == 1 and Verdict.objects.count() == 1
+    assert first.results[0]["activities"] == second.results[0]["activities"]
+
+
+def test_a_file_nobody_can_read_is_kept_and_reported(participant, run_campaign):
+    data = b"<gpx><trk><trkseg><trkpt lat="
+    upload = receive(participant, data, "broken.gpx")
+
+    assert upload.status == UploadStatus.FAILED
+    assert upload.results[0]["error"] == "malformed_file"
+    assert pipeline.error_message("malformed_file")
+    with StoredFile.objects.get().content.open("rb") as fh:
+        assert fh.read() == data
+    assert Activity.objects.count() == 0
+
+
+def test_someone_elses_file_is_refused(participant, user_factory, run_campaign):
+    receive(participant, RUN.read_bytes())
+    other = user_factory("other@example.com")
+
+    upload = receive(other, RUN.read_bytes())
+
+    assert upload.results[0]["error"] == "already_uploaded_by_other"
+    assert upload.status == UploadStatus.FAILED
+    assert Activity.objects.filter(user=other).count() == 0
+
+
+def test_a_zip_export_imports_its_good_files_and_reports_the_bad(participant, run_campaign):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("activities/run.gpx.gz", gzip.compress(RUN.read_bytes()))
+        archive.writestr("activities/broken.gpx", b"<gpx><trk>")
+        archive.writestr("activities/notes.txt", b"not an activity")
+        archive.writestr(
+            "activities/walk.fit", (FILES / "fitparse__garmin-fenix-5-walk.fit").read_bytes()
+        )
+    upload = receive(participant, buffer.getvalue(), "export.zip")
+
+    results = {result["name"]: result for result in upload.results}
+    assert results["activities/run.gpx.gz"]["ok"]
+    assert results["activities/walk.fit"]["ok"]
+    assert results["activities/broken.gpx"]["error"] == "malformed_file"
+    assert results["activities/notes.txt"]["error"] == "unknown_format"
+    assert upload.status == UploadStatus.DONE
+    assert Activity.objects.count() == 2
+
+
+def test_an_entity_bomb_is_refused_without_expanding(participant, run_campaign):
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    bomb += b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
+        for i in range(1, 10)
+    )
+    bomb += b'<gpx version="1.1"><trk><name>&lol9;</name></trk></gpx>'
+    upload = receive(participant, bomb, "bomb.gpx")
+    assert upload.results[0]["error"] == "entity_bomb"
+
+
+def test_an_upload_too_big_to_open_is_refused_at_the_door(participant, monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_UPLOAD_BYTES", 1000)
+    with pytest.raises(pipeline.UploadError) as error:
+        pipeline.receive(participant, b"x" * 1001, "huge.gpx")
+    assert error.value.code == "too_large" and error.value.status == 413
+    assert Upload.objects.count() == 0
+
+
+def test_processing_twice_changes_nothing(participant, run_campaign):
+    upload = receive(participant, RUN.read_bytes())
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PENDING)
+
+    pipeline.process_upload(upload.pk)
+    pipeline.process_upload(upload.pk)
+
+    assert Activity.objects.count() == 1 and Verdict.objects.count() == 1
+
+
+def test_a_crash_halfway_is_resumed_without_duplicates(participant, run_campaign, monkeypatch):
+    calls = []
+
+    def crash_once(activity):
+        calls.append(activity.pk)
+        if len(calls) == 1:
+            raise RuntimeError("worker killed")
+        return original(activity)
+
+    original = pipeline.judge_activity
+    monkeypatch.setattr(pipeline, "judge_activity", crash_once)
+    upload = pipeline.receive(
+        participant, RUN.read_bytes(), "run.gpx", received_at=soon_after(), process=False
+    )
+    with pytest.raises(RuntimeError):
+        pipeline.process_upload(upload.pk)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.PROCESSING
+    assert Activity.objects.count() == 1  # created, not yet judged
+
+    # The sweep takes up uploads left unfinished for ten minutes.
+    Upload.objects.filter(pk=upload.pk).update(received_at=timezone.now() - timedelta(minutes=11))
+    tasks.resume_stale_uploads.call_local()
+
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.DONE and upload.attempts == 2
+    assert Activity.objects.count() == 1
+    assert Verdict.objects.get().status == "accepted"
+
+
+def test_one_activity_counts_in_every_campaign_under_its_own_rules(participant, run_campaign, tree):
+    walk_only = CampaignFactory(
+        organiser_unit=tree["LA"],
+        starts_at=run_campaign.starts_at,
+        ends_at=run_campaign.ends_at,
+        registration_opens_at=run_campaign.registration_opens_at,
+        registration_closes_at=run_campaign.registration_closes_at,
+        sports=["walk"],
+    )
+    RegistrationFactory(
+        campaign=walk_only, user=participant, registered_at=RUN_START - timedelta(1)
+    )
+
+    receive(participant, RUN.read_bytes())
+
+    verdicts = {v.campaign_id: v for v in Verdict.objects.all()}
+    assert verdicts[run_campaign.pk].status == "accepted"
+    assert verdicts[walk_only.pk].status == "rejected"
+    assert verdicts[walk_only.pk].codes == ["sport_not_allowed"]
+    assert verdicts[walk_only.pk].credited_m == 0
+
+
+@pytest.fixture
+def tet_campaign(tree, participant):
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA"],
+        starts_at=local(2026, 1, 1),
+        ends_at=local(2026, 3, 1),
+        registration_opens_at=local(2025, 12, 1),
+        registration_closes_at=local(2026, 2, 1),
+        rules={"daily_cap_m": 5000},
+    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2025, 12, 20))
+    return campaign
+
+
+def _effort(user, start, km, pace=400, name="walk.gpx"):
+    data = gpx_track(start, km, pace, sport="running")
+    return receive(user, data, name, received_at=start + timedelta(hours=3))
+
+
+def test_the_daily_cap_credits_part_of_the_second_activity(participant, tet_campaign):
+    _effort(participant, local(2026, 1, 10, 6), 3.2)
+    _effort(participant, local(2026, 1, 10, 17), 3.2)
+    _effort(participant, local(2026, 1, 11, 0, 5), 3.2)  # the next day in Vietnam
+
+    verdicts = list(Verdict.objects.order_by("activity__started_at"))
+    first, second, next_day = verdicts
+    assert (first.status, first.credited_m) == ("accepted", first.activity.distance_m)
+    assert second.status == "accepted"
+    assert second.credited_m == 5000 - first.credited_m
+    assert second.codes == ["daily_cap"]
+    assert "5 km" in second.messages("en")[0]
+    assert next_day.credited_m == next_day.activity.distance_m
+
+
+def test_the_same_effort_from_two_files_counts_once(participant, tet_campaign):
+    data = gpx_track(local(2026, 1, 10, 6), 4, 420)
+    receive(participant, data, "phone.gpx", received_at=local(2026, 1, 10, 8))
+    receive(participant, gzip.compress(data), "watch.gpx.gz", received_at=local(2026, 1, 10, 9))
+
+    first, second = Verdict.objects.order_by("activity__received_at")
+    assert first.status == "accepted"
+    assert (second.status, second.codes, second.credited_m) == ("rejected", ["duplicate"], 0)
+    assert "06:00" in second.messages("vi")[0]
+
+
+def test_reasons_are_stored_in_both_languages(participant, tet_campaign):
+    _effort(participant, local(2026, 1, 10, 6), 3, pace=170)  # 2:50/km: too fast to run
+
+    verdict = Verdict.objects.get()
+    assert verdict.status == "rejected"
+    assert "pace_too_fast" in verdict.codes
+    english = verdict.messages("en")[verdict.codes.index("pace_too_fast")]
+    vietnamese = verdict.messages("vi")[verdict.codes.index("pace_too_fast")]
+    assert "2:50" in english and "2:50" in vietnamese and english != vietnamese
+
+
+def test_changing_the_rules_judges_the_campaign_again(participant, tet_campaign):
+    _effort(participant, local(2026, 1, 10, 6), 3.2)
+    _effort(participant, local(2026, 1, 10, 17), 3.2)
+    assert sorted(Verdict.objects.values_list("credited_m", flat=True))[0] < 3200
+
+    tet_campaign.rules = {"daily_cap_m": None}
+    tet_campaign.save()
+    assert list(judging.stale_registrations(tet_campaign))
+    tasks.rejudge_campaign_task(tet_campaign.pk)
+
+    assert all(v.credited_m == v.activity.distance_m for v in Verdict.objects.all())
+    assert not list(judging.stale_registrations(tet_campaign))
+
+
+def test_campaign_track_limits_are_read_from_the_original_file(participant, run_campaign):
+    receive(participant, RUN.read_bytes())
+    assert Verdict.objects.get().status == "accepted"
+
+    # A campaign far stricter about jumps between points: the file is read again.
+    run_campaign.rules = {"gps_jump_speed_mps": 4.5}
+    run_campaign.save()
+    judging.rejudge_registration(Verdict.objects.get().registration_id)
+
+    verdict = Verdict.objects.get()
+    assert "gps_jump" in verdict.codes
+
+
+def test_activities_before_registering_do_not_count(participant, tree):
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA"],
+        starts_at=local(2026, 1, 1),
+        ends_at=local(2026, 3, 1),
+        registration_opens_at=local(2025, 12, 1),
+        registration_closes_at=local(2026, 2, 1),
+    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2026, 1, 10, 12))
+
+    _effort(participant, local(2026, 1, 10, 6), 3.2)
+
+    assert Verdict.objects.get().codes == ["before_registration"]
+
+
+def test_a_manual_entry_is_refused_unless_a_campaign_allows_it(participant, tree):
+    campaign = CampaignFactory(organiser_unit=tree["LA"])  # started yesterday
+    RegistrationFactory(
+        campaign=campaign, user=participant, registered_at=timezone.now() - timedelta(days=1)
+    )
+    started = timezone.now() - timedelta(hours=2)
+    entry = {"sport": "walk", "started_at": started, "duration_s": 3600, "distance_m": 5000}
+    with pytest.raises(pipeline.UploadError) as error:
+        pipeline.record_manual(participant, **entry)
+    assert error.value.code == "manual_not_allowed"
+
+    campaign.rules = {"allow_manual": True}
+    campaign.save()
+    activity = pipeline.record_manual(participant, **entry)
+
+    assert activity.is_manual and not activity.has_gps
+    verdict = activity.verdicts.get()
+    assert (verdict.status, verdict.credited_m) == ("accepted", 5000), verdict.reasons
+
+
+def test_the_sport_a_file_does_not_name_is_guessed_from_its_pace(participant, tet_campaign):
+    walk = gpx_track(local(2026, 1, 12, 6), 2, 700, sport="")
+    upload = receive(participant, walk, "walk.gpx", received_at=local(2026, 1, 12, 8))
+    assert Activity.objects.get(pk=upload.results[0]["activities"][0]).sport == "walk"
