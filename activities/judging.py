@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +34,9 @@ from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
 
 COUNTED = (VerdictStatus.ACCEPTED, VerdictStatus.FLAGGED)
+# A campaign judges the activities that come within this of its dates; those
+# just outside (a run across the closing midnight) get their outside_window.
+NEAR_WINDOW = timedelta(days=1)
 
 
 def rules_hash(rules: dict) -> str:
@@ -164,10 +168,14 @@ def _locked(registration_id: int) -> Registration:
 
 
 def judge_activity(activity: Activity) -> list[Verdict]:
-    """Judge a new activity in every campaign its owner is registered in."""
+    """Judge a new activity in every campaign its owner is registered in whose dates
+    it comes near: a walk of today gets no verdict from last year's campaign."""
     verdicts = []
     registrations = Registration.objects.filter(
-        user_id=activity.user_id, status=RegistrationStatus.ACTIVE
+        user_id=activity.user_id,
+        status=RegistrationStatus.ACTIVE,
+        campaign__starts_at__lt=activity.ended_at + NEAR_WINDOW,
+        campaign__ends_at__gt=activity.started_at - NEAR_WINDOW,
     ).values_list("pk", flat=True)
     for registration_id in registrations:
         with transaction.atomic():

@@ -169,7 +169,11 @@ def ensure_open_campaign(organiser: User) -> Campaign:
 def _seed_open_teams(campaign: Campaign) -> None:
     """A dozen early registrations of the 2024 participants, in two teams."""
     people = list(User.objects.filter(email__startswith="vdv").order_by("email")[:12])
-    now = timezone.now()
+
+    def joined(bib: int) -> datetime:
+        # In the campaign's first days, so that they have walked since.
+        return campaign.starts_at + timedelta(hours=3 * bib)
+
     teams = [
         Team.objects.create(
             campaign=campaign,
@@ -187,9 +191,9 @@ def _seed_open_teams(campaign: Campaign) -> None:
             unit=person.home_unit,
             category=campaign.categories.first(),
             team=teams[(bib - 1) // 6],
-            team_joined_at=now,
-            rules_accepted_at=now,
-            registered_at=now,
+            team_joined_at=joined(bib),
+            rules_accepted_at=joined(bib),
+            registered_at=joined(bib),
         )
         for bib, person in enumerate(people, start=1)
     )
@@ -258,3 +262,23 @@ def ensure_plan_registrations(campaign: Campaign, captain: User) -> int:
     Registration.objects.bulk_create(registrations)
     Campaign.objects.filter(pk=campaign.pk).update(last_bib=bib)
     return len(registrations)
+
+
+def ensure_participant_in_plan(campaign: Campaign, user: User) -> Registration:
+    """The demo participant took part in 2024 too, for their own activity history."""
+    registration = Registration.objects.filter(campaign=campaign, user=user).first()
+    if registration is not None:
+        return registration
+    bib = (campaign.registrations.aggregate(m=Max("bib"))["m"] or 0) + 1
+    registered = local(2024, 2, 26, 7)
+    registration = Registration.objects.create(
+        campaign=campaign,
+        user=user,
+        bib=bib,
+        unit=user.home_unit,
+        category=campaign.categories.first(),
+        rules_accepted_at=registered,
+        registered_at=registered,
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(last_bib=bib)
+    return registration

@@ -6,8 +6,10 @@ from django.db import transaction
 
 from accounts.models import User
 from demo import data
+from demo.activities import seed_open, seed_plan
 from demo.campaigns import (
     ensure_open_campaign,
+    ensure_participant_in_plan,
     ensure_plan_campaign,
     ensure_plan_registrations,
 )
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         UnitRole.objects.get_or_create(
             user=province_organiser, unit=province, defaults={"role": Role.ADMIN}
         )
-        ensure_user(
+        participant = ensure_user(
             data.PARTICIPANT_EMAIL,
             "Lê Minh Anh",
             gender="female",
@@ -74,12 +76,15 @@ class Command(BaseCommand):
 
         plan = ensure_plan_campaign(organiser)
         registered = ensure_plan_registrations(plan, organiser)
+        ensure_participant_in_plan(plan, participant)
+        activities = seed_plan(participant)
         ensure_open_campaign(organiser)
+        activities += seed_open(organiser)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, campaign “{plan.title_vi}” "
-                f"with {registered} participants."
+                f"with {registered} participants; {activities} new activities."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")
