@@ -340,3 +340,55 @@ def test_the_sport_a_file_does_not_name_is_guessed_from_its_pace(participant, te
     walk = gpx_track(local(2026, 1, 12, 6), 2, 700, sport="")
     upload = receive(participant, walk, "walk.gpx", received_at=local(2026, 1, 12, 8))
     assert Activity.objects.get(pk=upload.results[0]["activities"][0]).sport == "walk"
+
+
+def test_a_campaign_far_from_the_activity_gives_no_verdict(participant, tree, tet_campaign):
+    last_year = CampaignFactory(
+        organiser_unit=tree["LA"],
+        starts_at=local(2025, 1, 1),
+        ends_at=local(2025, 3, 1),
+        registration_opens_at=local(2024, 12, 1),
+        registration_closes_at=local(2025, 2, 1),
+    )
+    RegistrationFactory(campaign=last_year, user=participant, registered_at=local(2024, 12, 2))
+
+    _effort(participant, local(2026, 1, 10, 6), 3.2)
+
+    assert list(Verdict.objects.values_list("campaign", flat=True)) == [tet_campaign.pk]
+
+
+def test_a_run_across_the_closing_midnight_is_judged_and_refused(participant, tet_campaign):
+    _effort(participant, local(2026, 2, 28, 23, 50), 4, pace=450)  # ends 00:20 on 1 March
+
+    verdict = Verdict.objects.get()
+    assert verdict.codes == ["outside_window"]
+    assert "24:00" in verdict.messages("en")[0]
+
+
+def test_an_organiser_changing_the_rules_has_the_campaign_judged_again(
+    client, owner, participant, tree, django_capture_on_commit_callbacks
+):
+    from campaigns.tests.conftest import campaign_post
+
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"],
+        slug="plan-2024",
+        starts_at=local(2024, 2, 25, 8),
+        ends_at=local(2024, 4, 22),
+        registration_opens_at=local(2024, 2, 20),
+        registration_closes_at=local(2024, 4, 22),
+    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2024, 2, 25, 8))
+    _effort(participant, local(2024, 3, 2, 6), 3.2)
+    _effort(participant, local(2024, 3, 2, 17), 3.2)
+    assert all(v.status == "accepted" for v in Verdict.objects.all())
+
+    client.force_login(owner)
+    data = campaign_post(tree["LA-CD"], slug="plan-2024", **{"rules-daily_cap_km": "5"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/manage/campaigns/{campaign.slug}/", data)
+    assert response.status_code == 302, response.content
+
+    evening = Verdict.objects.get(activity__started_at=local(2024, 3, 2, 17))
+    assert evening.codes == ["daily_cap"]
+    assert evening.credited_m == 5000 - Verdict.objects.exclude(pk=evening.pk).get().credited_m
