@@ -38,7 +38,10 @@
       pointRadius: 0, borderWidth: 2, tension: 0.25
     }];
     var scales = {
-      x: { type: "linear", title: { display: true, text: labels.labelKm }, ticks: { maxTicksLimit: 8 } },
+      x: {
+        type: "linear", min: 0, max: series.km[series.km.length - 1],
+        title: { display: true, text: labels.labelKm }, ticks: { maxTicksLimit: 8 }
+      },
       y: { position: "left", beginAtZero: true, title: { display: true, text: labels.labelSpeed } }
     };
     if (series.ele && series.ele.some(function (v) { return v !== null; })) {
