@@ -1,0 +1,438 @@
+"""Organiser screens for reviewing activities: the queue of flagged activities
+and complained rejections, one item with its facts and the decision forms, and
+the history of decisions. Staff of units inside the organiser's subtree may
+look at their units' items; only the organisers (``is_organiser``) decide.
+Outside both, the campaign is a 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from activities import review
+from activities.models import Activity, Complaint, ComplaintStatus, Verdict, VerdictStatus
+from activities.rules import campaign_day
+from campaigns.access import campaigns_for_staff, is_organiser
+from campaigns.models import Campaign
+from core.errors import DomainError
+from core.models import AuditEntry
+from orgs.access import units_for_staff
+from orgs.models import Unit
+
+PAGE_SIZE = 50
+
+# Stable reason codes (docs/rules.md) and what the filter calls them.
+REASON_LABELS = {
+    "sport_not_allowed": gettext_lazy("Sport not counted"),
+    "outside_window": gettext_lazy("Outside the campaign"),
+    "before_registration": gettext_lazy("Before registering"),
+    "late_sync": gettext_lazy("Sent too late"),
+    "distance_too_short": gettext_lazy("Too short"),
+    "distance_too_long": gettext_lazy("Too long"),
+    "pace_too_fast": gettext_lazy("Pace too fast"),
+    "pace_too_slow": gettext_lazy("Pace too slow"),
+    "split_too_fast": gettext_lazy("A kilometre too fast"),
+    "gps_jump": gettext_lazy("GPS jump"),
+    "vehicle_speed": gettext_lazy("Vehicle speed"),
+    "manual_entry": gettext_lazy("Manual entry"),
+    "no_gps": gettext_lazy("No GPS"),
+    "duplicate": gettext_lazy("Duplicate"),
+    "daily_cap": gettext_lazy("Daily cap"),
+    "malformed_file": gettext_lazy("Unreadable file"),
+}
+
+HISTORY_ACTIONS = (
+    "activities.verdict.decided",
+    "activities.complaint.answered",
+    "activities.complaint.created",
+)
+
+
+@dataclass
+class Reviewer:
+    """What this person may do with this campaign's review screens."""
+
+    campaign: Campaign
+    can_decide: bool
+    # None: every registration of the campaign; else only those of these units.
+    units: QuerySet[Unit] | None
+    is_admin: bool
+
+    def verdicts(self) -> QuerySet[Verdict]:
+        verdicts = Verdict.objects.filter(campaign=self.campaign)
+        return (
+            verdicts if self.units is None else verdicts.filter(registration__unit__in=self.units)
+        )
+
+    def queue(self) -> QuerySet[Verdict]:
+        queue = review.review_queue(self.campaign)
+        return queue if self.units is None else queue.filter(registration__unit__in=self.units)
+
+
+def _reviewer(user, slug: str) -> Reviewer:
+    campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
+    if is_organiser(user, campaign):
+        is_admin = campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists()
+        return Reviewer(campaign, can_decide=True, units=None, is_admin=is_admin)
+    units = units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
+    if not units.exists():
+        raise Http404
+    return Reviewer(campaign, can_decide=False, units=units, is_admin=False)
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        key: request.GET.get(key, request.POST.get(key, "")).strip() for key in ("unit", "reason")
+    }
+
+
+def _query(filters: dict[str, str], **extra) -> str:
+    params = {key: value for key, value in {**filters, **extra}.items() if value}
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _filtered_queue(reviewer: Reviewer, filters: dict[str, str]):
+    """The queue narrowed by unit subtree and reason code, and the codes to offer."""
+    queue = reviewer.queue()
+    if filters["unit"]:
+        unit = Unit.objects.filter(code=filters["unit"]).first()
+        queue = (
+            queue.filter(registration__unit__path__startswith=unit.path) if unit else queue.none()
+        )
+    # Reasons are a JSON list; matching in Python works on every database.
+    rows = list(queue.values_list("pk", "reasons"))
+    codes = sorted({reason["code"] for _pk, reasons in rows for reason in reasons})
+    if filters["reason"]:
+        wanted = filters["reason"]
+        keep = [pk for pk, reasons in rows if any(r["code"] == wanted for r in reasons)]
+        queue = queue.filter(pk__in=keep)
+    return queue, codes
+
+
+def _unit_choices(reviewer: Reviewer) -> list[tuple[str, str]]:
+    units = (
+        reviewer.units
+        if reviewer.units is not None
+        else Unit.objects.filter(reviewer.campaign.organiser_unit.subtree_q())
+    )
+    units = list(units.order_by("path").only("code", "name", "depth"))
+    top = min((unit.depth for unit in units), default=0)
+    return [(unit.code, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
+
+
+def _local(moment: datetime | None, campaign: Campaign) -> str:
+    return f"{moment.astimezone(campaign.tz):%H:%M %d/%m/%Y}" if moment else ""
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    reviewer = _reviewer(request.user, slug)
+    campaign = reviewer.campaign
+    filters = _filters(request)
+    verdicts, codes = _filtered_queue(reviewer, filters)
+    page = Paginator(verdicts, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "verdict": verdict,
+            "started": _local(verdict.activity.started_at, campaign),
+            "messages": verdict.messages(),
+            "complaint": _open_complaint(verdict),
+        }
+        for verdict in page.object_list
+    ]
+    return render(
+        request,
+        "activities/review/queue.html",
+        {
+            "campaign": campaign,
+            "reviewer": reviewer,
+            "tab": "review",
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "filter_query": _query(filters),
+            "units": _unit_choices(reviewer),
+            "reasons": [(code, REASON_LABELS.get(code, code)) for code in codes],
+        },
+    )
+
+
+def _open_complaint(verdict: Verdict):
+    complaint = getattr(verdict, "complaint", None)
+    return complaint if complaint and complaint.status == ComplaintStatus.OPEN else None
+
+
+def _verdict_for(reviewer: Reviewer, verdict_id: int) -> Verdict:
+    try:
+        return (
+            reviewer.verdicts()
+            .select_related("activity__user", "registration__unit", "campaign", "decided_by")
+            .get(pk=verdict_id)
+        )
+    except Verdict.DoesNotExist:
+        raise Http404 from None
+
+
+def _same_day(verdict: Verdict) -> list[dict]:
+    """The person's other activities of that campaign day, with how this campaign judged them."""
+    campaign = verdict.campaign
+    day = campaign_day(verdict.activity.started_at, campaign.time_zone)
+    start = datetime.combine(day, time(0, 0), tzinfo=campaign.tz)
+    activities = (
+        Activity.objects.filter(
+            user_id=verdict.activity.user_id,
+            started_at__gte=start,
+            started_at__lt=start + timedelta(days=1),
+        )
+        .exclude(pk=verdict.activity_id)
+        .order_by("started_at")
+    )
+    judged = {
+        v.activity_id: v for v in Verdict.objects.filter(campaign=campaign, activity__in=activities)
+    }
+    return [
+        {
+            "activity": activity,
+            "started": f"{activity.started_at.astimezone(campaign.tz):%H:%M}",
+            "ended": f"{activity.ended_at.astimezone(campaign.tz):%H:%M}",
+            "overlaps": activity.started_at < verdict.activity.ended_at
+            and activity.ended_at > verdict.activity.started_at,
+            "verdict": judged.get(activity.pk),
+        }
+        for activity in activities
+    ]
+
+
+def _detail(
+    request: HttpRequest, reviewer: Reviewer, verdict: Verdict, *, error=None, form=None, status=200
+) -> HttpResponse:
+    campaign = reviewer.campaign
+    activity = verdict.activity
+    filters = _filters(request)
+    complaint = getattr(verdict, "complaint", None)
+    return render(
+        request,
+        "activities/review/detail.html",
+        {
+            "campaign": campaign,
+            "reviewer": reviewer,
+            "tab": "review",
+            "verdict": verdict,
+            "activity": activity,
+            "track": activity.track,
+            "registration": verdict.registration,
+            "person": activity.user,
+            "complaint": complaint,
+            "complaint_open": complaint is not None and complaint.status == ComplaintStatus.OPEN,
+            "reasons": [
+                {
+                    "code": reason["code"],
+                    "label": REASON_LABELS.get(reason["code"], reason["code"]),
+                    "message": message,
+                    "evidence": sorted((reason.get("evidence") or {}).items()),
+                }
+                for reason, message in zip(verdict.reasons, verdict.messages(), strict=True)
+            ],
+            "facts": {
+                "started": _local(activity.started_at, campaign),
+                "ended": _local(activity.ended_at, campaign),
+                "received": _local(activity.received_at, campaign),
+                "max_kmh": round(activity.max_speed_mps * 3.6, 1)
+                if activity.max_speed_mps
+                else None,
+            },
+            "decided_at": _local(verdict.decided_at, campaign),
+            "answered_at": _local(complaint.answered_at, campaign) if complaint else "",
+            "complained_at": _local(complaint.created_at, campaign) if complaint else "",
+            "same_day": _same_day(verdict),
+            "filters": filters,
+            "filter_query": _query(filters),
+            "error": error,
+            "form": form or {},
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, slug: str, verdict_id: int) -> HttpResponse:
+    reviewer = _reviewer(request.user, slug)
+    return _detail(request, reviewer, _verdict_for(reviewer, verdict_id))
+
+
+def _decided(request: HttpRequest, reviewer: Reviewer, done: Verdict, text: str) -> HttpResponse:
+    messages.success(request, text)
+    filters = _filters(request)
+    queue, _codes = _filtered_queue(reviewer, filters)
+    queue = queue.exclude(pk=done.pk)
+    after = queue.filter(
+        Q(judged_at__gt=done.judged_at) | Q(judged_at=done.judged_at, pk__gt=done.pk)
+    ).first()
+    following = after or queue.first()
+    if following is None:
+        messages.info(request, _("Nothing else is waiting for review."))
+        return redirect(reverse("review:queue", args=[reviewer.campaign.slug]) + _query(filters))
+    return redirect(
+        reverse("review:detail", args=[reviewer.campaign.slug, following.pk]) + _query(filters)
+    )
+
+
+def _for_decision(request: HttpRequest, slug: str, verdict_id: int) -> tuple[Reviewer, Verdict]:
+    reviewer = _reviewer(request.user, slug)
+    verdict = _verdict_for(reviewer, verdict_id)
+    if not reviewer.can_decide:
+        raise PermissionDenied
+    return reviewer, verdict
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, slug: str, verdict_id: int) -> HttpResponse:
+    reviewer, verdict = _for_decision(request, slug, verdict_id)
+    decision = request.POST.get("decision", "")
+    note = request.POST.get("note", "")
+    try:
+        verdict = review.decide(verdict, decision, note, actor=request.user)
+    except DomainError as error:
+        return _detail(
+            request,
+            reviewer,
+            verdict,
+            error=error.message,
+            form={"note": note, "kind": "decide"},
+            status=error.status,
+        )
+    if verdict.status == VerdictStatus.ACCEPTED:
+        text = _("Accepted: %(m)s m counted for %(name)s.") % {
+            "m": verdict.credited_m,
+            "name": verdict.activity.user,
+        }
+    else:
+        text = _("Rejected: the activity of %(name)s does not count.") % {
+            "name": verdict.activity.user
+        }
+    return _decided(request, reviewer, verdict, text)
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, slug: str, verdict_id: int) -> HttpResponse:
+    reviewer, verdict = _for_decision(request, slug, verdict_id)
+    complaint = getattr(verdict, "complaint", None)
+    if complaint is None:
+        raise Http404
+    upheld = request.POST.get("upheld")
+    text = request.POST.get("answer", "")
+    try:
+        if upheld not in ("1", "0"):
+            raise review.ReviewError(
+                _("Choose to uphold or dismiss the complaint."), code="invalid_answer"
+            )
+        review.answer_complaint(complaint, upheld == "1", text, actor=request.user)
+    except DomainError as error:
+        return _detail(
+            request,
+            reviewer,
+            verdict,
+            error=error.message,
+            form={"answer": text, "kind": "answer"},
+            status=error.status,
+        )
+    if upheld == "1":
+        done = _("Complaint upheld: the activity counts.")
+    else:
+        done = _("Complaint dismissed: the rejection stands.")
+    return _decided(request, reviewer, verdict, done)
+
+
+ACTION_LABELS = {
+    "activities.verdict.decided": gettext_lazy("Decision"),
+    "activities.complaint.answered": gettext_lazy("Complaint answered"),
+    "activities.complaint.created": gettext_lazy("Complaint"),
+}
+
+
+@login_required
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    reviewer = _reviewer(request.user, slug)
+    campaign = reviewer.campaign
+    entries = AuditEntry.objects.filter(campaign=campaign, action__in=HISTORY_ACTIONS)
+    if reviewer.units is not None:
+        verdicts = reviewer.verdicts()
+        entries = entries.filter(
+            Q(object_type="activities.verdict", object_id__in=_ids(verdicts))
+            | Q(object_type="activities.complaint", object_id__in=_ids(_complaints(verdicts)))
+        )
+    page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    complaints = {
+        pk: (verdict_id, text)
+        for pk, verdict_id, text in _complaints(Verdict.objects.filter(campaign=campaign))
+        .filter(
+            pk__in=[
+                e.object_id for e in page.object_list if e.object_type == "activities.complaint"
+            ]
+        )
+        .values_list("pk", "verdict_id", "text")
+    }
+    statuses = dict(VerdictStatus.choices) | dict(ComplaintStatus.choices)
+    rows = []
+    for entry in page.object_list:
+        data = entry.data
+        note = data.get("note") or data.get("answer") or ""
+        if entry.object_type == "activities.verdict":
+            verdict_id = int(entry.object_id)
+        else:
+            verdict_id, text = complaints.get(int(entry.object_id), (None, ""))
+            if entry.action == "activities.complaint.created":
+                note = text
+        rows.append(
+            {
+                "entry": entry,
+                "when": _local(entry.created_at, campaign),
+                "what": ACTION_LABELS.get(entry.action, entry.action),
+                "from": statuses.get(data.get("from"), data.get("from")),
+                "to": statuses.get(data.get("to") or data.get("status"), ""),
+                "to_code": data.get("to") or data.get("status") or "",
+                "credited_m": data.get("credited_m"),
+                "note": note,
+                "verdict_id": verdict_id,
+            }
+        )
+    subjects = {
+        verdict.pk: verdict
+        for verdict in Verdict.objects.filter(
+            pk__in=[row["verdict_id"] for row in rows if row["verdict_id"]]
+        ).select_related("activity__user", "registration")
+    }
+    for row in rows:
+        row["subject"] = subject = subjects.get(row["verdict_id"])
+        if subject is not None:
+            row["day"] = f"{subject.activity.started_at.astimezone(campaign.tz):%d/%m/%Y}"
+    return render(
+        request,
+        "activities/review/history.html",
+        {"campaign": campaign, "reviewer": reviewer, "tab": "history", "page": page, "rows": rows},
+    )
+
+
+def _complaints(verdicts: QuerySet[Verdict]) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(verdict__in=verdicts)
+
+
+def _ids(queryset: QuerySet) -> QuerySet:
+    """The primary keys as text, to match the audit log's ``object_id``."""
+    return queryset.annotate(text_id=Cast("pk", CharField())).values("text_id")

@@ -1,0 +1,75 @@
+"""Factories for activities and verdicts, made directly in the database
+(no file, no pipeline) for the review screens and services."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from activities.models import Activity, Source, Sport, Verdict, VerdictStatus
+from campaigns.models import Registration
+from campaigns.tests.factories import RegistrationFactory, UserFactory
+
+GPS_JUMP = {
+    "code": "gps_jump",
+    "evidence": {"at_km": 2.4, "jump_m": 850},
+    "messages": {
+        "vi": "Định vị nhảy 850 m ở km 2,4.",
+        "en": "The GPS jumped 850 m at km 2.4.",
+    },
+}
+
+
+def reason(code: str, vi: str, en: str, **evidence) -> dict:
+    """One verdict reason as the judging pipeline stores it."""
+    return {"code": code, "evidence": evidence, "messages": {"vi": vi, "en": en}}
+
+
+def registration_of(campaign, user) -> Registration:
+    """The person's registration in the campaign, made (the day before it starts)
+    when they have none."""
+    existing = Registration.objects.filter(campaign=campaign, user=user).first()
+    return existing or RegistrationFactory(
+        campaign=campaign, user=user, registered_at=campaign.starts_at - timedelta(days=1)
+    )
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A 5 km walk of an hour that ended two hours ago, with a short track."""
+
+    class Meta:
+        model = Activity
+
+    user = factory.SubFactory(UserFactory)
+    source = Source.WEB
+    external_id = factory.Sequence(lambda n: f"test/{n}#0")
+    sport = Sport.WALK
+    started_at = factory.LazyFunction(
+        lambda: (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
+    )
+    ended_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(seconds=o.elapsed_s))
+    elapsed_s = 3600
+    moving_s = 3500
+    distance_m = 5000
+    avg_pace_s_per_km = factory.LazyAttribute(lambda o: o.moving_s / (o.distance_m / 1000))
+    splits_s = factory.LazyFunction(lambda: [700, 705, 698, 702, 695])
+    track = factory.LazyFunction(
+        lambda: [[10.6301, 106.4901], [10.6352, 106.4950], [10.6400, 106.5001]]
+    )
+    public_track = factory.LazyFunction(lambda: [[10.6352, 106.4950]])
+    series = factory.LazyFunction(dict)
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    """A flagged verdict for a GPS jump; the registration is the activity owner's
+    in ``campaign`` (created when not given)."""
+
+    class Meta:
+        model = Verdict
+
+    campaign = factory.SubFactory("campaigns.tests.factories.CampaignFactory")
+    activity = factory.SubFactory(ActivityFactory)
+    registration = factory.LazyAttribute(lambda o: registration_of(o.campaign, o.activity.user))
+    status = VerdictStatus.FLAGGED
+    credited_m = factory.LazyAttribute(lambda o: o.activity.distance_m)
+    reasons = factory.LazyFunction(lambda: [dict(GPS_JUMP)])
