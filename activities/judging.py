@@ -32,6 +32,7 @@ from activities.rules import (
 from activities.track import summarise
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
+from standings import services as standings
 
 COUNTED = (VerdictStatus.ACCEPTED, VerdictStatus.FLAGGED)
 # A campaign judges the activities that come within this of its dates; those
@@ -163,7 +164,9 @@ def _judge_one(activity: Activity, registration: Registration, ledger: _Ledger) 
 
 def _locked(registration_id: int) -> Registration:
     return (
-        Registration.objects.select_for_update().select_related("campaign").get(pk=registration_id)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=registration_id)
     )
 
 
@@ -182,6 +185,7 @@ def judge_activity(activity: Activity) -> list[Verdict]:
             registration = _locked(registration_id)
             ledger = _Ledger.of(registration, exclude=activity)
             verdicts.append(_judge_one(activity, registration, ledger))
+            standings.refresh(registration.pk)
     return verdicts
 
 
@@ -203,6 +207,7 @@ def rejudge_registration(registration_id: int) -> int:
             if new.status in COUNTED:
                 ledger.add(old.activity, new.credited_m)
             changed += (new.status, new.credited_m) != before
+        standings.refresh(registration.pk)
     return changed
 
 

@@ -252,7 +252,9 @@ def process_upload(upload_id: int) -> Upload | None:
     """Read, store and judge every activity of an upload. Safe to run twice."""
     with transaction.atomic():
         upload = (
-            Upload.objects.select_for_update().select_related("stored_file").filter(pk=upload_id)
+            Upload.objects.select_for_update(of=("self",))
+            .select_related("stored_file")
+            .filter(pk=upload_id)
         ).first()
         if upload is None or upload.is_finished:
             return upload

@@ -24,6 +24,7 @@ from campaigns.access import is_organiser
 from core.audit import log_action
 from core.errors import DomainError, NotAllowed
 from core.notices import notify
+from standings import services as standings
 
 COMPLAINT_MIN_CHARS = 10
 COMPLAINT_MAX_CHARS = 500
@@ -99,6 +100,7 @@ def decide(verdict: Verdict, status: str, note: str, *, actor) -> Verdict:
                 "note": verdict.decision_note,
             },
         )
+        standings.refresh(verdict.registration_id)
         _notify_decision(verdict)
     return verdict
 

@@ -182,6 +182,9 @@ def withdraw(registration: Registration, *, actor, now=None) -> Registration:
             from teams.services import after_member_left
 
             after_member_left(team)
+        from standings.services import refresh
+
+        refresh(registration.pk)  # a withdrawn participant's km leave every total
     return registration
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "campaigns",
     "teams",
     "activities",
+    "standings",
     "demo",
 ]
 

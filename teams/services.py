@@ -91,6 +91,14 @@ def _claim(registration: Registration, team: Team, now) -> None:
         )
     registration.team = team
     registration.team_joined_at = now
+    _move_km(registration.pk)
+
+
+def _move_km(registration_id: int) -> None:
+    """The person's credited km follow them to their new team (or out of any)."""
+    from standings.services import refresh
+
+    refresh(registration_id)
 
 
 def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None, now=None) -> Team:
@@ -161,6 +169,7 @@ def leave_team(campaign: Campaign, user, *, now=None) -> None:
             "teams.member.left", team, actor=user, campaign=campaign, data={"bib": registration.bib}
         )
         after_member_left(team)
+        _move_km(registration.pk)
 
 
 def after_member_left(team: Team) -> None:
@@ -214,6 +223,7 @@ def remove_member(team: Team, *, actor, registration: Registration) -> None:
             campaign=team.campaign,
             data={"bib": registration.bib},
         )
+        _move_km(registration.pk)
 
 
 def move_member(registration: Registration, *, to: Team | None, actor, reason: str = "") -> None:
@@ -235,6 +245,7 @@ def move_member(registration: Registration, *, to: Team | None, actor, reason: s
         )
         if old is not None:
             after_member_left(old)
+        _move_km(registration.pk)
 
 
 def teams_with_counts(campaign: Campaign):

@@ -1,0 +1,156 @@
+"""Running totals of what campaigns credit, kept in the transaction that changes a
+credit, so every page reads them instead of summing verdicts.
+
+`Standing` is one participant's line; `PersonDay` their per-day figures; `Total`
+the sums per campaign, team, unit (with every ancestor) and campaign day, each
+split over a few shards so that a busy team or province row does not make every
+upload wait for the one before; `ScoreBucket` counts participants per 100 m of
+distance, which makes an exact rank a sum over a few rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Standing(models.Model):
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="standings"
+    )
+    registration = models.OneToOneField(
+        "campaigns.Registration", on_delete=models.CASCADE, related_name="standing"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    bib = models.PositiveIntegerField()
+    # Where the km count now (copied from the registration and the profile).
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "campaigns.DistanceCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    gender = models.CharField(max_length=10, blank=True)
+    is_active = models.BooleanField(default=True)
+    distance_m = models.PositiveBigIntegerField(default=0)
+    activities = models.PositiveIntegerField(default=0)
+    active_days = models.PositiveIntegerField(default=0)
+    steps = models.PositiveBigIntegerField(default=0)
+    steps_estimated = models.PositiveBigIntegerField(default=0)  # the part of `steps` estimated
+    # When the person reached their present distance (end of the last credited
+    # activity): of two people with the same distance, the earlier is listed first.
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                F("campaign"), F("distance_m").desc(), F("reached_at"), F("bib"), name="board_all"
+            ),
+            models.Index(
+                F("campaign"),
+                F("category"),
+                F("distance_m").desc(),
+                F("reached_at"),
+                F("bib"),
+                name="board_category",
+            ),
+            models.Index(
+                F("campaign"),
+                F("gender"),
+                F("distance_m").desc(),
+                F("reached_at"),
+                F("bib"),
+                name="board_gender",
+            ),
+            models.Index(fields=["team", "distance_m"], name="board_team_members"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(steps_estimated__lte=F("steps")), name="standing_estimated_in_steps"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bib}: {self.distance_m} m"
+
+
+class PersonDay(models.Model):
+    """One participant's credited distance on one campaign day (the campaign's zone)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    registration = models.ForeignKey(
+        "campaigns.Registration", on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField()
+    distance_m = models.PositiveBigIntegerField(default=0)
+    activities = models.PositiveIntegerField(default=0)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "day"], name="person_day_once")
+        ]
+        indexes = [
+            models.Index(
+                F("campaign"), F("day"), F("distance_m").desc(), F("reached_at"), name="board_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.day}: {self.distance_m} m"
+
+
+class Scope(models.TextChoices):
+    CAMPAIGN = "campaign"
+    TEAM = "team"
+    UNIT = "unit"
+    DAY = "day"
+
+
+class Total(models.Model):
+    """A sum over participants: `key` is 0 for the campaign, the team's or unit's id,
+    or the day's ordinal. Read by summing the shards of a (campaign, scope, key)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.BigIntegerField()
+    shard = models.PositiveSmallIntegerField()
+    distance_m = models.BigIntegerField(default=0)
+    activities = models.BigIntegerField(default=0)
+    steps = models.BigIntegerField(default=0)
+    # People with a credited metre (for a day: people who walked that day).
+    participants = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "scope", "key", "shard"], name="total_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}/{self.shard}: {self.distance_m} m"
+
+
+class ScoreBucket(models.Model):
+    """How many participants of a campaign have a distance in [bucket, bucket + 1) × 100 m."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    bucket = models.IntegerField()
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "bucket", "shard"], name="score_bucket_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket * 100} m/{self.shard}: {self.count}"

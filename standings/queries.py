@@ -1,0 +1,275 @@
+"""Reading the standings: campaign figures, boards, ranks and daily series.
+
+Ranking is competition ranking on credited distance: people with the same
+distance share a rank (1, 2, 2, 4). Within a rank they are listed by who reached
+that distance first (`reached_at`, the end of their last credited activity), then
+by bib — a deterministic order. Public boards show names and totals only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Q, QuerySet, Sum
+
+from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
+from standings.services import BUCKET_M, bucket_of
+
+PAGE_SIZE = 50
+BOARD_ORDER = (F("distance_m").desc(), F("reached_at").asc(nulls_last=True), "bib")
+
+
+@dataclass
+class Figures:
+    distance_m: int = 0
+    activities: int = 0
+    steps: int = 0
+    participants: int = 0  # with at least one credited metre
+
+    @property
+    def km(self) -> float:
+        return self.distance_m / 1000
+
+
+def _sum(rows: QuerySet) -> Figures:
+    sums = rows.aggregate(
+        d=Sum("distance_m"), a=Sum("activities"), s=Sum("steps"), p=Sum("participants")
+    )
+    return Figures(sums["d"] or 0, sums["a"] or 0, sums["s"] or 0, sums["p"] or 0)
+
+
+def campaign_figures(campaign) -> Figures:
+    return _sum(Total.objects.filter(campaign=campaign, scope=Scope.CAMPAIGN, key=0))
+
+
+def team_figures(campaign, team_id: int) -> Figures:
+    return _sum(Total.objects.filter(campaign=campaign, scope=Scope.TEAM, key=team_id))
+
+
+def unit_figures(campaign, unit_id: int) -> Figures:
+    return _sum(Total.objects.filter(campaign=campaign, scope=Scope.UNIT, key=unit_id))
+
+
+def money(campaign, distance_m: int) -> int:
+    """Đồng converted: the campaign's rate per whole credited kilometre, pro rata."""
+    return distance_m * campaign.vnd_per_km // 1000
+
+
+def daily_series(campaign) -> list[dict]:
+    """Per campaign day: km credited and how many people walked, oldest first."""
+    rows = (
+        Total.objects.filter(campaign=campaign, scope=Scope.DAY)
+        .values("key")
+        .annotate(d=Sum("distance_m"), p=Sum("participants"), a=Sum("activities"))
+        .order_by("key")
+    )
+    return [
+        {
+            "day": date.fromordinal(row["key"]),
+            "distance_m": row["d"],
+            "participants": row["p"],
+            "activities": row["a"],
+        }
+        for row in rows
+    ]
+
+
+def _board(campaign, *, category_id=None, gender=None) -> QuerySet[Standing]:
+    rows = Standing.objects.filter(campaign=campaign, is_active=True, distance_m__gt=0)
+    if category_id is not None:
+        rows = rows.filter(category_id=category_id)
+    if gender:
+        rows = rows.filter(gender=gender)
+    return rows
+
+
+def rank_of_distance(campaign, distance_m: int, *, category_id=None, gender=None) -> int:
+    """1 + how many active participants have credited more than `distance_m`.
+
+    The whole-campaign board counts 100 m buckets above and the few people in the
+    same bucket; category and gender boards count over their index."""
+    if category_id is None and not gender:
+        bucket = bucket_of(distance_m)
+        above = (
+            ScoreBucket.objects.filter(campaign=campaign, bucket__gt=bucket).aggregate(
+                n=Sum("count")
+            )["n"]
+            or 0
+        )
+        same = Standing.objects.filter(
+            campaign=campaign,
+            is_active=True,
+            distance_m__gt=distance_m,
+            distance_m__lt=(bucket + 1) * BUCKET_M,
+        ).count()
+        return 1 + above + same
+    return (
+        1
+        + _board(campaign, category_id=category_id, gender=gender)
+        .filter(distance_m__gt=distance_m)
+        .count()
+    )
+
+
+@dataclass
+class Row:
+    rank: int
+    standing: Standing
+
+    @property
+    def name(self) -> str:
+        return self.standing.user.full_name or f"#{self.standing.bib}"
+
+
+def board_page(
+    campaign, page: int = 1, *, category_id=None, gender=None, size: int = PAGE_SIZE
+) -> tuple[list[Row], int]:
+    """One page of a board with competition ranks, and the number of people on it."""
+    rows = _board(campaign, category_id=category_id, gender=gender)
+    offset = (max(page, 1) - 1) * size
+    standings = list(
+        rows.select_related("user")
+        .only(
+            "bib",
+            "distance_m",
+            "activities",
+            "steps",
+            "reached_at",
+            "team_id",
+            "unit_id",
+            "user__full_name",
+        )
+        .order_by(*BOARD_ORDER)[offset : offset + size]
+    )
+    return _ranked(campaign, standings, category_id=category_id, gender=gender), rows.count()
+
+
+def _ranked(campaign, standings: list[Standing], **board) -> list[Row]:
+    out: list[Row] = []
+    for index, standing in enumerate(standings):
+        if index and standing.distance_m == standings[index - 1].distance_m:
+            rank = out[-1].rank
+        elif index:
+            rank = out[-1].rank + sum(1 for _row in _same_run(out))
+        else:
+            rank = rank_of_distance(campaign, standing.distance_m, **board)
+        out.append(Row(rank, standing))
+    return out
+
+
+def _same_run(rows: list[Row]):
+    """The trailing rows that share the last row's rank."""
+    last = rows[-1].rank
+    for row in reversed(rows):
+        if row.rank != last:
+            break
+        yield row
+
+
+def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
+    """The person's rank on the whole-campaign board with the people just above and below."""
+    standing = Standing.objects.filter(registration=registration).select_related("user").first()
+    if standing is None or not standing.is_active or standing.distance_m == 0:
+        return None
+    rank = rank_of_distance(campaign, standing.distance_m)
+    board = _board(campaign).select_related("user")
+    ahead_q = (
+        Q(distance_m__gt=standing.distance_m)
+        | Q(distance_m=standing.distance_m, reached_at__lt=standing.reached_at)
+        | Q(distance_m=standing.distance_m, reached_at=standing.reached_at, bib__lt=standing.bib)
+    )
+    above = list(
+        board.filter(ahead_q).order_by(
+            F("distance_m").asc(), F("reached_at").desc(nulls_first=True), "-bib"
+        )[:around]
+    )[::-1]
+    below = list(board.exclude(ahead_q).exclude(pk=standing.pk).order_by(*BOARD_ORDER)[:around])
+    rows = _ranked(campaign, [*above, standing, *below])
+    return {
+        "rank": rank,
+        "standing": standing,
+        "rows": rows,
+        "of": board.count(),
+    }
+
+
+def team_board(campaign, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[dict], int]:
+    return _total_board(campaign, Scope.TEAM, page, size)
+
+
+def unit_board(
+    campaign, *, kind: str | None = None, within=None, page: int = 1, size: int = PAGE_SIZE
+) -> tuple[list[dict], int]:
+    """Units of one kind (schools, communes…), optionally inside one unit's subtree."""
+    from orgs.models import Unit
+
+    units = Unit.objects.all()
+    if kind:
+        units = units.filter(kind=kind)
+    if within is not None:
+        units = units.filter(path__startswith=within.path).exclude(pk=within.pk)
+    return _total_board(campaign, Scope.UNIT, page, size, keys=units.values("pk"))
+
+
+def _total_board(campaign, scope, page, size, keys=None) -> tuple[list[dict], int]:
+    rows = Total.objects.filter(campaign=campaign, scope=scope)
+    if keys is not None:
+        rows = rows.filter(key__in=keys)
+    grouped = (
+        rows.values("key")
+        .annotate(d=Sum("distance_m"), p=Sum("participants"), a=Sum("activities"), s=Sum("steps"))
+        .filter(d__gt=0)
+        .order_by("-d", "key")
+    )
+    count = grouped.count()
+    offset = (max(page, 1) - 1) * size
+    items = list(grouped[offset : offset + size])
+    out = []
+    for index, item in enumerate(items):
+        if index and item["d"] == items[index - 1]["d"]:
+            rank = out[-1]["rank"]
+        elif index == 0:
+            rank = 1 + grouped.filter(d__gt=item["d"]).count()
+        else:
+            rank = offset + index + 1
+        out.append(
+            {
+                "rank": rank,
+                "key": item["key"],
+                "distance_m": item["d"],
+                "participants": item["p"],
+                "activities": item["a"],
+                "steps": item["s"],
+            }
+        )
+    return out, count
+
+
+def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list[dict]:
+    """Who walked furthest on one campaign day."""
+    rows = PersonDay.objects.filter(campaign=campaign, day=day, distance_m__gt=0)
+    offset = (max(page, 1) - 1) * size
+    items = list(
+        rows.select_related("registration__user").order_by(
+            "-distance_m", F("reached_at").asc(nulls_last=True), "registration__bib"
+        )[offset : offset + size]
+    )
+    out = []
+    for index, item in enumerate(items):
+        if index and item.distance_m == items[index - 1].distance_m:
+            rank = out[-1]["rank"]
+        elif index == 0:
+            rank = 1 + rows.filter(distance_m__gt=item.distance_m).count()
+        else:
+            rank = offset + index + 1
+        out.append(
+            {
+                "rank": rank,
+                "name": item.registration.user.full_name or f"#{item.registration.bib}",
+                "bib": item.registration.bib,
+                "distance_m": item.distance_m,
+                "activities": item.activities,
+            }
+        )
+    return out

@@ -1,0 +1,205 @@
+"""Totals follow every change of a credit, in the same transaction, and always
+equal a recomputation from scratch."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from activities.models import VerdictStatus
+from activities.review import decide
+from activities.tests.factories import ActivityFactory, VerdictFactory
+from campaigns.models import RegistrationStatus
+from campaigns.services import withdraw
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory, TeamFactory
+from standings import queries, services
+from standings.models import PersonDay, Standing
+from standings.rebuild import rebuild_campaign
+from teams.services import move_member
+
+
+@pytest.fixture
+def campaign(tree):
+    return CampaignFactory(
+        organiser_unit=tree["LA-CD"],
+        starts_at=timezone.now() - timedelta(days=10),
+        vnd_per_km=2000,
+    )
+
+
+def credit(campaign, registration, metres, *, hours_ago=3, status=VerdictStatus.ACCEPTED, **kw):
+    """An accepted activity of `metres`, credited in full, then the hook the pipeline calls."""
+    activity = ActivityFactory(
+        user=registration.user,
+        distance_m=metres,
+        started_at=(timezone.now() - timedelta(hours=hours_ago)).replace(microsecond=0),
+        **kw,
+    )
+    verdict = VerdictFactory(
+        campaign=campaign,
+        activity=activity,
+        registration=registration,
+        status=status,
+        credited_m=metres,
+        reasons=[],
+    )
+    services.refresh(registration.pk)
+    return verdict
+
+
+def test_an_accepted_activity_counts_everywhere_at_once(campaign, tree):
+    team = TeamFactory(campaign=campaign)
+    registration = RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team)
+
+    credit(campaign, registration, 5230)
+
+    figures = queries.campaign_figures(campaign)
+    assert (figures.distance_m, figures.activities, figures.participants) == (5230, 1, 1)
+    assert queries.money(campaign, figures.distance_m) == 10460
+    assert queries.team_figures(campaign, team.pk).distance_m == 5230
+    for code in ("LA-CD-LTR", "LA-CD", "LA", "VN"):  # the unit and every unit above it
+        assert queries.unit_figures(campaign, tree[code].pk).distance_m == 5230
+    assert queries.unit_figures(campaign, tree["LA-CG"].pk).distance_m == 0
+    [day] = queries.daily_series(campaign)
+    assert (day["distance_m"], day["participants"]) == (5230, 1)
+    standing = Standing.objects.get()
+    assert (standing.distance_m, standing.active_days) == (5230, 1)
+
+
+def test_flagged_and_rejected_activities_do_not_count_until_accepted(campaign, owner):
+    registration = RegistrationFactory(campaign=campaign)
+    flagged = credit(campaign, registration, 4000, status=VerdictStatus.FLAGGED)
+    assert queries.campaign_figures(campaign).distance_m == 0
+
+    decide(flagged, VerdictStatus.ACCEPTED, "", actor=owner)
+
+    assert queries.campaign_figures(campaign).distance_m == 4000
+    decide(flagged, VerdictStatus.REJECTED, "Đi xe máy", actor=owner)
+    assert queries.campaign_figures(campaign).distance_m == 0
+    assert rebuild_campaign(campaign, fix=False).total == 0
+
+
+def test_steps_come_from_the_device_or_are_estimated_from_distance(campaign):
+    registration = RegistrationFactory(campaign=campaign)
+    credit(campaign, registration, 7000, steps=9100)  # counted by the watch
+    credit(campaign, registration, 3500, hours_ago=30, sport="walk")  # 0.70 m per step
+
+    standing = Standing.objects.get()
+    assert standing.steps == 9100 + 5000
+    assert standing.steps_estimated == 5000
+    assert queries.campaign_figures(campaign).steps == 14100
+
+
+def test_a_withdrawal_takes_the_km_out_of_every_total(campaign, tree):
+    team = TeamFactory(campaign=campaign)
+    registration = RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team)
+    credit(campaign, registration, 6000)
+
+    withdraw(registration, actor=registration.user)
+
+    assert queries.campaign_figures(campaign).distance_m == 0
+    assert queries.team_figures(campaign, team.pk).distance_m == 0
+    assert queries.unit_figures(campaign, tree["LA"].pk).distance_m == 0
+    assert queries.daily_series(campaign)[0]["distance_m"] == 0
+    assert rebuild_campaign(campaign, fix=False).total == 0
+
+
+def test_a_participant_changing_team_moves_their_km(campaign, owner):
+    first, second = TeamFactory(campaign=campaign), TeamFactory(campaign=campaign)
+    registration = RegistrationFactory(campaign=campaign, team=first)
+    credit(campaign, registration, 8000)
+
+    move_member(registration, to=second, actor=owner)
+
+    assert queries.team_figures(campaign, first.pk).distance_m == 0
+    assert queries.team_figures(campaign, second.pk).distance_m == 8000
+    assert queries.campaign_figures(campaign).distance_m == 8000
+
+
+def test_campaign_days_follow_the_campaign_zone(campaign):
+    registration = RegistrationFactory(campaign=campaign)
+    midnight = timezone.now().astimezone(campaign.tz).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) - timedelta(days=1)
+    for minutes in (-30, 30):  # 23:30 and 00:30 Vietnam time
+        activity = ActivityFactory(
+            user=registration.user,
+            distance_m=2000,
+            started_at=midnight + timedelta(minutes=minutes),
+            elapsed_s=600,
+        )
+        VerdictFactory(
+            campaign=campaign,
+            activity=activity,
+            registration=registration,
+            status=VerdictStatus.ACCEPTED,
+            credited_m=2000,
+            reasons=[],
+        )
+    services.refresh(registration.pk)
+
+    days = PersonDay.objects.order_by("day")
+    assert [d.day for d in days] == [
+        (midnight - timedelta(days=1)).date(),
+        midnight.date(),
+    ]
+    assert Standing.objects.get().active_days == 2
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["credit", "reject", "accept", "withdraw", "move", "shrink"]),
+        st.integers(min_value=0, max_value=3),  # which participant
+        st.integers(min_value=1, max_value=25_000),  # metres
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=OPERATIONS)
+def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner):
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"], starts_at=timezone.now() - timedelta(days=10)
+    )
+    teams = [TeamFactory(campaign=campaign), TeamFactory(campaign=campaign)]
+    units = [tree["LA-CD-LTR"], tree["LA-CD-THPT"], tree["LA-CG-PL"], tree["LA-CD"]]
+    people = [
+        RegistrationFactory(campaign=campaign, unit=units[i], team=teams[i % 2]) for i in range(4)
+    ]
+    verdicts = {i: [] for i in range(4)}
+    for step, (operation, who, metres) in enumerate(operations):
+        registration = people[who]
+        registration.refresh_from_db()
+        if registration.status != RegistrationStatus.ACTIVE:
+            continue
+        if operation == "credit":
+            verdicts[who].append(
+                credit(campaign, registration, metres, hours_ago=3 + 13 * step % 200)
+            )
+        elif operation in ("reject", "accept") and verdicts[who]:
+            verdict = verdicts[who][metres % len(verdicts[who])]
+            status = VerdictStatus.REJECTED if operation == "reject" else VerdictStatus.ACCEPTED
+            decide(verdict, status, "kiểm tra", actor=owner)
+        elif operation == "shrink" and verdicts[who]:
+            # A rule change re-judged it: a daily cap now credits part of it.
+            verdict = verdicts[who][0]
+            verdict.refresh_from_db()
+            verdict.credited_m = verdict.credited_m // 2
+            verdict.save(update_fields=["credited_m"])
+            services.refresh(registration.pk)
+        elif operation == "withdraw":
+            withdraw(registration, actor=registration.user)
+        elif operation == "move":
+            move_member(registration, to=teams[metres % 2], actor=owner)
+
+    drift = rebuild_campaign(campaign, fix=False)
+    assert drift.total == 0, drift.as_dict()
+    expected = sum(s.distance_m for s in Standing.objects.filter(campaign=campaign, is_active=True))
+    assert queries.campaign_figures(campaign).distance_m == expected
