@@ -9,12 +9,6 @@ from django.template.defaultfilters import floatformat
 
 register = template.Library()
 
-DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_TILE_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
-
-
 @register.filter
 def km(metres) -> str:
     """Metres as kilometres with two decimals, in the active language's notation."""
@@ -58,9 +52,5 @@ def split_rows(splits_s) -> list[dict]:
 
 @register.simple_tag
 def map_config() -> dict:
-    """Where the map's tiles come from (MAP_TILE_URL) and whom they credit."""
-    url = getattr(settings, "MAP_TILE_URL", "") or DEFAULT_TILE_URL
-    attribution = getattr(settings, "MAP_TILE_ATTRIBUTION", "")
-    if not attribution and url == DEFAULT_TILE_URL:
-        attribution = DEFAULT_TILE_ATTRIBUTION
-    return {"tiles": url, "attribution": attribution}
+    """Where the map's tiles come from (settings.MAP_TILE_URL) and whom they credit."""
+    return {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
