@@ -134,9 +134,13 @@ def cumulative_distance(track: Track) -> np.ndarray:
 
 
 def total_distance_m(track: Track) -> int:
+    return _total_distance_m(track, segment_distances(track))
+
+
+def _total_distance_m(track: Track, d: np.ndarray) -> int:
     if not track.has_gps and track.distance_m is not None:
         return int(round(track.distance_m))
-    return int(round(float(segment_distances(track).sum())))
+    return int(round(float(d.sum())))
 
 
 def elapsed_s(track: Track) -> float:
@@ -145,8 +149,11 @@ def elapsed_s(track: Track) -> float:
 
 def moving_mask(track: Track) -> np.ndarray:
     """True for each segment (between points i and i+1) during which the athlete moved."""
+    return _moving_mask(track, segment_distances(track))
+
+
+def _moving_mask(track: Track, dd: np.ndarray) -> np.ndarray:
     dt = np.diff(track.t)
-    dd = segment_distances(track)
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = np.where(dt > 0, dd / dt, 0.0)
     moving = (dt > 0) & (speed >= MOVING_MIN_SPEED_MPS)
@@ -158,11 +165,15 @@ def moving_mask(track: Track) -> np.ndarray:
 
 
 def moving_s(track: Track) -> float:
+    return _moving_s(track, segment_distances(track))
+
+
+def _moving_s(track: Track, d: np.ndarray) -> float:
     if len(track) < 2:
         return 0.0
     if not track.has_gps and track.dist is None:
         return elapsed_s(track)
-    return float(np.diff(track.t)[moving_mask(track)].sum())
+    return float(np.diff(track.t)[_moving_mask(track, d)].sum())
 
 
 def elevation_gain_m(track: Track, hysteresis: float = ELEVATION_HYSTERESIS_M) -> float:
@@ -195,7 +206,12 @@ def splits_s(track: Track, km: float = 1000.0) -> list[float]:
     """Clock seconds taken by each completed kilometre, interpolated at the boundaries."""
     if len(track) < 2:
         return []
-    cum = cumulative_distance(track)
+    return _splits_s(track, cumulative_distance(track), km)
+
+
+def _splits_s(track: Track, cum: np.ndarray, km: float = 1000.0) -> list[float]:
+    if len(track) < 2:
+        return []
     n = int(cum[-1] // km)
     if n == 0:
         return []
@@ -207,8 +223,10 @@ def splits_s(track: Track, km: float = 1000.0) -> list[float]:
 
 
 def avg_pace_s_per_km(track: Track) -> float | None:
-    distance = total_distance_m(track)
-    moving = moving_s(track)
+    return _avg_pace_s_per_km(total_distance_m(track), moving_s(track))
+
+
+def _avg_pace_s_per_km(distance: int, moving: float) -> float | None:
     if distance <= 0 or moving <= 0:
         return None
     return round(moving / (distance / 1000.0), 1)
@@ -218,7 +236,14 @@ def max_speed_mps(track: Track, window: float = MAX_SPEED_WINDOW_S) -> float | N
     """Best average speed over any window of at least `window` seconds."""
     if len(track) < 2 or elapsed_s(track) < window:
         return None
-    cum = cumulative_distance(track)
+    return _max_speed_mps(track, cumulative_distance(track), window)
+
+
+def _max_speed_mps(
+    track: Track, cum: np.ndarray, window: float = MAX_SPEED_WINDOW_S
+) -> float | None:
+    if len(track) < 2 or elapsed_s(track) < window:
+        return None
     end = np.searchsorted(track.t, track.t + window, side="left")
     valid = end < len(track)
     i = np.nonzero(valid)[0]
@@ -247,18 +272,23 @@ def _to_datetime(epoch: float) -> datetime:
 
 
 def summarise(track: Track) -> TrackSummary:
+    # The segment distances are computed once and shared by every figure.
+    d = segment_distances(track)
+    cum = np.concatenate(([0.0], np.cumsum(d))) if len(track) else np.zeros(0)
+    distance = _total_distance_m(track, d)
+    moving = _moving_s(track, d)
     return TrackSummary(
         sport=track.sport,
         start=_to_datetime(track.t[0]) if len(track) else None,
         end=_to_datetime(track.t[-1]) if len(track) else None,
         elapsed_s=elapsed_s(track),
-        moving_s=moving_s(track),
-        distance_m=total_distance_m(track),
+        moving_s=moving,
+        distance_m=distance,
         elevation_gain_m=elevation_gain_m(track),
         points=len(track),
-        avg_pace_s_per_km=avg_pace_s_per_km(track),
-        splits_s=splits_s(track),
-        max_speed_mps=max_speed_mps(track),
+        avg_pace_s_per_km=_avg_pace_s_per_km(distance, moving),
+        splits_s=_splits_s(track, cum),
+        max_speed_mps=_max_speed_mps(track, cum),
         has_gps=track.has_gps,
         device=track.device,
     )

@@ -157,38 +157,69 @@ def build_track(
     sport: str | None,
     device: str | None,
 ) -> Track:
-    """A GPS track from (t, lat, lon, ele, hr, cad, segment) rows, checked, sorted by time.
+    """A GPS track from (t, lat, lon, ele, hr, cad, segment) rows; see `build_track_columns`."""
+    if rows:
+        arr = np.array([(np.nan if r[0] is None else r[0], *r[1:]) for r in rows], dtype=np.float64)
+    else:
+        arr = np.zeros((0, 7))
+    return build_track_columns(
+        *(arr[:, i] for i in range(7)), source_format=source_format, sport=sport, device=device
+    )
 
-    A few points with unusable times are dropped; if more than MAX_UNTIMED_FRACTION of the
-    points have none, the timing of the track cannot be judged and the file is refused.
+
+def build_track_columns(
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    ele: np.ndarray,
+    hr: np.ndarray,
+    cad: np.ndarray,
+    segment: np.ndarray,
+    *,
+    source_format: str,
+    sport: str | None,
+    device: str | None,
+) -> Track:
+    """A GPS track from aligned float arrays (nan where missing), checked, sorted by time.
+
+    Points without a valid position are dropped. A few points with unusable times are
+    dropped too; if more than MAX_UNTIMED_FRACTION of the points have none, the timing of
+    the track cannot be judged and the file is refused.
     """
-    rows = [r for r in rows if np.isfinite(r[1]) and np.isfinite(r[2])]
-    rows = [r for r in rows if -90 <= r[1] <= 90 and -180 <= r[2] <= 180]
-    if not rows:
+    with np.errstate(invalid="ignore"):
+        placed = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # false for nan and inf
+    if not placed.all():
+        t, lat, lon, ele, hr, cad, segment = (
+            a[placed] for a in (t, lat, lon, ele, hr, cad, segment)
+        )
+    if not t.size:
         raise ParseError("no_points")
     latest = time.time() + MAX_FUTURE_S
-    timed = [r for r in rows if r[0] is not None and MIN_VALID_EPOCH <= r[0] <= latest]
-    if not timed or len(rows) - len(timed) > MAX_UNTIMED_FRACTION * len(rows):
+    with np.errstate(invalid="ignore"):
+        timed = (t >= MIN_VALID_EPOCH) & (t <= latest)  # false for nan
+    untimed = int(t.size - np.count_nonzero(timed))
+    if untimed == t.size or untimed > MAX_UNTIMED_FRACTION * t.size:
         raise ParseError("no_timestamps")
-    arr = np.array(timed, dtype=np.float64)
-    order = np.argsort(arr[:, 0], kind="stable")
-    arr = arr[order]
-    if arr.shape[0] > 1 and arr[-1, 0] - arr[0, 0] < 1.0:
+    order = np.flatnonzero(timed)
+    order = order[np.argsort(t[order], kind="stable")]
+    t = t[order]
+    if t.size > 1 and t[-1] - t[0] < 1.0:
         # Every point at (nearly) the same instant: no duration can be derived.
         raise ParseError("no_timestamps")
-    hr, cad, segment = arr[:, 4], arr[:, 5], arr[:, 6].astype(np.int64)
+    hr, cad = hr[order], cad[order]
+    segment = segment[order].astype(np.int64)
     return Track(
-        t=arr[:, 0].copy(),
-        lat=arr[:, 1].copy(),
-        lon=arr[:, 2].copy(),
-        ele=arr[:, 3].copy(),
-        hr=hr.copy() if np.isfinite(hr).any() else None,
-        cad=cad.copy() if np.isfinite(cad).any() else None,
+        t=t,
+        lat=lat[order],
+        lon=lon[order],
+        ele=ele[order],
+        hr=hr if np.isfinite(hr).any() else None,
+        cad=cad if np.isfinite(cad).any() else None,
         sport=sport,
         device=device,
         source_format=source_format,
         segment=segment if (segment != segment[0]).any() else None,
-        dropped_points=len(rows) - len(timed),
+        dropped_points=untimed,
     )
 
 
