@@ -31,7 +31,7 @@ class Source(models.TextChoices):
     WEB = "web", _("web upload")
     API = "api", _("app or script (API)")
     MANUAL = "manual", _("manual entry")
-    RECORDER = "recorder", _("browser recorder")
+    BROWSER = "browser", _("recorded in the browser")
 
 
 class UploadStatus(models.TextChoices):
