@@ -8,9 +8,9 @@ gpxpy read are compared; the others are listed with their error. Each figure
 is the best of several rounds, the three pipelines taking turns in each round.
 
 Memory: a generated 24-hour GPX at 1 Hz (86,400 walking points) is parsed and
-summarised in a fresh subprocess; its peak resident memory is reported against
-that of a subprocess that only imports the same modules, together with the
-tracemalloc peak (which sees Python and numpy allocations but not libxml2's).
+summarised in a fresh subprocess; its peak resident memory (VmHWM) is reported
+against that of a subprocess that only imports the same modules, together with
+the tracemalloc peak (which sees Python and numpy allocations but not libxml2's).
 
 Prints two JSON objects, one per line.
 """
@@ -216,7 +216,13 @@ if mode != "baseline":
         parse_s=parsed_at - started, total_s=done - started,
         points=summary.points, distance_m=summary.distance_m,
     )
-result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this program's own peak: ru_maxrss would also count the parent's
+# memory copied by fork before exec.
+try:
+    status = open("/proc/self/status").read()
+    result["maxrss_kb"] = int(status.split("VmHWM:")[1].split()[0])
+except (OSError, IndexError):
+    result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps(result))
 """
 

@@ -50,6 +50,50 @@ def parse(data: bytes, filename: str) -> list[Track]:
     ]
 
 
+# Texts are converted every this many points, so that a day-long track never
+# holds more than a few thousand Python strings at once next to its XML tree.
+CHUNK_POINTS = 4096
+
+
+class _Columns:
+    """The texts of the points read so far, turned into arrays a chunk at a time."""
+
+    def __init__(self) -> None:
+        self.arrays: list[tuple[np.ndarray, ...]] = []
+        self._start()
+
+    def _start(self) -> None:
+        self.times: list[str | None] = []
+        self.lats: list[str | None] = []
+        self.lons: list[str | None] = []
+        self.eles: list[str | None] = []
+        # Heart rate and cadence by index within the chunk; most points have neither.
+        self.readings: dict[str, dict[int, str | None]] = {"hr": {}, "cad": {}}
+
+    def flush(self) -> None:
+        n = len(self.times)
+        if n:
+            self.arrays.append(
+                (
+                    _epochs(self.times),
+                    _floats(self.lats),
+                    _floats(self.lons),
+                    _floats(self.eles),
+                    _sparse_floats(self.readings["hr"], n),
+                    _sparse_floats(self.readings["cad"], n),
+                )
+            )
+        self._start()
+
+    def result(self, counts: list[int]) -> tuple[np.ndarray, ...]:
+        self.flush()
+        columns = [np.concatenate(parts) for parts in zip(*self.arrays, strict=True)]
+        if not columns:
+            columns = [np.zeros(0) for _ in range(6)]
+        segment = np.repeat(np.arange(len(counts), dtype=np.float64), counts)
+        return (*columns, segment)
+
+
 def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
     """(t, lat, lon, ele, hr, cad, segment) of every point, nan where missing.
 
@@ -59,15 +103,10 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
     prefix = f"{{{ns}}}" if ns else ""
     trkpt_tag, time_tag, ele_tag = f"{prefix}trkpt", f"{prefix}time", f"{prefix}ele"
     kinds: dict[object, str | None] = {}  # extension tag → "hr", "cad" or None
-    times: list[str | None] = []
-    lats: list[str | None] = []
-    lons: list[str | None] = []
-    eles: list[str | None] = []
-    readings: dict[str, dict[int, str | None]] = {"hr": {}, "cad": {}}
-    add_time, add_lat, add_lon, add_ele = times.append, lats.append, lons.append, eles.append
+    columns = _Columns()
     counts = []
     for trkseg in segments:
-        first = len(times)
+        count = 0
         for pt in trkseg:
             if pt.tag != trkpt_tag and local(pt.tag) != "trkpt":
                 continue
@@ -85,16 +124,16 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
                     elif name == "ele":
                         ele = child.text
                     elif name == "extensions":
-                        _read_extensions(child, len(times), readings, kinds)
-            add_time(t)
-            add_lat(pt.get("lat"))
-            add_lon(pt.get("lon"))
-            add_ele(ele)
-        counts.append(len(times) - first)
-    n = len(times)
-    hr, cad = (_sparse_floats(readings[kind], n) for kind in ("hr", "cad"))
-    segment = np.repeat(np.arange(len(counts), dtype=np.float64), counts)
-    return _epochs(times), _floats(lats), _floats(lons), _floats(eles), hr, cad, segment
+                        _read_extensions(child, len(columns.times), columns.readings, kinds)
+            columns.times.append(t)
+            columns.lats.append(pt.get("lat"))
+            columns.lons.append(pt.get("lon"))
+            columns.eles.append(ele)
+            count += 1
+            if len(columns.times) == CHUNK_POINTS:
+                columns.flush()
+        counts.append(count)
+    return columns.result(counts)
 
 
 def _read_extensions(extensions, index: int, readings: dict, kinds: dict) -> None:

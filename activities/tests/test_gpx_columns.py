@@ -147,3 +147,10 @@ IRREGULAR = {
 def test_irregular_files_read_as_point_by_point(name):
     data = IRREGULAR[name]
     assert_same(outcome(lambda: gpx.parse(data, "f.gpx")), outcome(lambda: point_by_point(data)))
+
+
+def test_a_track_converted_in_many_chunks_reads_as_point_by_point(monkeypatch):
+    monkeypatch.setattr(gpx, "CHUNK_POINTS", 7)
+    for name in ("sports-lib__amazfit.gpx", "mapbox-togeojson__multitrackgpx.gpx"):
+        data = (FILES / name).read_bytes()
+        assert_same(gpx.parse(data, name), point_by_point(data))
