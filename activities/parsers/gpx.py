@@ -102,9 +102,11 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
     """
     prefix = f"{{{ns}}}" if ns else ""
     trkpt_tag, time_tag, ele_tag = f"{prefix}trkpt", f"{prefix}time", f"{prefix}ele"
+    extensions_tag = f"{prefix}extensions"
     kinds: dict[object, str | None] = {}  # extension tag → "hr", "cad" or None
     columns = _Columns()
     counts = []
+    times, lats, lons, eles = columns.times, columns.lats, columns.lons, columns.eles
     for trkseg in segments:
         count = 0
         for pt in trkseg:
@@ -118,20 +120,21 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
                 elif tag == ele_tag:
                     ele = child.text
                 else:
-                    name = local(tag)
+                    name = "extensions" if tag == extensions_tag else local(tag)
                     if name == "time":
                         t = child.text
                     elif name == "ele":
                         ele = child.text
                     elif name == "extensions":
-                        _read_extensions(child, len(columns.times), columns.readings, kinds)
-            columns.times.append(t)
-            columns.lats.append(pt.get("lat"))
-            columns.lons.append(pt.get("lon"))
-            columns.eles.append(ele)
+                        _read_extensions(child, len(times), columns.readings, kinds)
+            times.append(t)
+            lats.append(pt.get("lat"))
+            lons.append(pt.get("lon"))
+            eles.append(ele)
             count += 1
-            if len(columns.times) == CHUNK_POINTS:
+            if len(times) == CHUNK_POINTS:
                 columns.flush()
+                times, lats, lons, eles = columns.times, columns.lats, columns.lons, columns.eles
         counts.append(count)
     return columns.result(counts)
 

@@ -581,3 +581,18 @@ def test_messages_are_translated_with_the_active_language():
     # Whatever the catalogue holds, the code and evidence never change.
     assert verdict.codes == ["distance_too_short"]
     assert verdict.reasons[0].evidence["distance_m"] == 999
+
+
+def test_track_checks_are_still_importable_from_the_rules_module():
+    from activities import rules, track_checks
+
+    for name in (
+        "find_track_anomalies",
+        "track_limits",
+        "GpsJump",
+        "VehicleSegment",
+        "TRACK_DEFAULTS",
+        "GPS_JUMP_SPEED_MPS",
+        "VEHICLE_SPEED_MPS",
+    ):
+        assert getattr(rules, name) is getattr(track_checks, name)
