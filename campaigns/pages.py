@@ -1,17 +1,24 @@
 """What the public campaign pages show: the list by status, the campaign
-page's facts and its live counts. The preview of the organiser screens shows
-the same page."""
+page's facts and its live part (figures against the targets, charts, the top
+of each board and the visitor's rank), which refreshes itself. The preview of
+the organiser screens shows the same page."""
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.access import campaigns_for_staff
 from campaigns.display import countdown, format_local, format_vnd, format_window, group_digits
-from campaigns.models import Campaign, RegistrationStatus, Status
+from campaigns.models import Campaign, Registration, RegistrationStatus, Status
 from campaigns.services import active_registration
+from orgs.models import UnitKind
+from standings import queries
+from standings.models import Standing
+from standings.views import campaign_days, team_names, unit_kinds_on_board, unit_names
 
 LIST_ORDER = [Status.OPEN, Status.UPCOMING, Status.FINISHED]
 
@@ -44,16 +51,114 @@ def home_campaigns(limit: int = 6) -> list[Campaign]:
     return open_now + list(upcoming[: max(limit - len(open_now), 0)])
 
 
+def _percent(value: int, target: int) -> int | None:
+    return round(value * 100 / target) if target else None
+
+
 def live_counts(campaign: Campaign) -> dict[str, Any]:
+    """The figures at the top of the campaign page against the campaign's targets.
+    Participants are active registrations; km, steps and đồng are what the
+    standings credit. The km target is the distance that converts into the money
+    target."""
     participants = campaign.registrations.filter(status=RegistrationStatus.ACTIVE).count()
     target = campaign.participant_target
+    figures = queries.campaign_figures(campaign)
+    raised = queries.money(campaign, figures.distance_m)
+    km_target_m = (
+        campaign.money_target * 1000 // campaign.vnd_per_km
+        if campaign.money_target and campaign.vnd_per_km
+        else 0
+    )
+    percent = _percent(participants, target)
+    km_percent = _percent(figures.distance_m, km_target_m)
+    money_percent = _percent(raised, campaign.money_target)
     return {
         "participants": participants,
         "participants_text": group_digits(participants),
         "teams": campaign.teams.count(),
         "target": target,
         "target_text": group_digits(target),
-        "percent": min(100, round(participants * 100 / target)) if target else None,
+        "percent": None if percent is None else min(100, percent),
+        "percent_text": percent,
+        "walkers": figures.participants,
+        "distance_m": figures.distance_m,
+        "km_target_m": km_target_m,
+        "km_percent": None if km_percent is None else min(100, km_percent),
+        "km_percent_text": km_percent,
+        "activities": figures.activities,
+        "steps": figures.steps,
+        "steps_estimated": figures.steps > 0
+        and Standing.objects.filter(
+            campaign=campaign, is_active=True, steps_estimated__gt=0
+        ).exists(),
+        "money": raised,
+        "money_text": format_vnd(raised),
+        "money_target_text": format_vnd(campaign.money_target),
+        "money_percent": None if money_percent is None else min(100, money_percent),
+        "money_percent_text": money_percent,
+    }
+
+
+def _day_labels(days: list[date]) -> list[str]:
+    return [f"{day:%d/%m}" for day in days]
+
+
+def _charts(campaign: Campaign) -> dict[str, Any]:
+    """Km credited per campaign day and participants registered over time (each
+    day in the campaign's zone, grouped by the database), gaps filled with zero."""
+    first, last = campaign_days(campaign)
+    charts: dict[str, Any] = {"km": None, "participants": None}
+    per_day = {row["day"]: row["distance_m"] for row in queries.daily_series(campaign)}
+    if campaign.starts_at <= timezone.now() or per_day:
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        charts["km"] = {
+            "labels": _day_labels(days),
+            "values": [round(per_day.get(day, 0) / 1000, 1) for day in days],
+        }
+    registered = dict(
+        campaign.registrations.filter(status=RegistrationStatus.ACTIVE)
+        .annotate(day=TruncDate("registered_at", tzinfo=campaign.tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    if registered:
+        start = min(registered)
+        end = max(max(registered), last)
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        total, values = 0, []
+        for day in days:
+            total += registered.get(day, 0)
+            values.append(total)
+        charts["participants"] = {"labels": _day_labels(days), "values": values}
+    return charts
+
+
+TOP = 10
+
+
+def _top_boards(campaign: Campaign) -> dict[str, Any]:
+    """The first ten of each board: people, teams, and units of each kind."""
+    people, _count = queries.board_page(campaign, 1, size=TOP)
+    teams, _count = queries.team_board(campaign, 1, size=TOP)
+    units = [
+        (kind, label, unit_names(queries.unit_board(campaign, kind=kind, size=TOP)[0]))
+        for kind, label in unit_kinds_on_board(campaign)
+        if kind != UnitKind.NATIONAL
+    ]
+    return {"people": people, "teams": team_names(teams), "units": units}
+
+
+def live_context(campaign: Campaign, registration: Registration | None) -> dict[str, Any]:
+    """What the campaign page refreshes every `refresh_s` seconds: the figures,
+    the charts, the top boards and the visitor's own rank."""
+    return {
+        "counts": live_counts(campaign),
+        "charts": _charts(campaign),
+        "top": _top_boards(campaign),
+        "mine": queries.my_standing(campaign, registration) if registration else None,
+        "refresh_s": getattr(settings, "KINDSTEPS_LIVE_REFRESH_SECONDS", 30),
     }
 
 
@@ -70,7 +175,9 @@ def card(campaign: Campaign) -> dict[str, Any]:
 
 def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[str, Any]:
     tz = campaign.tz
+    registration = None if preview else active_registration(campaign, user)
     return {
+        **live_context(campaign, registration),
         "campaign": campaign,
         "status": campaign.status,
         "countdown": countdown(campaign),
@@ -83,8 +190,7 @@ def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[s
         "zone_note": "" if campaign.time_zone == settings.TIME_ZONE else campaign.time_zone,
         "rate": format_vnd(campaign.vnd_per_km),
         "money_target": format_vnd(campaign.money_target) if campaign.money_target else "",
-        "counts": live_counts(campaign),
-        "registration": None if preview else active_registration(campaign, user),
+        "registration": registration,
         "preview": preview,
         "can_manage": not preview
         and campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists(),

@@ -14,6 +14,7 @@ from accounts.tokens import TokenAuth
 from activities.api import router as activities_router
 from campaigns.api import router as campaigns_router
 from core.errors import DomainError
+from standings.api import router as standings_router
 from teams.api import router as teams_router
 
 api = NinjaAPI(
@@ -61,3 +62,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", activities_router)
 api.add_router("/", teams_router)
+api.add_router("/", standings_router)

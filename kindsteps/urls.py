@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("campaigns.urls")),
     path("", include("teams.urls")),
+    path("", include("standings.urls")),
     path("activities/", include("activities.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("accounts/", include("accounts.urls")),

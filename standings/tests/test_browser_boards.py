@@ -1,0 +1,64 @@
+"""The campaign page on a phone: the km-per-day and participants charts are drawn,
+and the figures and standings refresh themselves through htmx without a reload."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.browser import screenshot
+from standings.tests.test_views import walked
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DRAWN = """canvas => {
+  const chart = window.Chart && window.Chart.getChart(canvas);
+  if (!chart || !canvas.width) return 0;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) painted++;
+  return painted;
+}"""
+
+
+def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
+    phone_page, live_server, settings, tree
+):
+    settings.KINDSTEPS_LIVE_REFRESH_SECONDS = 1
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"],
+        starts_at=timezone.now() - timedelta(days=5),
+        participant_target=10,
+    )
+    walked(campaign, 5000, hours_ago=30, name="Hoa", unit=tree["LA-CD-THPT"])
+    walked(campaign, 3000, hours_ago=2, name="Minh", unit=tree["LA-CD-THPT"])
+    page = phone_page
+
+    page.goto(f"/c/{campaign.slug}/")
+
+    canvases = page.locator("canvas[data-standings-chart]")
+    expect(canvases).to_have_count(2)
+    for index in range(2):
+        canvas = canvases.nth(index)
+        expect(canvas).to_have_attribute("data-drawn", "true")
+        assert canvas.evaluate(DRAWN) > 100
+        assert canvas.bounding_box()["width"] <= 390
+    figures = page.locator("#live-counts .live-count").first
+    expect(figures.locator("strong")).to_have_text("2")
+    expect(page.locator("#campaign-standings .board-name")).to_contain_text(["Hoa", "Minh"])
+    units = page.locator("details#top-units-school")
+    units.locator("summary").click()
+    screenshot(page, "standings-campaign-phone")
+
+    walked(campaign, 9000, hours_ago=1, name="Lan")
+
+    expect(figures.locator("strong")).to_have_text("3", timeout=8000)
+    expect(page.locator("#campaign-standings .board-name").first).to_contain_text("Lan")
+    expect(page.locator("#live-counts .live-count").nth(1).locator("strong")).to_have_text("17,0")
+    expect(units).to_have_attribute("open", "")
+    redrawn = page.locator("canvas[data-standings-chart]").first
+    expect(redrawn).to_have_attribute("data-drawn", "true")
+    assert redrawn.evaluate(DRAWN) > 100
+    assert page.evaluate("document.querySelectorAll('#campaign-standings').length") == 1
