@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "teams",
     "activities",
     "standings",
+    "donations",
     "demo",
 ]
 

@@ -1,0 +1,208 @@
+"""Donations' life: created pending, confirmed paid exactly once, perhaps refunded.
+
+Every callback, statement line and cash entry goes through `confirm_paid`, which
+locks the donation row and checks the amount, so a confirmation that arrives
+twice, late, out of order or at the same moment as another counts once; and
+every answer is kept as a PaymentEvent, accepted or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import log_action
+from core.errors import DomainError
+from donations.models import Donation, DonationStatus, Method, PaymentEvent, PaymentSettings
+
+# Outcomes of a confirmation, stable codes kept on the PaymentEvent.
+PAID = "paid"
+ALREADY_PAID = "already_paid"
+NOT_FOUND = "not_found"
+BAD_AMOUNT = "bad_amount"
+BAD_SIGNATURE = "bad_signature"
+NOT_PAYABLE = "not_payable"  # refunded or failed for good
+DECLINED = "declined"  # the provider says the payment did not go through
+
+
+class DonationError(DomainError):
+    code = "donation_error"
+
+
+def settings_for(campaign) -> PaymentSettings:
+    settings, _created = PaymentSettings.objects.get_or_create(
+        campaign=campaign, defaults={"methods": [Method.VIETQR, Method.CASH]}
+    )
+    return settings
+
+
+def create_donation(
+    campaign,
+    *,
+    amount: int,
+    method: str,
+    donor_name: str = "",
+    is_anonymous: bool = False,
+    message: str = "",
+    email: str = "",
+    team=None,
+    unit=None,
+    user=None,
+) -> Donation:
+    """A pending donation, checked against the campaign's methods and limits."""
+    settings = settings_for(campaign)
+    if method not in settings.methods:
+        raise DonationError(
+            _("This campaign does not take payments that way."), code="method_not_offered"
+        )
+    if amount < settings.min_amount or amount > settings.max_amount:
+        raise DonationError(
+            _("Give between %(min)s and %(max)s đồng.")
+            % {
+                "min": f"{settings.min_amount:,}".replace(",", "."),
+                "max": f"{settings.max_amount:,}".replace(",", "."),
+            },
+            code="amount_out_of_range",
+        )
+    with transaction.atomic():
+        donation = Donation.objects.create(
+            campaign=campaign,
+            amount=amount,
+            method=method,
+            donor_name=donor_name.strip()[:120],
+            is_anonymous=is_anonymous,
+            message=message.strip()[:300],
+            email=email.strip(),
+            team=team,
+            unit=unit,
+            user=user if getattr(user, "is_authenticated", False) else None,
+        )
+        log_action(
+            "donations.donation.created",
+            donation,
+            actor=user,
+            campaign=campaign,
+            data={"amount": amount, "method": method, "reference": donation.reference},
+        )
+    return donation
+
+
+@dataclass
+class Confirmation:
+    outcome: str
+    donation: Donation | None
+
+
+def record_event(donation, method: str, kind: str, payload: dict, outcome: str) -> PaymentEvent:
+    return PaymentEvent.objects.create(
+        donation=donation, method=method, kind=kind, payload=payload, outcome=outcome
+    )
+
+
+def confirm_paid(
+    reference: str,
+    *,
+    method: str,
+    amount: int,
+    provider_ref: str = "",
+    kind: str,
+    payload: dict | None = None,
+    actor=None,
+) -> Confirmation:
+    """Mark the donation with this reference paid, once; the outcome says what happened."""
+    payload = payload or {}
+    with transaction.atomic():
+        donation = (
+            Donation.objects.select_for_update(of=("self",))
+            .filter(reference=reference, method=method)
+            .first()
+        )
+        if donation is None:
+            record_event(None, method, kind, payload, NOT_FOUND)
+            return Confirmation(NOT_FOUND, None)
+        if donation.status == DonationStatus.PAID:
+            record_event(donation, method, kind, payload, ALREADY_PAID)
+            return Confirmation(ALREADY_PAID, donation)
+        if donation.status == DonationStatus.REFUNDED:
+            record_event(donation, method, kind, payload, NOT_PAYABLE)
+            return Confirmation(NOT_PAYABLE, donation)
+        if amount != donation.amount:
+            record_event(donation, method, kind, payload, BAD_AMOUNT)
+            log_action(
+                "donations.donation.amount_mismatch",
+                donation,
+                actor=actor,
+                campaign=donation.campaign,
+                data={"expected": donation.amount, "received": amount, "kind": kind},
+            )
+            return Confirmation(BAD_AMOUNT, donation)
+        donation.status = DonationStatus.PAID
+        donation.paid_at = timezone.now()
+        donation.provider_ref = provider_ref[:100]
+        donation.provider_data = payload
+        donation.save(update_fields=["status", "paid_at", "provider_ref", "provider_data"])
+        record_event(donation, method, kind, payload, PAID)
+        log_action(
+            "donations.donation.paid",
+            donation,
+            actor=actor,
+            campaign=donation.campaign,
+            data={
+                "amount": donation.amount,
+                "method": method,
+                "via": kind,
+                "provider_ref": donation.provider_ref,
+            },
+        )
+    return Confirmation(PAID, donation)
+
+
+def mark_failed(reference: str, *, method: str, kind: str, payload: dict | None = None) -> None:
+    """The provider says the donor did not pay: a pending donation becomes failed."""
+    with transaction.atomic():
+        donation = (
+            Donation.objects.select_for_update(of=("self",))
+            .filter(reference=reference, method=method)
+            .first()
+        )
+        record_event(donation, method, kind, payload or {}, DECLINED)
+        if donation is not None and donation.status == DonationStatus.PENDING:
+            donation.status = DonationStatus.FAILED
+            donation.save(update_fields=["status"])
+            log_action(
+                "donations.donation.failed",
+                donation,
+                campaign=donation.campaign,
+                data={"via": kind},
+            )
+
+
+def mark_refunded(donation: Donation, *, actor, note: str = "") -> Donation:
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
+        if donation.status != DonationStatus.PAID:
+            raise DonationError(_("Only a paid donation can be refunded."), code="not_paid")
+        donation.status = DonationStatus.REFUNDED
+        donation.refunded_at = timezone.now()
+        donation.save(update_fields=["status", "refunded_at"])
+        record_event(donation, donation.method, "refund", {"note": note}, "refunded")
+        log_action(
+            "donations.donation.refunded",
+            donation,
+            actor=actor,
+            campaign=donation.campaign,
+            data={"amount": donation.amount, "note": note},
+        )
+    return donation
+
+
+def paid_total(campaign) -> dict:
+    """The published total: paid donations (refunds excluded), their sum and count."""
+    sums = Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
+        total=Sum("amount"), count=Count("pk")
+    )
+    return {"total": sums["total"] or 0, "count": sums["count"]}
