@@ -5,6 +5,10 @@ export) as the request body or as multipart ``file`` fields. A small upload is
 read and judged before the answer (201, with each activity and its verdicts); a
 big one is queued (202) and ``GET /api/v1/uploads/{id}`` tells when it is done.
 The same pipeline as the web page, so the same verdicts and error codes.
+
+``POST /api/v1/activities/recording`` takes one recording made by the browser
+recorder (JSON, see docs/recording.md) and answers with the activity and its
+verdicts: 201 the first time, 200 when the same recording id comes again.
 """
 
 from __future__ import annotations
@@ -196,6 +200,45 @@ def upload_activities(request: HttpRequest, filename: str = "", sport: str = "")
         uploads = [pipeline.process_upload(upload.pk) for upload in uploads]
         return Status(201, uploads)
     return Status(202, uploads)
+
+
+@router.post(
+    "/activities/recording",
+    response={200: ActivityOut, 201: ActivityOut, **ERRORS},
+    summary="Upload a browser recording",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["format", "version", "id", "sport", "segments"],
+                        "properties": {
+                            "format": {"type": "string", "enum": ["kindsteps-recording"]},
+                            "version": {"type": "integer", "enum": [1]},
+                            "id": {"type": "string", "format": "uuid"},
+                            "sport": {"type": "string", "enum": ["walk", "run"]},
+                            "device": {"type": "string"},
+                            "segments": {
+                                "type": "array",
+                                "description": "One list of points per stretch between "
+                                "Start/Resume and Pause/Finish; a point is [time in ms "
+                                "since 1970 UTC, latitude, longitude, accuracy in m, "
+                                "altitude in m or null].",
+                                "items": {"type": "array", "items": {"type": "array"}},
+                            },
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
+def upload_recording(request: HttpRequest):
+    """A walk or run recorded in the browser, sent when it is finished (and again, with
+    the same ``id``, as often as the connection needs: it is one activity)."""
+    activity, created = pipeline.receive_recording(current_user(request), request.body)
+    return Status(201 if created else 200, activity)
 
 
 @router.get("/uploads/{upload_id}", response={200: UploadOut, 404: ErrorOut}, summary="An upload")

@@ -10,6 +10,7 @@ in `activities.tasks`, picks it up again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
@@ -218,10 +219,18 @@ def _result(name: str, *, error: ParseError | None = None, activities=()) -> dic
     }
 
 
+def browser_external_id(recording_id: str) -> str:
+    """A browser recording's external id: the client's own id, whatever bytes carry it,
+    so a retried upload (perhaps with more points) is the same activity. The "#0" is the
+    track's index, as in a file's id, for `judging.load_track` to read it again."""
+    return f"browser:{recording_id}#0"
+
+
 def _activity_for(upload: Upload, track: Track, external_id: str) -> Activity:
     """The activity of this track, created once however often the upload is processed."""
+    sources = FILE_SOURCES if upload.source in FILE_SOURCES else (upload.source,)
     existing = (
-        Activity.objects.filter(source__in=FILE_SOURCES, external_id=external_id)
+        Activity.objects.filter(source__in=sources, external_id=external_id)
         .select_related("user")
         .first()
     )
@@ -265,6 +274,10 @@ def process_upload(upload_id: int) -> Upload | None:
     with upload.stored_file.content.open("rb") as fh:
         data = fh.read()
     is_archive = parsers.is_zip(data)
+    recording_id = None
+    if upload.source == Source.BROWSER:
+        with contextlib.suppress(ParseError):  # parse_upload reports it
+            recording_id = parsers.recording.recording_id(data)
     results = []
     for file_result in parse_upload(data, upload.filename):
         member = file_result.name if is_archive else None
@@ -275,9 +288,12 @@ def process_upload(upload_id: int) -> Upload | None:
         error = None
         for index, track in enumerate(file_result.tracks):
             try:
-                activity = _activity_for(
-                    upload, track, _external_id(upload.stored_file.sha256, member, index)
+                external_id = (
+                    browser_external_id(recording_id)
+                    if recording_id
+                    else _external_id(upload.stored_file.sha256, member, index)
                 )
+                activity = _activity_for(upload, track, external_id)
             except _OtherOwner:
                 error = "already_uploaded_by_other"
                 continue
@@ -293,6 +309,48 @@ def process_upload(upload_id: int) -> Upload | None:
     upload.finished_at = timezone.now()
     upload.save(update_fields=["results", "status", "finished_at"])
     return upload
+
+
+def receive_recording(user, data: bytes) -> tuple[Activity, bool]:
+    """A recording from the browser recorder, kept, read and judged at once.
+
+    Returns the activity and whether it is new: the same recording id again (a retried
+    upload, perhaps with more points) returns the activity it already made. A recording
+    that cannot be read is kept all the same, and refused with the reason in words.
+    """
+    try:
+        recording = parsers.recording.load(data)
+        external_id = browser_external_id(parsers.recording.recording_id(data))
+    except ParseError:
+        recording = external_id = None
+    if external_id is not None:
+        existing = Activity.objects.filter(source=Source.BROWSER, external_id=external_id).first()
+        if existing is not None:
+            if existing.user_id != user.pk:
+                raise UploadError(
+                    ERROR_MESSAGES["already_uploaded_by_other"],
+                    code="already_uploaded_by_other",
+                    status=409,
+                )
+            return existing, False
+    upload = receive(
+        user,
+        data,
+        "recording.json",
+        source=Source.BROWSER,
+        sport=recording["sport"] if recording else "",
+        process=False,
+    )
+    upload = process_upload(upload.pk)
+    ids = [pk for result in upload.results for pk in result["activities"]]
+    if ids:
+        return Activity.objects.get(pk=ids[0]), True
+    try:
+        parsers.parse(data)  # again, for the parser's own words on what is wrong
+    except ParseError as error:
+        raise UploadError(error.message, code=error.code) from error
+    code = upload.results[0]["error"] if upload.results else "malformed_file"
+    raise UploadError(error_message(code), code=code or "malformed_file", status=409)
 
 
 def error_message(code: str | None) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import recorder_views, views
 
 app_name = "activities"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("uploads/<int:pk>/", views.upload_status, name="upload_status"),
     path("manual/", views.manual, name="manual"),
+    path("record/", recorder_views.record, name="record"),
+    path("record/manifest.webmanifest", recorder_views.manifest, name="record_manifest"),
+    path("record/sw.js", recorder_views.worker, name="record_worker"),
+    path("record/result/<int:pk>/", recorder_views.result, name="record_result"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/sport/", views.change_sport, name="sport"),
     path("<int:pk>/delete/", views.delete, name="delete"),

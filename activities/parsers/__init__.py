@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from activities.parsers import fit, gpx, tcx
+from activities.parsers import fit, gpx, recording, tcx
 from activities.parsers.base import MAX_FILE_BYTES, ParseError, check_size
 from activities.track import Track
 
@@ -34,6 +34,7 @@ PARSERS: dict[str, Parser] = {
     "gpx": gpx.parse,
     "tcx": tcx.parse,
     "fit": fit.parse,
+    "recording": recording.parse,
 }
 
 XML_ROOTS = {b"gpx": "gpx", b"TrainingCenterDatabase": "tcx"}
@@ -80,6 +81,9 @@ def detect_format(data: bytes) -> str:
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        # A JSON object: only browser recordings are JSON; the parser checks the rest.
+        return "recording"
     if head.startswith(b"<"):
         pos = 0
         # Skip the declaration, comments, processing instructions and a DOCTYPE.
