@@ -66,6 +66,10 @@ def _texts() -> dict[str, str]:
             "settings and go out in the open."
         ),
         "timeout": _("Still no position from the GPS; keep the page open in the open air."),
+        "no_storage": _(
+            "This browser does not let the page save the recording on the phone (a private "
+            "window?). Open the page in a normal window to record."
+        ),
         "no_wake_lock": _("Keep the screen on: this browser cannot keep it awake by itself."),
         "confirm_finish": _("Finish this recording and send it?"),
         "uploading": _("Sending the recording…"),

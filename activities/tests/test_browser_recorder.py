@@ -214,3 +214,14 @@ def test_a_recording_finished_offline_is_sent_when_the_network_returns(recorder,
 
     assert Activity.objects.filter(user=participant).count() == 1
     assert Activity.objects.get().upload.user == participant
+
+
+def test_a_refused_location_is_said_in_plain_words(recorder):
+    page = recorder
+    page.context.clear_permissions()
+    open_recorder(page, (LAT0, LON0))
+    press(page, "start")
+    texts = page.evaluate("JSON.parse(document.getElementById('recorder-texts').textContent)")
+    expect(page.locator("[data-alert]")).to_have_text(texts["denied"])
+    expect(page.locator("[data-recorder]")).to_have_attribute("data-state", "idle")
+    screenshot(page, "recorder-denied-390")

@@ -71,6 +71,7 @@
 
   function transact(stores, mode, work) {
     return new Promise(function (resolve, reject) {
+      if (!db) { reject(new Error("IndexedDB")); return; }
       var tx = db.transaction(stores, mode);
       var result;
       tx.oncomplete = function () { resolve(result); };
@@ -308,7 +309,15 @@
   }
 
   function onGpsError(error) {
-    if (error.code === 1) { alertText(T.denied); stopWatch(); }
+    if (error.code === 1) {
+      alertText(T.denied);
+      stopWatch();
+      // Nothing recorded yet: back to the start, to try again once allowed.
+      if (rec && rec.status === "recording" && !stats.points.length) {
+        letSleep();
+        deleteRecording(rec.id).then(idle);
+      }
+    }
     else if (error.code === 2) gpsText(T.unavailable, true);
     else gpsText(T.timeout, true);
   }
@@ -336,7 +345,7 @@
       drawPoint(point, addToStats(point));
       root.dataset.points = String(stats.points.length);
       showFigures();
-    }).catch(function (error) { alertText(String(error)); });
+    }).catch(function () { alertText(T.no_storage); });
   }
 
   function keepAwake() {
@@ -384,6 +393,9 @@
       show("recording");
       startWatch();
       keepAwake();
+    }, function () {
+      rec = null;
+      alertText(T.no_storage);
     });
   }
 
@@ -581,8 +593,8 @@
       if (found) return restore(found);
       show("idle");
       showFigures();
-    }).catch(function (error) {
-      alertText(String(error));
+    }).catch(function () {
+      alertText(T.no_storage);
       show("idle");
     });
     setInterval(function () { if (rec && rec.status !== "uploaded") showFigures(); }, 1000);
