@@ -53,7 +53,7 @@ def error_code(data: bytes, filename: str = "upload") -> str:
 
 
 def test_registry_is_keyed_by_stable_format_names():
-    assert set(PARSERS) == {"gpx", "tcx", "fit"}
+    assert set(PARSERS) == {"gpx", "tcx", "fit", "recording"}
 
 
 @pytest.mark.parametrize("name", GPS_SAMPLES)
