@@ -33,9 +33,7 @@ def get_task_and_unit(user, pk: int, code: str) -> tuple[OutreachTask, Unit]:
 
 
 def get_file_for_staff(user, pk: int) -> SubmissionFile:
-    stored = get_object_or_404(
-        SubmissionFile.objects.select_related("submission__unit"), pk=pk
-    )
+    stored = get_object_or_404(SubmissionFile.objects.select_related("submission__unit"), pk=pk)
     if not (user.is_authenticated and is_staff_of(user, stored.submission.unit)):
         raise Http404
     return stored

@@ -162,9 +162,7 @@ def _asked_of_me(user) -> list[dict]:
         if is_task_organiser(user, task):
             continue
         units = list(task.expected_units().filter(pk__in=mine.values("pk")))
-        submissions = {
-            s.unit_id: s for s in Submission.objects.filter(task=task, unit__in=units)
-        }
+        submissions = {s.unit_id: s for s in Submission.objects.filter(task=task, unit__in=units)}
         for unit in units:
             submission = submissions.get(unit.pk)
             state, late = state_of(task, submission, now)
