@@ -21,6 +21,7 @@ from core.audit import log_action
 from core.errors import DomainError
 from core.models import Notice
 from core.notices import notify, send_templated_mail
+from dashboards.history import record as record_participation
 from orgs.models import Unit
 
 
@@ -126,6 +127,8 @@ def register(
                     registered_at=now,
                 )
                 action = "campaigns.registration.created"
+            # The dashboards' "as of" counts read this history, not the row.
+            record_participation(registration, 1, now)
             log_action(
                 action,
                 registration,
@@ -171,6 +174,7 @@ def withdraw(registration: Registration, *, actor, now=None) -> Registration:
         registration.team = None
         registration.team_joined_at = None
         registration.save(update_fields=["status", "withdrawn_at", "team", "team_joined_at"])
+        record_participation(registration, -1, now)
         log_action(
             "campaigns.registration.withdrawn",
             registration,

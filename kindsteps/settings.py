@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "activities",
     "standings",
     "donations",
+    "dashboards",
     "outreach",
     "demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("standings.urls")),
     path("activities/", include("activities.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
+    path("manage/dashboard/", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("orgs.urls")),

@@ -1,0 +1,138 @@
+"""Writing the participation history (see models.py): one change per
+registration, comeback and withdrawal, and the per-day sums kept beside it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+
+from dashboards.models import ParticipationChange, ParticipationDay
+from orgs.models import Unit
+
+SHARDS = 4
+
+
+def shard_of(registration_id: int) -> int:
+    return registration_id % SHARDS
+
+
+def unit_chain(unit: Unit | None) -> list[int]:
+    """The unit and every unit above it."""
+    if unit is None:
+        return []
+    step = Unit.steplen
+    paths = [unit.path[: step * depth] for depth in range(1, unit.depth + 1)]
+    return list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def _upsert_days(rows: Iterable[tuple]) -> None:
+    """rows: (campaign_id, unit_id, day, shard, delta), added to what is there."""
+    rows = sorted(row for row in rows if row[4])
+    if not rows:
+        return
+    table = ParticipationDay._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, unit_id, day, shard, delta) VALUES {placeholders} "
+            "ON CONFLICT (campaign_id, unit_id, day, shard) DO UPDATE SET "
+            f"delta = {table}.delta + excluded.delta",
+            [value for row in rows for value in row],
+        )
+
+
+def record(registration, delta: int, at: datetime) -> ParticipationChange:
+    """Note that ``registration`` started (+1) or stopped (−1) counting for its
+    unit at ``at``. Call inside the transaction that changes the registration."""
+    campaign = registration.campaign
+    change = ParticipationChange.objects.create(
+        campaign_id=registration.campaign_id,
+        registration=registration,
+        unit_id=registration.unit_id,
+        delta=delta,
+        at=at,
+    )
+    day = campaign.local(at).date()
+    shard = shard_of(registration.pk)
+    _upsert_days(
+        (registration.campaign_id, unit_id, day, shard, delta)
+        for unit_id in unit_chain(registration.unit)
+    )
+    return change
+
+
+def backfill(campaign) -> int:
+    """History for registrations that have none (rows bulk-created by an import
+    or the demo): +1 at ``registered_at``, and −1 at ``withdrawn_at`` for the
+    withdrawn; then the day sums are built again. Returns how many changes."""
+    from campaigns.models import Registration, RegistrationStatus
+
+    missing = Registration.objects.filter(campaign=campaign).exclude(
+        Exists(ParticipationChange.objects.filter(registration=OuterRef("pk")))
+    )
+    changes = []
+    for reg in missing.only("pk", "unit_id", "status", "registered_at", "withdrawn_at").iterator(
+        chunk_size=5000
+    ):
+        changes.append(
+            ParticipationChange(
+                campaign=campaign,
+                registration_id=reg.pk,
+                unit_id=reg.unit_id,
+                delta=1,
+                at=reg.registered_at,
+            )
+        )
+        if reg.status == RegistrationStatus.WITHDRAWN:
+            changes.append(
+                ParticipationChange(
+                    campaign=campaign,
+                    registration_id=reg.pk,
+                    unit_id=reg.unit_id,
+                    delta=-1,
+                    at=reg.withdrawn_at or reg.registered_at,
+                )
+            )
+    with transaction.atomic():
+        ParticipationChange.objects.bulk_create(changes, batch_size=5000)
+        if changes:
+            rebuild_days(campaign)
+    return len(changes)
+
+
+def rebuild_days(campaign) -> None:
+    """The day sums of ``campaign`` computed again from its changes."""
+    paths = dict(Unit.objects.values_list("pk", "path"))
+    ids = {path: pk for pk, path in paths.items()}
+    step = Unit.steplen
+    chains: dict[int, list[int]] = {}
+    sums: dict[tuple, int] = defaultdict(int)
+    zone = campaign.tz
+    changes = ParticipationChange.objects.filter(campaign=campaign, unit__isnull=False)
+    for reg_id, unit_id, delta, at in changes.values_list(
+        "registration_id", "unit_id", "delta", "at"
+    ).iterator(chunk_size=20000):
+        chain = chains.get(unit_id)
+        if chain is None:
+            path = paths[unit_id]
+            chain = chains[unit_id] = [
+                ids[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in ids
+            ]
+        day = at.astimezone(zone).date()
+        shard = shard_of(reg_id)
+        for pk in chain:
+            sums[(pk, day, shard)] += delta
+    with transaction.atomic():
+        ParticipationDay.objects.filter(campaign=campaign).delete()
+        ParticipationDay.objects.bulk_create(
+            (
+                ParticipationDay(campaign=campaign, unit_id=pk, day=day, shard=shard, delta=delta)
+                for (pk, day, shard), delta in sums.items()
+                if delta
+            ),
+            batch_size=5000,
+        )

@@ -1,0 +1,151 @@
+"""The workbook and the PDF summary: scoped like the dashboard, the same
+numbers, participants' contacts for administrators only, Vietnamese intact."""
+
+import io
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from dashboards.tests.conftest import at, donate, leave
+from standings.models import PersonDay, Scope, Standing, Total
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def figures(campaign, tree, people):
+    ltr, thpt = tree["LA-CD-LTR"], tree["LA-CD-THPT"]
+    anh = people(campaign, ltr, at(1), full_name="Lê Minh Anh")
+    gone = people(campaign, ltr, at(1), full_name="Trần Văn Đi")
+    for n in range(3):
+        people(campaign, thpt, at(2), full_name=f"Nguyễn Thị Ửng {n}")
+    leave(gone, at(3))
+    donate(campaign, ltr, 200_000, at(3), donor_name="Bà Tư")
+    donate(campaign, thpt, 50_000, at(4), is_anonymous=True, donor_name="Ẩn")
+    PersonDay.objects.create(
+        campaign=campaign, registration=anh, day=at(2).date(), distance_m=7_300
+    )
+    Standing.objects.filter(registration=anh).update(distance_m=7_300)
+    if not Standing.objects.filter(registration=anh).exists():
+        Standing.objects.create(
+            campaign=campaign, registration=anh, user=anh.user, bib=anh.bib, distance_m=7_300
+        )
+    for key in (ltr.pk, tree["LA-CD"].pk):
+        Total.objects.create(
+            campaign=campaign, scope=Scope.UNIT, key=key, shard=0, distance_m=7_300
+        )
+
+
+def _xlsx(client, campaign, code, **query):
+    return client.get(reverse("dashboards:xlsx", args=[campaign.slug, code]), query)
+
+
+def _pdf(client, campaign, code, **query):
+    return client.get(reverse("dashboards:pdf", args=[campaign.slug, code]), query)
+
+
+def _values(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(min_row=5, values_only=True)]
+
+
+def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures):
+    client.force_login(owner)
+    dashboard = client.get(reverse("dashboards:unit", args=[campaign.slug, "LA-CD"]))
+    response = _xlsx(client, campaign, "LA-CD")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+    assert len(book.sheetnames) == 4  # district, its chapters, participants, donations
+    top, chapters, people, gifts = (book[name] for name in book.sheetnames)
+    total = dashboard.context["snap"].total
+    (row, *_rest) = _values(top)
+    assert row[0] == "Huyện hội Cần Đước"
+    assert (row[3], row[4], row[5]) == (65, 70, total.participants)
+    assert row[8] == pytest.approx(total.km)
+    assert (row[9], row[10]) == (total.converted, total.donated)
+    by_name = {r[0]: r for r in _values(chapters) if r[1]}
+    for unit_row in dashboard.context["rows"]:
+        line = by_name[unit_row.unit.name]
+        assert (line[3], line[5], line[9], line[10]) == (
+            unit_row.target,
+            unit_row.participants,
+            unit_row.converted,
+            unit_row.donated,
+        )
+        assert line[7] == unit_row.status_label
+    totals = _values(chapters)[-1]
+    assert totals[0] == "Tổng cộng" and totals[5] == 4 and totals[10] == 250_000
+    listed = _values(people)
+    assert [r[1] for r in listed[:-1]] == [
+        "Lê Minh Anh",
+        "Nguyễn Thị Ửng 0",
+        "Nguyễn Thị Ửng 1",
+        "Nguyễn Thị Ửng 2",
+    ]
+    assert listed[0][5] == pytest.approx(7.3)
+    assert listed[-1][1] == 4  # the count of participants
+    assert listed[0][6] == "p1@example.org"  # an administrator sees contacts
+    donations = _values(gifts)
+    assert [r[3] for r in donations[:-1]][0] == "Bà Tư"
+    assert "Ẩn" not in [r[3] for r in donations[:-1]]  # anonymous stays anonymous
+    assert donations[-1][4] == 250_000
+
+
+def test_workbook_as_of_a_past_day(client, owner, campaign, figures):
+    client.force_login(owner)
+    book = openpyxl.load_workbook(
+        io.BytesIO(_xlsx(client, campaign, "LA-CD", as_of="2024-03-02").content), data_only=True
+    )
+    people = _values(book[book.sheetnames[2]])
+    assert people[-1][1] == 5  # Trần Văn Đi withdrew on 3/3
+    assert "Trần Văn Đi" in [r[1] for r in people]
+    assert _values(book[book.sheetnames[3]])[-1][4] == 0
+
+
+def test_staff_member_gets_their_commune_without_contacts(client, member, campaign, figures):
+    client.force_login(member)
+    response = _xlsx(client, campaign, "LA-CD-LTR")
+    book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+    assert len(book.sheetnames) == 3
+    people = _values(book[book.sheetnames[1]])
+    assert [r[1] for r in people[:-1]] == ["Lê Minh Anh"]
+    assert len(people[0]) == 6  # bib, name, unit, team, category, km: no e-mail or phone
+    assert _xlsx(client, campaign, "LA-CD").status_code == 404
+    assert _pdf(client, campaign, "LA-CD").status_code == 404
+    assert _pdf(client, campaign, "LA-CD-LTR").status_code == 200
+
+
+def test_outsider_and_anonymous_get_no_reports(client, outsider, campaign, figures):
+    assert _xlsx(client, campaign, "LA-CD").status_code == 302
+    assert _pdf(client, campaign, "LA-CD").status_code == 302
+    client.force_login(outsider)
+    for code in ("LA-CD", "LA-CD-LTR"):
+        assert _xlsx(client, campaign, code).status_code == 404
+        assert _pdf(client, campaign, code).status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_pdf_renders_with_the_vietnamese_names_intact(client, owner, campaign, figures, tmp_path):
+    client.force_login(owner)
+    response = _pdf(client, campaign, "LA-CD")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
+    assert list(tmp_path.glob("page*.png"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for name in (
+        "Triệu bước chân nhân ái 2024",
+        "Huyện hội Cần Đước",
+        "Hội CTĐ CS xã Long Trạch",
+        "Hội CTĐ CS Trường THPT Cần Đước",
+        "Người tham gia",
+    ):
+        assert name in text
+    assert "250.000 đ" in text
