@@ -61,8 +61,13 @@ class TaskForm(OrganiserForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["from_unit"].queryset = units
+        below = set(
+            Unit.objects.filter(
+                campaign.organiser_unit.subtree_q(), depth__gt=campaign.organiser_unit.depth
+            ).values_list("kind", flat=True)
+        )
         self.fields["unit_kinds"].choices = [
-            (kind, label) for kind, label in UnitKind.choices if kind != UnitKind.NATIONAL
+            (kind, label) for kind, label in UnitKind.choices if kind in below
         ]
 
     def deadline(self):

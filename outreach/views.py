@@ -181,7 +181,7 @@ def _asked_of_me(user) -> list[dict]:
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """What is asked of my chapter, and the tasks I set."""
+    """What is asked of my chapters, and the tasks my units set."""
     set_by_me = [
         {"task": task, "deadline": _deadline(task), **counts(unit_states(task))}
         for task in OutreachTask.objects.filter(
@@ -229,6 +229,7 @@ def submission(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.success(request, _("Sent. The organiser will review it."))
             return redirect("outreach:submission", task.pk, unit.code)
     state, late = state_of(task, current, timezone.now())
+    organiser = is_task_organiser(request.user, task)
     files = list(current.files.all()) if current else []
     return render(
         request,
@@ -242,10 +243,12 @@ def submission(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "deadline": _deadline(task),
             "images": [f for f in files if f.kind == FileKind.IMAGE],
             "documents": [f for f in files if f.kind == FileKind.FILE],
-            "can_upload": state != SubmissionStatus.APPROVED,
-            "can_review": state == SubmissionStatus.SUBMITTED
-            and is_task_organiser(request.user, task),
-            "is_organiser": is_task_organiser(request.user, task),
+            "sent_at": format_local(current.submitted_at, task.campaign.tz) if current else "",
+            # Organisers may send for a unit that has nothing yet, not over its own files.
+            "can_upload": state == MISSING
+            or (state != SubmissionStatus.APPROVED and not organiser),
+            "can_review": state == SubmissionStatus.SUBMITTED and organiser,
+            "is_organiser": organiser,
             "refused": refused,
             "note": request.POST.get("note", "") if refused else "",
         },

@@ -280,3 +280,15 @@ def test_reminds_units_that_have_not_sent_once_and_only_inside_the_reminder_wind
 
 def test_no_reminder_after_the_deadline(task):
     assert services.send_due_reminders(now=task.deadline + timedelta(minutes=1)) == 0
+
+
+def test_the_hourly_job_sends_due_reminders(task, tree, member, monkeypatch):
+    from outreach.tasks import send_outreach_reminders
+
+    monkeypatch.setattr(
+        services.timezone, "now", lambda: task.deadline - timedelta(days=1, hours=1)
+    )
+
+    send_outreach_reminders.call_local()
+
+    assert Reminder.objects.count() == 2

@@ -13,6 +13,7 @@ from demo.campaigns import (
     ensure_plan_campaign,
     ensure_plan_registrations,
 )
+from demo.outreach import UNIT_STAFF_EMAIL, seed_outreach
 from orgs.models import Role, Unit, UnitRole
 
 
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         activities = seed_plan(participant)
         ensure_open_campaign(organiser)
         activities += seed_open(organiser)
+        seed_outreach(plan, organiser)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -90,5 +92,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")
         self.stdout.write(f"  organiser (Cần Đước district): {data.ORGANISER_EMAIL}")
         self.stdout.write(f"  organiser (Long An province):  {data.PROVINCE_ORGANISER_EMAIL}")
+        self.stdout.write(f"  staff of Long Trạch commune:   {UNIT_STAFF_EMAIL}")
         self.stdout.write(f"  participant:                   {data.PARTICIPANT_EMAIL}")
         self.stdout.write(f"  site administrator (/admin/):  {data.ADMIN_EMAIL}")

@@ -5,6 +5,7 @@
   var LIMIT = 20 * 1024 * 1024;
 
   function sizeText(bytes) {
+    if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)) + " KB";
     return (bytes / (1024 * 1024)).toFixed(1) + " MB";
   }
 
@@ -19,6 +20,8 @@
         img.src = URL.createObjectURL(file);
         img.alt = file.name;
         img.onload = function () { URL.revokeObjectURL(img.src); };
+        // Not a picture the phone can show: the server will say so in words.
+        img.onerror = function () { URL.revokeObjectURL(img.src); img.remove(); };
         item.appendChild(img);
       }
       var caption = document.createElement("small");
