@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
+    path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("orgs.urls")),

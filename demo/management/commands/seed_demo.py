@@ -13,6 +13,7 @@ from demo.campaigns import (
     ensure_plan_campaign,
     ensure_plan_registrations,
 )
+from demo.donations import seed_donations
 from demo.outreach import UNIT_STAFF_EMAIL, seed_outreach
 from orgs.models import Role, Unit, UnitRole
 
@@ -79,14 +80,16 @@ class Command(BaseCommand):
         registered = ensure_plan_registrations(plan, organiser)
         ensure_participant_in_plan(plan, participant)
         activities = seed_plan(participant)
-        ensure_open_campaign(organiser)
+        open_campaign = ensure_open_campaign(organiser)
         activities += seed_open(organiser)
         seed_outreach(plan, organiser)
+        donations = seed_donations(plan, open_campaign, organiser)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, campaign “{plan.title_vi}” "
-                f"with {registered} participants; {activities} new activities."
+                f"with {registered} participants; {activities} new activities, "
+                f"{donations} new donations."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")

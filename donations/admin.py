@@ -1,0 +1,67 @@
+"""The site administrators' view of the money. Payment state is changed only
+through donations.services (confirm_paid, mark_refunded), so donations and
+provider events are read-only here; settings and sponsors are editable."""
+
+from django.contrib import admin
+
+from donations.models import Donation, PaymentEvent, PaymentSettings, Sponsor
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    fields = ["received_at", "method", "kind", "outcome", "payload"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "campaign", "amount", "method", "status", "donor_name", "paid_at"]
+    list_filter = ["status", "method", "campaign"]
+    search_fields = ["reference", "donor_name", "email", "provider_ref", "receipt_number"]
+    date_hierarchy = "created_at"
+    inlines = [PaymentEventInline]
+    list_select_related = ["campaign"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "method", "kind", "outcome", "donation"]
+    list_filter = ["method", "kind", "outcome"]
+    search_fields = ["donation__reference"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "sandbox", "methods", "bank_name", "bank_account"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(Sponsor)
+class SponsorAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "vnd_per_km", "cap", "team", "unit"]
+    list_filter = ["campaign"]
+    search_fields = ["name"]
+    raw_id_fields = ["team", "unit"]

@@ -1,0 +1,101 @@
+"""Cash and other offline gifts, recorded by a unit's staff with a receipt number.
+
+The donor hands the money to a Red Cross unit, which writes a receipt from its
+receipt book; a staff member of that unit records it here. The receipt number
+is unique within the campaign: it is kept on the donation and, as
+``receipt:<campaign id>:<number>``, as the provider reference, whose database
+constraint refuses the same receipt twice even when two people record it at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import Donation, Method
+from donations.providers import BasePaymentProvider, Prepared, register
+from donations.services import DonationError, confirm_paid, create_donation, mark_refunded
+from orgs.access import units_for_staff
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def receipt_ref(campaign, receipt_number: str) -> str:
+    return f"receipt:{campaign.pk}:{receipt_number}"
+
+
+def cash_units(user, campaign):
+    """The units of the campaign's subtree this person may record cash for."""
+    return units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
+
+
+def record_cash(
+    campaign,
+    unit,
+    *,
+    amount: int,
+    receipt_number: str,
+    actor,
+    donor_name: str = "",
+    is_anonymous: bool = False,
+    message: str = "",
+) -> Donation:
+    """A paid cash donation for `unit`, recorded by one of its staff."""
+    receipt_number = receipt_number.strip()
+    if not receipt_number:
+        raise DonationError(_("Enter the receipt number."), code="receipt_missing")
+    if not cash_units(actor, campaign).filter(pk=unit.pk).exists():
+        raise DonationError(
+            _("You can record cash only for your own units."), code="not_unit_staff", status=403
+        )
+    duplicate = DonationError(
+        _("Receipt %(number)s is already recorded for this campaign.") % {"number": receipt_number},
+        code="receipt_duplicate",
+    )
+    if Donation.objects.filter(campaign=campaign, receipt_number=receipt_number).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            donation = create_donation(
+                campaign,
+                amount=amount,
+                method=Method.CASH,
+                donor_name=donor_name,
+                is_anonymous=is_anonymous,
+                message=message,
+                unit=unit,
+                user=None,
+            )
+            donation.receipt_number = receipt_number[:50]
+            donation.recorded_by = actor
+            donation.save(update_fields=["receipt_number", "recorded_by"])
+            confirm_paid(
+                donation.reference,
+                method=Method.CASH,
+                amount=amount,
+                provider_ref=receipt_ref(campaign, receipt_number),
+                kind="cash",
+                payload={"receipt": receipt_number, "unit": unit.code},
+                actor=actor,
+            )
+    except IntegrityError:
+        raise duplicate from None
+    donation.refresh_from_db()
+    return donation
+
+
+@register
+class CashProvider(BasePaymentProvider):
+    method = Method.CASH
+    verbose_name = _("cash or offline")
+
+    def prepare(self, donation: Donation, request: HttpRequest | None = None) -> Prepared:
+        """Nothing to pay online: the donor gives the money to a unit, which records it."""
+        return Prepared(instructions={"reference": donation.reference, "amount": donation.amount})
+
+    def refund(self, donation: Donation, *, actor, note: str = "") -> None:
+        """The unit hands the money back; this records it."""
+        mark_refunded(donation, actor=actor, note=note)

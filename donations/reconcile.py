@@ -1,0 +1,393 @@
+"""Bank statement reconciliation for VietQR transfers.
+
+The organiser exports the campaign account's statement from the bank (CSV or
+XLSX) and imports it. Each incoming line is read into a `StatementLine` — the
+bank's transaction id, date, amount and description — and the donation
+reference (``KS`` + 8 characters) is looked for in the description. A line
+whose reference and amount match a pending donation pays it through
+`confirm_paid`, with the bank's transaction id as ``provider_ref``.
+
+Importing is idempotent: a transaction id already seen for this campaign is a
+duplicate and pays nothing, so importing the same statement twice (or two
+overlapping statements) changes nothing the second time. Every line read is
+kept as a PaymentEvent (kind ``statement``, with the campaign id and the
+transaction id in its payload); lines that could not be matched — no
+reference, unknown reference, or a different amount — stay listed until a
+person matches them by hand, records them as a new donation, or sets them aside.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from zipfile import BadZipFile
+
+import openpyxl
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from openpyxl.utils.exceptions import InvalidFileException
+
+from core.audit import log_action
+from donations import services
+from donations.models import Donation, DonationStatus, Method, PaymentEvent
+
+KIND = "statement"
+MANUAL = "manual"
+# Line outcomes besides those of confirm_paid (services.PAID, BAD_AMOUNT, ...).
+DUPLICATE = "duplicate"
+NO_REFERENCE = "no_reference"
+DISMISSED = "dismissed"
+# A person has to look at these.
+UNMATCHED = (services.NOT_FOUND, services.BAD_AMOUNT, NO_REFERENCE, services.ALREADY_PAID)
+
+# A lookahead, so that candidates may overlap ("THANKS" glued before a reference).
+REFERENCE_RE = re.compile(r"(?=(KS[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}))")
+MAX_LINES = 20_000
+
+# Header names seen on Vietnamese banks' statements, without accents, lower case.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "txn": (
+        "ma giao dich",
+        "ma gd",
+        "so giao dich",
+        "so gd",
+        "so but toan",
+        "so tham chieu",
+        "transaction id",
+        "transaction no",
+        "reference no",
+        "ref no",
+        "trans id",
+    ),
+    "date": ("ngay giao dich", "ngay gd", "thoi gian", "ngay", "transaction date", "date", "time"),
+    "amount": ("so tien ghi co", "ghi co", "so tien", "credit", "amount"),
+    "description": (
+        "noi dung",
+        "dien giai",
+        "mo ta",
+        "chi tiet",
+        "description",
+        "details",
+        "remark",
+        "narrative",
+    ),
+}
+
+
+class StatementError(services.DonationError):
+    code = "statement_unreadable"
+
+
+@dataclass
+class StatementLine:
+    row: int
+    txn: str
+    date: str
+    amount: int
+    description: str
+    reference: str = ""
+
+    def payload(self, campaign) -> dict:
+        return {"campaign": campaign.pk, **asdict(self)}
+
+
+@dataclass
+class LineResult:
+    line: StatementLine
+    outcome: str
+    donation: Donation | None = None
+
+
+def _plain(text: object) -> str:
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def parse_amount(value: object) -> int | None:
+    """Whole đồng from 200000, 200000.0, "200.000", "1,500,000.00 VND"; None if not a credit."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return int(round(value)) if value > 0 else None
+    text = str(value).strip()
+    if text.startswith("-") or (text.startswith("(") and text.endswith(")")):
+        return None
+    text = re.sub(r"[^\d.,]", "", text)
+    text = re.sub(r"[.,]\d{1,2}$", "", text)  # a decimal part, never a group of three
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits and int(digits) > 0 else None
+
+
+def _date_text(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return str(value or "").strip()
+
+
+def find_references(description: str) -> list[str]:
+    """Candidate donation references in a transfer description; banks may
+    upper-case it, drop spaces or glue it to other words, so they are looked for
+    anywhere."""
+    return REFERENCE_RE.findall(re.sub(r"\s+", "", description.upper()))
+
+
+def _resolve_references(campaign, lines: list[StatementLine]) -> set[str]:
+    """Each line's reference: the first candidate that is a donation of this campaign."""
+    candidates = {line.row: find_references(line.description) for line in lines}
+    known = set(
+        Donation.objects.filter(
+            campaign=campaign,
+            method=Method.VIETQR,
+            reference__in={ref for refs in candidates.values() for ref in refs},
+        ).values_list("reference", flat=True)
+    )
+    for line in lines:
+        refs = candidates[line.row]
+        line.reference = next((ref for ref in refs if ref in known), refs[0] if refs else "")
+    return known
+
+
+def _header_map(row: list[object]) -> dict[str, int]:
+    cells = [_plain(cell) for cell in row]
+    found: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for name in names:  # the most specific name first
+            taken = set(found.values())
+            index = next(
+                (i for i, cell in enumerate(cells) if cell and i not in taken and name in cell),
+                None,
+            )
+            if index is not None:
+                found[key] = index
+                break
+    return found
+
+
+def read_rows(data: bytes, filename: str) -> list[list[object]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError) as error:
+            raise StatementError(_("This is not a readable XLSX file.")) from error
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_LINES)]
+    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)][:MAX_LINES]
+
+
+def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
+    """The statement's incoming lines; the header row may sit below a title block."""
+    rows = read_rows(data, filename)
+    for header_at, row in enumerate(rows[:30]):  # noqa: B007 (used after the loop)
+        columns = _header_map(row)
+        if {"amount", "description"} <= columns.keys():
+            break
+    else:
+        raise StatementError(
+            _("No header row with an amount and a description was found in the statement.")
+        )
+    lines = []
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+
+        def cell(key: str, row=row) -> object:
+            index = columns.get(key)
+            return row[index] if index is not None and index < len(row) else None
+
+        amount = parse_amount(cell("amount"))
+        description = str(cell("description") or "").strip()
+        if amount is None:
+            continue  # an outgoing line, a subtotal or an empty row
+        when = _date_text(cell("date"))
+        txn = str(cell("txn") or "").strip()
+        if isinstance(cell("txn"), float) and cell("txn").is_integer():
+            txn = str(int(cell("txn")))
+        if not txn:
+            # No id column: the line itself identifies the transfer.
+            digest = hashlib.sha256(f"{when}|{amount}|{description}".encode()).hexdigest()
+            txn = f"line-{digest[:20]}"
+        lines.append(
+            StatementLine(
+                row=number,
+                txn=txn[:90],
+                date=when,
+                amount=amount,
+                description=description[:500],
+            )
+        )
+    return lines
+
+
+def _seen_txns(campaign) -> set[str]:
+    return {
+        str(txn)
+        for txn in PaymentEvent.objects.filter(
+            method=Method.VIETQR, kind=KIND, payload__campaign=campaign.pk
+        ).values_list("payload__txn", flat=True)
+    }
+
+
+def import_statement(campaign, data: bytes, filename: str, *, actor) -> list[LineResult]:
+    """Match every incoming line; pay what matches, keep the rest for a person."""
+    lines = parse_statement(data, filename)
+    known = _resolve_references(campaign, lines)
+    seen = _seen_txns(campaign)
+    results = []
+    for line in lines:
+        payload = line.payload(campaign)
+        if line.txn in seen:
+            services.record_event(None, Method.VIETQR, KIND, payload, DUPLICATE)
+            results.append(LineResult(line, DUPLICATE))
+            continue
+        seen.add(line.txn)
+        if not line.reference or line.reference not in known:
+            outcome = NO_REFERENCE if not line.reference else services.NOT_FOUND
+            services.record_event(None, Method.VIETQR, KIND, payload, outcome)
+            results.append(LineResult(line, outcome))
+            continue
+        confirmation = services.confirm_paid(
+            line.reference,
+            method=Method.VIETQR,
+            amount=line.amount,
+            provider_ref=line.txn,
+            kind=KIND,
+            payload=payload,
+            actor=actor,
+        )
+        results.append(LineResult(line, confirmation.outcome, confirmation.donation))
+    log_action(
+        "donations.statement.imported",
+        campaign,
+        actor=actor,
+        campaign=campaign,
+        data={"file": filename[:200], "lines": len(lines), "paid": count(results, services.PAID)},
+    )
+    return results
+
+
+def count(results: list[LineResult], outcome: str) -> int:
+    return sum(1 for result in results if result.outcome == outcome)
+
+
+def unmatched_lines(campaign) -> list[PaymentEvent]:
+    """Statement lines a person still has to look at: one per transaction id,
+    unless it was since matched by hand, recorded as a donation, or set aside."""
+    events = PaymentEvent.objects.filter(
+        method=Method.VIETQR, kind__in=(KIND, MANUAL), payload__campaign=campaign.pk
+    ).select_related("donation")
+    settled: set[str] = set()
+    waiting: dict[str, PaymentEvent] = {}
+    for event in events.order_by("received_at", "pk"):
+        txn = str(event.payload.get("txn", ""))
+        if event.outcome in (services.PAID, DISMISSED):
+            settled.add(txn)
+        elif event.outcome in UNMATCHED and txn not in waiting:
+            waiting[txn] = event
+    return [event for txn, event in waiting.items() if txn not in settled]
+
+
+def _line_event(campaign, event_id: int) -> PaymentEvent:
+    for event in unmatched_lines(campaign):
+        if event.pk == event_id:
+            return event
+    raise services.DonationError(
+        _("This statement line is no longer waiting to be matched."), code="line_settled"
+    )
+
+
+def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation:
+    """Pay the donation `reference` with a statement line a person matched."""
+    event = _line_event(campaign, event_id)
+    reference = reference.strip().upper()
+    donation = Donation.objects.filter(
+        campaign=campaign, method=Method.VIETQR, reference=reference
+    ).first()
+    if donation is None:
+        raise services.DonationError(
+            _("No bank transfer donation of this campaign has the reference %(ref)s.")
+            % {"ref": reference},
+            code="reference_unknown",
+        )
+    payload = {**event.payload, "matched_by_hand": reference}
+    confirmation = services.confirm_paid(
+        reference,
+        method=Method.VIETQR,
+        amount=int(event.payload["amount"]),
+        provider_ref=str(event.payload["txn"]),
+        kind=MANUAL,
+        payload=payload,
+        actor=actor,
+    )
+    if confirmation.outcome == services.BAD_AMOUNT:
+        raise services.DonationError(
+            _(
+                "The line is %(line)s đồng but the donation is %(donation)s đồng: "
+                "record the line as a new donation instead."
+            )
+            % {"line": event.payload["amount"], "donation": donation.amount},
+            code="amount_differs",
+        )
+    if confirmation.outcome != services.PAID:
+        raise services.DonationError(
+            _("This donation is already paid or refunded."), code="not_payable"
+        )
+    return confirmation.donation
+
+
+def record_as_donation(campaign, event_id: int, *, donor_name: str, actor) -> Donation:
+    """A transfer without a usable reference becomes a paid donation of the amount received."""
+    event = _line_event(campaign, event_id)
+    amount = int(event.payload["amount"])
+    with transaction.atomic():
+        donation = services.create_donation(
+            campaign, amount=amount, method=Method.VIETQR, donor_name=donor_name, user=None
+        )
+        services.confirm_paid(
+            donation.reference,
+            method=Method.VIETQR,
+            amount=amount,
+            provider_ref=str(event.payload["txn"]),
+            kind=MANUAL,
+            payload={**event.payload, "recorded_as_new": donation.reference},
+            actor=actor,
+        )
+    donation.refresh_from_db()
+    return donation
+
+
+def dismiss(campaign, event_id: int, *, note: str, actor) -> None:
+    """Set a line aside: not a donation (a bank fee, a transfer made by mistake)."""
+    event = _line_event(campaign, event_id)
+    with transaction.atomic():
+        services.record_event(
+            None, Method.VIETQR, MANUAL, {**event.payload, "note": note[:300]}, DISMISSED
+        )
+        log_action(
+            "donations.statement.line_dismissed",
+            campaign,
+            actor=actor,
+            campaign=campaign,
+            data={"txn": event.payload.get("txn"), "note": note[:300]},
+        )
+
+
+def pending_transfers(campaign):
+    return Donation.objects.filter(
+        campaign=campaign, method=Method.VIETQR, status=DonationStatus.PENDING
+    )
