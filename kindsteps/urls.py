@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("teams.urls")),
     path("", include("standings.urls")),
+    path("", include("donations.urls")),
     path("activities/", include("activities.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
