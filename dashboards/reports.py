@@ -367,14 +367,15 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
     if snap.children or snap.direct:
         _heading(pdf, _("Units"))
         pdf.set_font("DejaVu", "", 8.5)
-        widths = (62, 16, 20, 13, 24, 20, 25)
+        widths = (62, 14, 18, 10, 30, 17, 29)
         head = (_("Unit"), _("Target"), _("Participants"), "%", _("Status"), _("Km"), _("Donated"))
         with pdf.table(
             col_widths=widths,
             text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "RIGHT", "RIGHT"),
             headings_style=FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=RED),
             line_height=5,
-            first_row_as_headings=True,
+            cell_fill_color=(246, 246, 246),
+            cell_fill_mode="ROWS",
         ) as table:
             table.row([_nfc(h) for h in head])
             for f in data.sort_rows(snap.children, "name"):
@@ -426,6 +427,8 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                 text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
                 headings_style=FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=RED),
                 line_height=5,
+                cell_fill_color=(246, 246, 246),
+                cell_fill_mode="ROWS",
             ) as table:
                 table.row(
                     [
@@ -452,6 +455,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
 
 
 def _heading(pdf: FPDF, text: str) -> None:
+    pdf.set_fill_color(255, 255, 255)  # the header band's red must not fill table cells
     pdf.ln(4)
     pdf.set_font("DejaVu", "B", 12)
     pdf.set_text_color(*RED)

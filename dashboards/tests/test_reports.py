@@ -138,8 +138,9 @@ def test_pdf_renders_with_the_vietnamese_names_intact(client, owner, campaign, f
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     assert list(tmp_path.glob("page*.png"))
     text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
+    text = " ".join(text.split())  # a long name may wrap inside its table cell
     for name in (
         "Triệu bước chân nhân ái 2024",
         "Huyện hội Cần Đước",
