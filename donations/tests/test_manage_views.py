@@ -142,7 +142,20 @@ def test_owner_refunds_a_paid_donation(client, owner, campaign, money):
     assert gettext("Only a paid donation can be refunded.") in again.content.decode()
 
 
-def test_owner_imports_a_statement_and_matches_a_line_by_hand(client, owner, campaign, money):
+def test_owner_refund_of_a_bank_transfer_keeps_the_note(client, owner, campaign):
+    donation = paid(campaign, 250_000, method=Method.VIETQR)
+    client.force_login(owner)
+
+    client.post(url("refund", campaign, donation.pk), {"note": "chuyển trả ngày 02/03"})
+
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.REFUNDED
+    assert donation.events.get(kind="refund").payload == {"note": "chuyển trả ngày 02/03"}
+
+
+def test_owner_imports_a_statement_and_records_a_line_as_a_new_donation(
+    client, owner, campaign, money
+):
     client.force_login(owner)
     pending = money["pending"]
 
