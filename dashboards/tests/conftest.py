@@ -21,6 +21,16 @@ def at(day: int, month: int = 3, hour: int = 10) -> datetime:
     return datetime(2024, month, day, hour, tzinfo=VN)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The dashboard keeps donation sums for a few seconds: not across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def campaign(tree):
     campaign = CampaignFactory(
