@@ -201,3 +201,12 @@ def test_a_bank_transfer_shows_the_transfer_details_instead_of_a_gateway(client,
     assert donation.status == DonationStatus.PENDING
     assert donation.reference in response.content.decode()
     assert "0071000123456" in response.content.decode()
+
+
+def test_the_donate_box_included_with_only_the_campaign_loads_itself(campaign):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("donations/_donate_box.html", {"campaign": campaign})
+
+    assert f'hx-get="/c/{campaign.slug}/donations/box/"' in html
+    assert f'href="/c/{campaign.slug}/donate/"' in html
