@@ -15,6 +15,8 @@ from campaigns.access import campaigns_for_staff
 from campaigns.display import countdown, format_local, format_vnd, format_window, group_digits
 from campaigns.models import Campaign, Registration, RegistrationStatus, Status
 from campaigns.services import active_registration
+from donations.sponsors import sponsors_context
+from donations.views import box_context
 from orgs.models import UnitKind
 from standings import queries
 from standings.models import Standing
@@ -194,4 +196,6 @@ def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[s
         "preview": preview,
         "can_manage": not preview
         and campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists(),
+        "donate_box": box_context(campaign),
+        **sponsors_context(campaign),
     }

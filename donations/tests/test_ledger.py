@@ -56,9 +56,11 @@ def test_the_exported_ledger_adds_up_to_the_total_on_the_campaign_page(client, c
     rows = read_csv(client, campaign)
     box = client.get(f"/c/{campaign.slug}/donations/box/").content.decode()
     ledger = client.get(f"/c/{campaign.slug}/donations/").content.decode()
+    page = client.get(f"/c/{campaign.slug}/").content.decode()
 
     exported = sum(int(row["amount_vnd"]) for row in rows)
     assert exported == 1_251_233
+    assert shown_total(page, "raised") == exported
     assert shown_total(box, "raised") == exported
     assert shown_total(ledger, "ledger-total") == exported
     assert refunded.reference not in {row["reference"] for row in rows}
