@@ -55,9 +55,9 @@ def test_two_files_upload_with_their_own_results_and_the_activity_draws_its_map(
     expect(items).to_have_count(2)
     run_item = items.filter(has_text=RUN.name)
     bad_item = items.filter(has_text=BAD.name)
-    expect(run_item.locator(".activity-card")).to_be_visible()
+    expect(run_item.locator(".activity-card")).to_be_visible(timeout=30_000)
     expect(run_item).to_contain_text("Tháng Ba 2020")
-    expect(bad_item.locator(".upload-message")).to_be_visible()
+    expect(bad_item.locator(".upload-message")).to_be_visible(timeout=30_000)
     screenshot(page, "activities-upload-phone")
 
     activity = Activity.objects.get(user=participant)
