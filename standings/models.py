@@ -15,20 +15,42 @@ from django.db.models import F, Q
 
 
 class Standing(models.Model):
+    # A line is derived from its registration, which the database does check; the
+    # copies of the registration's campaign, person, team, unit and category are not
+    # checked again (a rebuild writes a million lines, and each check is a lookup at
+    # commit), and those that lead an index below are not indexed again: every
+    # credit rewrites a line in each of its indexes. Deletions still cascade (Django).
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="standings"
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="standings",
+        db_index=False,
+        db_constraint=False,
     )
     registration = models.OneToOneField(
         "campaigns.Registration", on_delete=models.CASCADE, related_name="standing"
     )
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     bib = models.PositiveIntegerField()
     # Where the km count now (copied from the registration and the profile).
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "teams.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "orgs.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
         "campaigns.DistanceCategory",
@@ -36,6 +58,7 @@ class Standing(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     gender = models.CharField(max_length=10, blank=True)
     is_active = models.BooleanField(default=True)
@@ -84,9 +107,20 @@ class Standing(models.Model):
 class PersonDay(models.Model):
     """One participant's credited distance on one campaign day (the campaign's zone)."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # Millions of rows, rewritten by a rebuild: no checks at commit (see Standing).
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     registration = models.ForeignKey(
-        "campaigns.Registration", on_delete=models.CASCADE, related_name="days"
+        "campaigns.Registration",
+        on_delete=models.CASCADE,
+        related_name="days",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     distance_m = models.PositiveBigIntegerField(default=0)
@@ -118,7 +152,9 @@ class Total(models.Model):
     """A sum over participants: `key` is 0 for the campaign, the team's or unit's id,
     or the day's ordinal. Read by summing the shards of a (campaign, scope, key)."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scope = models.CharField(max_length=8, choices=Scope.choices)
     key = models.BigIntegerField()
     shard = models.PositiveSmallIntegerField()
@@ -140,7 +176,9 @@ class Total(models.Model):
 class ScoreBucket(models.Model):
     """How many participants of a campaign have a distance in [bucket, bucket + 1) × 100 m."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     bucket = models.IntegerField()
     shard = models.PositiveSmallIntegerField()
     count = models.BigIntegerField(default=0)
@@ -150,6 +188,10 @@ class ScoreBucket(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "bucket", "shard"], name="score_bucket_once"
             )
+        ]
+        # A rank sums the counts above a bucket: read from the index alone.
+        indexes = [
+            models.Index(fields=["campaign", "bucket"], include=["count"], name="bucket_counts")
         ]
 
     def __str__(self) -> str:

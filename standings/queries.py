@@ -97,9 +97,10 @@ def rank_of_distance(campaign, distance_m: int, *, category_id=None, gender=None
             )["n"]
             or 0
         )
+        # No is_active test: a withdrawn person's line is zero (as `refresh` and the
+        # rebuild keep it), so this counts from the (campaign, distance) index alone.
         same = Standing.objects.filter(
             campaign=campaign,
-            is_active=True,
             distance_m__gt=distance_m,
             distance_m__lt=(bucket + 1) * BUCKET_M,
         ).count()
@@ -142,16 +143,24 @@ def board_page(
         )
         .order_by(*BOARD_ORDER)[offset : offset + size]
     )
-    return _ranked(campaign, standings, category_id=category_id, gender=gender), rows.count()
+    if category_id is None and not gender:
+        # The kept total counts the same people (active, with a credited metre).
+        count = campaign_figures(campaign).participants
+    else:
+        count = rows.count()
+    return _ranked(campaign, standings, category_id=category_id, gender=gender), count
 
 
-def _ranked(campaign, standings: list[Standing], **board) -> list[Row]:
+def _ranked(campaign, standings: list[Standing], first_rank: int | None = None, **board):
+    """Competition ranks of consecutive rows of a board (the first one's given or counted)."""
     out: list[Row] = []
     for index, standing in enumerate(standings):
         if index and standing.distance_m == standings[index - 1].distance_m:
             rank = out[-1].rank
         elif index:
             rank = out[-1].rank + sum(1 for _row in _same_run(out))
+        elif first_rank is not None:
+            rank = first_rank
         else:
             rank = rank_of_distance(campaign, standing.distance_m, **board)
         out.append(Row(rank, standing))
@@ -174,23 +183,41 @@ def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
         return None
     rank = rank_of_distance(campaign, standing.distance_m)
     board = _board(campaign).select_related("user")
-    ahead_q = (
-        Q(distance_m__gt=standing.distance_m)
-        | Q(distance_m=standing.distance_m, reached_at__lt=standing.reached_at)
-        | Q(distance_m=standing.distance_m, reached_at=standing.reached_at, bib__lt=standing.bib)
-    )
+    metres, reached, bib = standing.distance_m, standing.reached_at, standing.bib
+    # Nearest first; each side is one or two short scans of the board's index (an OR
+    # over distance, time and bib would not be).
     above = list(
-        board.filter(ahead_q).order_by(
+        board.filter(distance_m=metres)
+        .filter(Q(reached_at__lt=reached) | Q(reached_at=reached, bib__lt=bib))
+        .order_by(F("reached_at").desc(nulls_first=True), "-bib")[:around]
+    )
+    if len(above) < around:
+        above += board.filter(distance_m__gt=metres).order_by(
             F("distance_m").asc(), F("reached_at").desc(nulls_first=True), "-bib"
-        )[:around]
-    )[::-1]
-    below = list(board.exclude(ahead_q).exclude(pk=standing.pk).order_by(*BOARD_ORDER)[:around])
-    rows = _ranked(campaign, [*above, standing, *below])
+        )[: around - len(above)]
+    above.reverse()
+    below = list(
+        board.filter(distance_m=metres)
+        .filter(Q(reached_at__gt=reached) | Q(reached_at=reached, bib__gt=bib) | Q(reached_at=None))
+        .order_by(*BOARD_ORDER[1:])[:around]
+    )
+    if len(below) < around:
+        below += board.filter(distance_m__lt=metres).order_by(*BOARD_ORDER)[: around - len(below)]
+    first_rank = rank
+    if above and above[0].distance_m != metres:
+        # The top row's rank: mine less the people between us (a short range).
+        first_rank = rank - (
+            _board(campaign)
+            .filter(distance_m__gt=metres, distance_m__lte=above[0].distance_m)
+            .count()
+        )
+    rows = _ranked(campaign, [*above, standing, *below], first_rank=first_rank)
     return {
         "rank": rank,
         "standing": standing,
         "rows": rows,
-        "of": board.count(),
+        # The kept total counts the same people as the board.
+        "of": campaign_figures(campaign).participants,
     }
 
 

@@ -66,39 +66,36 @@ def compute_line(registration) -> Line:
     campaign = registration.campaign
     tz = zoneinfo.ZoneInfo(campaign.time_zone)
     rules = merged_rules(campaign.rules)
-    verdicts = (
-        Verdict.objects.filter(
-            registration_id=registration.pk, status=VerdictStatus.ACCEPTED, credited_m__gt=0
-        )
-        .select_related("activity")
-        .only(
-            "credited_m",
-            "activity__started_at",
-            "activity__ended_at",
-            "activity__steps",
-            "activity__distance_m",
-            "activity__sport",
-        )
+    credits = Verdict.objects.filter(
+        registration_id=registration.pk, status=VerdictStatus.ACCEPTED, credited_m__gt=0
+    ).values_list(
+        "credited_m",
+        "activity__started_at",
+        "activity__ended_at",
+        "activity__steps",
+        "activity__distance_m",
+        "activity__sport",
     )
-    for verdict in verdicts:
-        activity = verdict.activity
-        credited = verdict.credited_m
+    strides: dict[str, float] = {}
+    for credited, started_at, ended_at, steps, distance_m, sport in credits.order_by():
         line.distance_m += credited
         line.activities += 1
-        if activity.steps and activity.distance_m:
-            line.steps += round(activity.steps * min(1.0, credited / activity.distance_m))
+        if steps and distance_m:
+            line.steps += round(steps * min(1.0, credited / distance_m))
         else:
-            estimated = round(credited / stride_for(rules, activity.sport))
+            if sport not in strides:
+                strides[sport] = stride_for(rules, sport)
+            estimated = round(credited / strides[sport])
             line.steps += estimated
             line.steps_estimated += estimated
-        if line.reached_at is None or activity.ended_at > line.reached_at:
-            line.reached_at = activity.ended_at
-        day = activity.started_at.astimezone(tz).date()
+        if line.reached_at is None or ended_at > line.reached_at:
+            line.reached_at = ended_at
+        day = started_at.astimezone(tz).date()
         entry = line.days.setdefault(day, [0, 0, None])
         entry[0] += credited
         entry[1] += 1
-        if entry[2] is None or activity.ended_at > entry[2]:
-            entry[2] = activity.ended_at
+        if entry[2] is None or ended_at > entry[2]:
+            entry[2] = ended_at
     return line
 
 
@@ -174,7 +171,9 @@ def refresh(registration_id: int) -> Standing | None:
     """Bring one participant's line, and every total it feeds, up to date."""
     from campaigns.models import Registration
 
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failure here must
+    # roll the whole credit back anyway.
+    with transaction.atomic(savepoint=False):
         registration = (
             Registration.objects.select_for_update(of=("self",))
             .select_related("campaign", "user", "unit")
@@ -189,7 +188,10 @@ def refresh(registration_id: int) -> Standing | None:
         if old is None and line.distance_m == 0 and registration.status != "active":
             return None
         if old is not None:
-            old._unit_chain = _unit_chain(old.unit) if old.unit_id else []
+            same_unit = old.unit_id == registration.unit_id
+            old._unit_chain = (
+                _unit_chain(registration.unit if same_unit else old.unit) if old.unit_id else []
+            )
         new = old or Standing(
             campaign_id=registration.campaign_id,
             registration_id=registration.pk,
@@ -254,17 +256,31 @@ def _apply(campaign_id: int, shard: int, before: dict, after: dict) -> None:
 
 
 def _sync_days(registration, line: Line, old_days: dict) -> None:
-    for day, (metres, count, reached) in line.days.items():
-        if old_days.get(day) != (metres, count, reached):
-            PersonDay.objects.update_or_create(
-                registration_id=registration.pk,
-                day=day,
-                defaults={
-                    "campaign_id": registration.campaign_id,
-                    "distance_m": metres,
-                    "activities": count,
-                    "reached_at": reached,
-                },
+    """Write the days that changed with one upsert, and delete the days now empty."""
+    ops = connection.ops
+    changed = [
+        (
+            registration.campaign_id,
+            registration.pk,
+            ops.adapt_datefield_value(day),
+            metres,
+            count,
+            ops.adapt_datetimefield_value(reached),
+        )
+        for day, (metres, count, reached) in sorted(line.days.items())
+        if old_days.get(day) != (metres, count, reached)
+    ]
+    if changed:
+        table = PersonDay._meta.db_table
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(changed))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} "
+                "(campaign_id, registration_id, day, distance_m, activities, reached_at) "
+                f"VALUES {placeholders} ON CONFLICT (registration_id, day) DO UPDATE SET "
+                "campaign_id = excluded.campaign_id, distance_m = excluded.distance_m, "
+                "activities = excluded.activities, reached_at = excluded.reached_at",
+                [value for row in changed for value in row],
             )
     gone = set(old_days) - set(line.days)
     if gone:
