@@ -180,7 +180,7 @@ def build_workbook(
         (_("Target"), 9),
         (_("Stretch target"), 9),
         (_("Participants"), 12),
-        (_("% of target"), 9),
+        (_("Share of the target (%)"), 9),
         (_("Status"), 16),
         (_("Km"), 11),
         (_("Converted (đồng)"), 15),
