@@ -9,6 +9,7 @@ from django.template.defaultfilters import floatformat
 
 register = template.Library()
 
+
 @register.filter
 def km(metres) -> str:
     """Metres as kilometres with two decimals, in the active language's notation."""
