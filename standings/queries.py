@@ -148,7 +148,12 @@ def board_page(
         count = campaign_figures(campaign).participants
     else:
         count = rows.count()
-    return _ranked(campaign, standings, category_id=category_id, gender=gender), count
+    # Nobody is ahead of the first line of the first page: its rank needs no counting.
+    first_rank = 1 if offset == 0 else None
+    ranked = _ranked(
+        campaign, standings, first_rank=first_rank, category_id=category_id, gender=gender
+    )
+    return ranked, count
 
 
 def _ranked(campaign, standings: list[Standing], first_rank: int | None = None, **board):
