@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import BUCKET_M, bucket_of
@@ -181,49 +181,129 @@ def _same_run(rows: list[Row]):
         yield row
 
 
+_NEIGHBOUR_COLUMNS = (
+    "s.id, s.registration_id, s.bib, s.distance_m, s.activities, s.steps, s.reached_at, "
+    "s.team_id, s.unit_id, s.user_id, u.full_name"
+)
+# The two people just above and just below one person on the whole-campaign board:
+# four short scans of the board's index in one statement. Each part is wrapped in
+# its own SELECT so that SQLite accepts ORDER BY and LIMIT inside the UNION.
+_NEIGHBOURS_SQL = """
+SELECT * FROM (SELECT 'a' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user_id
+  WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m = %(d)s
+    AND (s.reached_at < %(r)s OR (s.reached_at = %(r)s AND s.bib < %(b)s))
+  ORDER BY s.reached_at DESC, s.bib DESC LIMIT %(n)s) AS same_above
+UNION ALL
+SELECT * FROM (SELECT 'A' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user_id
+  WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m > %(d)s
+  ORDER BY s.distance_m ASC, s.reached_at DESC NULLS FIRST, s.bib DESC LIMIT %(n)s) AS further_above
+UNION ALL
+SELECT * FROM (SELECT 'b' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user_id
+  WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m = %(d)s
+    AND (s.reached_at > %(r)s OR (s.reached_at = %(r)s AND s.bib > %(b)s)
+         OR s.reached_at IS NULL)
+  ORDER BY s.reached_at ASC NULLS LAST, s.bib ASC LIMIT %(n)s) AS same_below
+UNION ALL
+SELECT * FROM (SELECT 'B' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user_id
+  WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m > 0 AND s.distance_m < %(d)s
+  ORDER BY s.distance_m DESC, s.reached_at ASC NULLS LAST, s.bib ASC LIMIT %(n)s) AS further_below
+"""
+# The rank's two counts, the people between me and the top neighbour, and the board's size.
+_COUNTS_SQL = """
+SELECT
+  (SELECT COALESCE(SUM(count), 0) FROM {b} WHERE campaign_id = %(c)s AND bucket > %(k)s),
+  (SELECT COUNT(*) FROM {s} WHERE campaign_id = %(c)s AND distance_m > %(d)s
+     AND distance_m < %(top_of_bucket)s),
+  (SELECT COUNT(*) FROM {s} WHERE campaign_id = %(c)s AND is_active
+     AND distance_m > %(d)s AND distance_m <= %(top)s),
+  (SELECT COALESCE(SUM(participants), 0) FROM {t}
+     WHERE campaign_id = %(c)s AND scope = 'campaign' AND key = 0)
+"""
+
+
+def _board_key(standing: Standing) -> tuple:
+    """Board order: more distance first, then who reached it first, then bib."""
+    reached = standing.reached_at.timestamp() if standing.reached_at else float("inf")
+    return (-standing.distance_m, reached, standing.bib)
+
+
+def _neighbour(row) -> Standing:
+    from accounts.models import User
+
+    (_side, pk, registration_id, bib, distance_m, activities, steps, reached_at) = row[:8]
+    team_id, unit_id, user_id, full_name = row[8:]
+    standing = Standing(
+        pk=pk,
+        registration_id=registration_id,
+        bib=bib,
+        distance_m=distance_m,
+        activities=activities,
+        steps=steps,
+        reached_at=reached_at,
+        team_id=team_id,
+        unit_id=unit_id,
+        user_id=user_id,
+    )
+    standing.user = User(pk=user_id, full_name=full_name)
+    return standing
+
+
 def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
-    """The person's rank on the whole-campaign board with the people just above and below."""
+    """The person's rank on the whole-campaign board with the people just above and
+    below: three statements (the person, the neighbours, the counts)."""
+    from django.db import connection
+
     standing = Standing.objects.filter(registration=registration).select_related("user").first()
     if standing is None or not standing.is_active or standing.distance_m == 0:
         return None
-    rank = rank_of_distance(campaign, standing.distance_m)
-    board = _board(campaign).select_related("user")
-    metres, reached, bib = standing.distance_m, standing.reached_at, standing.bib
-    # Nearest first; each side is one or two short scans of the board's index (an OR
-    # over distance, time and bib would not be).
-    above = list(
-        board.filter(distance_m=metres)
-        .filter(Q(reached_at__lt=reached) | Q(reached_at=reached, bib__lt=bib))
-        .order_by(F("reached_at").desc(nulls_first=True), "-bib")[:around]
-    )
-    if len(above) < around:
-        above += board.filter(distance_m__gt=metres).order_by(
-            F("distance_m").asc(), F("reached_at").desc(nulls_first=True), "-bib"
-        )[: around - len(above)]
-    above.reverse()
-    below = list(
-        board.filter(distance_m=metres)
-        .filter(Q(reached_at__gt=reached) | Q(reached_at=reached, bib__gt=bib) | Q(reached_at=None))
-        .order_by(*BOARD_ORDER[1:])[:around]
-    )
-    if len(below) < around:
-        below += board.filter(distance_m__lt=metres).order_by(*BOARD_ORDER)[: around - len(below)]
-    first_rank = rank
-    if above and above[0].distance_m != metres:
-        # The top row's rank: mine less the people between us (a short range).
-        first_rank = rank - (
-            _board(campaign)
-            .filter(distance_m__gt=metres, distance_m__lte=above[0].distance_m)
-            .count()
-        )
-    rows = _ranked(campaign, [*above, standing, *below], first_rank=first_rank)
-    return {
-        "rank": rank,
-        "standing": standing,
-        "rows": rows,
-        # The kept total counts the same people as the board.
-        "of": campaign_figures(campaign).participants,
+    metres = standing.distance_m
+    tables = {
+        "s": Standing._meta.db_table,
+        "u": Standing._meta.get_field("user").related_model._meta.db_table,
+        "b": ScoreBucket._meta.db_table,
+        "t": Total._meta.db_table,
+        "cols": _NEIGHBOUR_COLUMNS,
     }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEIGHBOURS_SQL.format(**tables),
+            {
+                "c": campaign.pk,
+                "d": metres,
+                # Raw SQL gets the value as the ORM would store it (SQLite keeps text).
+                "r": connection.ops.adapt_datetimefield_value(standing.reached_at),
+                "b": standing.bib,
+                "n": around,
+            },
+        )
+        found: dict[str, list[Standing]] = {"a": [], "A": [], "b": [], "B": []}
+        for row in cursor.fetchall():
+            found[row[0]].append(_neighbour(row))
+        # A UNION keeps no order of its own: each side is put in board order here.
+        for side in found.values():
+            side.sort(key=_board_key)
+        above = (found["a"][::-1] + found["A"][::-1])[:around]
+        below = (found["b"] + found["B"])[:around]
+        above.reverse()
+        bucket = bucket_of(metres)
+        top = above[0].distance_m if above else metres
+        cursor.execute(
+            _COUNTS_SQL.format(**tables),
+            {
+                "c": campaign.pk,
+                "k": bucket,
+                "d": metres,
+                "top_of_bucket": (bucket + 1) * BUCKET_M,
+                "top": top,
+            },
+        )
+        in_buckets_above, in_my_bucket, between, participants = cursor.fetchone()
+    # No is_active test in the bucket-side count: a withdrawn person's line is zero.
+    rank = 1 + int(in_buckets_above) + int(in_my_bucket)
+    # The top row's rank: mine less the people between us, when it is further ahead.
+    first_rank = rank - int(between) if above and above[0].distance_m != metres else rank
+    rows = _ranked(campaign, [*above, standing, *below], first_rank=first_rank)
+    return {"rank": rank, "standing": standing, "rows": rows, "of": int(participants)}
 
 
 def team_board(campaign, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[dict], int]:

@@ -146,3 +146,18 @@ def test_the_day_board_ranks_one_campaign_day(campaign):
     board = queries.day_board(campaign, day)
 
     assert [(row["rank"], row["name"]) for row in board] == [(1, "Chiều"), (2, "Sáng")]
+
+
+def test_my_neighbours_among_people_with_my_distance_follow_who_got_there_first(campaign):
+    walked(campaign, 9000, name="Trước xa", hours_ago=1)
+    walked(campaign, 7000, name="Sớm nhất", hours_ago=30)
+    walked(campaign, 7000, name="Sớm", hours_ago=20)
+    me = walked(campaign, 7000, name="Tôi", hours_ago=10)
+    walked(campaign, 7000, name="Muộn", hours_ago=5)
+    walked(campaign, 3000, name="Sau xa", hours_ago=3)
+
+    mine = queries.my_standing(campaign, me, around=2)
+
+    assert [row.name for row in mine["rows"]] == ["Sớm nhất", "Sớm", "Tôi", "Muộn", "Sau xa"]
+    assert [row.rank for row in mine["rows"]] == [2, 2, 2, 2, 6]
+    assert (mine["rank"], mine["of"]) == (2, 6)
