@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import BUCKET_M, bucket_of
@@ -123,29 +124,40 @@ class Row:
         return self.standing.user.full_name or f"#{self.standing.bib}"
 
 
+def _CAMPAIGN_PARTICIPANTS(campaign_id: int) -> RawSQL:  # noqa: N802 - reads as a value
+    return RawSQL(
+        f"(SELECT COALESCE(SUM(participants), 0) FROM {Total._meta.db_table} "
+        "WHERE campaign_id = %s AND scope = 'campaign' AND key = 0)",
+        [campaign_id],
+    )
+
+
 def board_page(
     campaign, page: int = 1, *, category_id=None, gender=None, size: int = PAGE_SIZE
 ) -> tuple[list[Row], int]:
     """One page of a board with competition ranks, and the number of people on it."""
     rows = _board(campaign, category_id=category_id, gender=gender)
     offset = (max(page, 1) - 1) * size
-    standings = list(
-        rows.select_related("user")
-        .only(
-            "bib",
-            "distance_m",
-            "activities",
-            "steps",
-            "reached_at",
-            "team_id",
-            "unit_id",
-            "user__full_name",
-        )
-        .order_by(*BOARD_ORDER)[offset : offset + size]
+    whole_board = category_id is None and not gender
+    page_rows = rows.select_related("user").only(
+        "bib",
+        "distance_m",
+        "activities",
+        "steps",
+        "reached_at",
+        "team_id",
+        "unit_id",
+        "user__full_name",
     )
-    if category_id is None and not gender:
-        # The kept total counts the same people (active, with a credited metre).
-        count = campaign_figures(campaign).participants
+    if whole_board:
+        # The kept total counts the same people (active, with a credited metre); read
+        # in the same statement as the page, the database works it out once.
+        page_rows = page_rows.annotate(board_size=_CAMPAIGN_PARTICIPANTS(campaign.pk))
+    standings = list(page_rows.order_by(*BOARD_ORDER)[offset : offset + size])
+    if whole_board:
+        count = (
+            int(standings[0].board_size) if standings else campaign_figures(campaign).participants
+        )
     else:
         count = rows.count()
     # Nobody is ahead of the first line of the first page: its rank needs no counting.
