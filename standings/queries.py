@@ -160,37 +160,31 @@ def board_page(
         )
     else:
         count = rows.count()
-    # Nobody is ahead of the first line of the first page: its rank needs no counting.
-    first_rank = 1 if offset == 0 else None
-    ranked = _ranked(
-        campaign, standings, first_rank=first_rank, category_id=category_id, gender=gender
+    ranks = page_ranks(
+        [standing.distance_m for standing in standings],
+        offset,
+        lambda metres: (
+            rank_of_distance(campaign, metres, category_id=category_id, gender=gender) - 1
+        ),
     )
-    return ranked, count
+    return [Row(rank, standing) for rank, standing in zip(ranks, standings, strict=True)], count
 
 
-def _ranked(campaign, standings: list[Standing], first_rank: int | None = None, **board):
-    """Competition ranks of consecutive rows of a board (the first one's given or counted)."""
-    out: list[Row] = []
-    for index, standing in enumerate(standings):
-        if index and standing.distance_m == standings[index - 1].distance_m:
-            rank = out[-1].rank
-        elif index:
-            rank = out[-1].rank + sum(1 for _row in _same_run(out))
-        elif first_rank is not None:
-            rank = first_rank
+def page_ranks(values: list[int], offset: int, count_ahead) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) of one page of a board sorted by `values`, best
+    first, starting at place `offset`. A line with the value of the line before shares
+    its rank; any other line is ranked by its place, since everyone before it is ahead.
+    Only the first line, which may tie with the page before, needs `count_ahead(value)`
+    (not called on the first page)."""
+    ranks: list[int] = []
+    for index, value in enumerate(values):
+        if index and value == values[index - 1]:
+            ranks.append(ranks[-1])
+        elif index or offset == 0:
+            ranks.append(offset + index + 1)
         else:
-            rank = rank_of_distance(campaign, standing.distance_m, **board)
-        out.append(Row(rank, standing))
-    return out
-
-
-def _same_run(rows: list[Row]):
-    """The trailing rows that share the last row's rank."""
-    last = rows[-1].rank
-    for row in reversed(rows):
-        if row.rank != last:
-            break
-        yield row
+            ranks.append(1 + count_ahead(value))
+    return ranks
 
 
 _NEIGHBOUR_COLUMNS = (
@@ -220,16 +214,16 @@ SELECT * FROM (SELECT 'B' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user
   WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m > 0 AND s.distance_m < %(d)s
   ORDER BY s.distance_m DESC, s.reached_at ASC NULLS LAST, s.bib ASC LIMIT %(n)s) AS further_below
 """
-# The rank's two counts, the people between me and the top neighbour, and the board's size.
+# The rank's two counts and the board's size, then ({between}) one count per other
+# distance shown next to the person.
 _COUNTS_SQL = """
 SELECT
   (SELECT COALESCE(SUM(count), 0) FROM {b} WHERE campaign_id = %(c)s AND bucket > %(k)s),
   (SELECT COUNT(*) FROM {s} WHERE campaign_id = %(c)s AND distance_m > %(d)s
      AND distance_m < %(top_of_bucket)s),
-  (SELECT COUNT(*) FROM {s} WHERE campaign_id = %(c)s AND is_active
-     AND distance_m > %(d)s AND distance_m <= %(top)s),
   (SELECT COALESCE(SUM(participants), 0) FROM {t}
      WHERE campaign_id = %(c)s AND scope = 'campaign' AND key = 0)
+  {between}
 """
 
 
@@ -298,23 +292,27 @@ def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
         below = (found["b"] + found["B"])[:around]
         above.reverse()
         bucket = bucket_of(metres)
-        top = above[0].distance_m if above else metres
-        cursor.execute(
-            _COUNTS_SQL.format(**tables),
-            {
-                "c": campaign.pk,
-                "k": bucket,
-                "d": metres,
-                "top_of_bucket": (bucket + 1) * BUCKET_M,
-                "top": top,
-            },
+        # Each other distance shown is ranked from mine by the people in between:
+        # short counts over the board's index, however long the ties beyond the list.
+        others = sorted({s.distance_m for s in [*above, *below]} - {metres})
+        between = " ".join(
+            f", (SELECT COUNT(*) FROM {tables['s']} WHERE campaign_id = %(c)s AND is_active"
+            f" AND distance_m > %(lo{i})s AND distance_m <= %(hi{i})s)"
+            for i in range(len(others))
         )
-        in_buckets_above, in_my_bucket, between, participants = cursor.fetchone()
+        params = {"c": campaign.pk, "k": bucket, "d": metres}
+        params["top_of_bucket"] = (bucket + 1) * BUCKET_M
+        for i, other in enumerate(others):
+            params[f"lo{i}"], params[f"hi{i}"] = min(other, metres), max(other, metres)
+        cursor.execute(_COUNTS_SQL.format(**tables, between=between), params)
+        in_buckets_above, in_my_bucket, participants, *counts = cursor.fetchone()
     # No is_active test in the bucket-side count: a withdrawn person's line is zero.
     rank = 1 + int(in_buckets_above) + int(in_my_bucket)
-    # The top row's rank: mine less the people between us, when it is further ahead.
-    first_rank = rank - int(between) if above and above[0].distance_m != metres else rank
-    rows = _ranked(campaign, [*above, standing, *below], first_rank=first_rank)
+    ranks = {metres: rank}
+    for other, people in zip(others, counts, strict=True):
+        # Ahead of me: fewer people ahead of them. Behind me: the ones in between too.
+        ranks[other] = rank - int(people) if other > metres else rank + int(people)
+    rows = [Row(ranks[s.distance_m], s) for s in [*above, standing, *below]]
     return {"rank": rank, "standing": standing, "rows": rows, "of": int(participants)}
 
 
@@ -349,14 +347,11 @@ def _total_board(campaign, scope, page, size, keys=None) -> tuple[list[dict], in
     count = grouped.count()
     offset = (max(page, 1) - 1) * size
     items = list(grouped[offset : offset + size])
+    ranks = page_ranks(
+        [item["d"] for item in items], offset, lambda d: grouped.filter(d__gt=d).count()
+    )
     out = []
-    for index, item in enumerate(items):
-        if index and item["d"] == items[index - 1]["d"]:
-            rank = out[-1]["rank"]
-        elif index == 0:
-            rank = 1 + grouped.filter(d__gt=item["d"]).count()
-        else:
-            rank = offset + index + 1
+    for rank, item in zip(ranks, items, strict=True):
         out.append(
             {
                 "rank": rank,
@@ -379,14 +374,13 @@ def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list
             "-distance_m", F("reached_at").asc(nulls_last=True), "registration__bib"
         )[offset : offset + size]
     )
+    ranks = page_ranks(
+        [item.distance_m for item in items],
+        offset,
+        lambda metres: rows.filter(distance_m__gt=metres).count(),
+    )
     out = []
-    for index, item in enumerate(items):
-        if index and item.distance_m == items[index - 1].distance_m:
-            rank = out[-1]["rank"]
-        elif index == 0:
-            rank = 1 + rows.filter(distance_m__gt=item.distance_m).count()
-        else:
-            rank = offset + index + 1
+    for rank, item in zip(ranks, items, strict=True):
         out.append(
             {
                 "rank": rank,

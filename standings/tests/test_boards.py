@@ -161,3 +161,29 @@ def test_my_neighbours_among_people_with_my_distance_follow_who_got_there_first(
     assert [row.name for row in mine["rows"]] == ["Sớm nhất", "Sớm", "Tôi", "Muộn", "Sau xa"]
     assert [row.rank for row in mine["rows"]] == [2, 2, 2, 2, 6]
     assert (mine["rank"], mine["of"]) == (2, 6)
+
+
+def test_a_page_that_starts_inside_a_tie_ranks_the_next_distance_by_its_place(campaign):
+    for metres in (12000, 11000, 11000, 11000, 9000, 8000):
+        walked(campaign, metres)
+
+    page, _count = queries.board_page(campaign, page=2, size=3)
+
+    assert [row.standing.distance_m for row in page] == [11000, 9000, 8000]
+    assert [row.rank for row in page] == [2, 5, 6]
+
+
+def test_my_neighbours_ranks_count_the_ties_beyond_them(campaign):
+    walked(campaign, 12000)
+    for _ in range(3):
+        walked(campaign, 11000)
+    me = walked(campaign, 10000)
+    for _ in range(3):
+        walked(campaign, 9000)
+    walked(campaign, 8000)
+
+    mine = queries.my_standing(campaign, me, around=2)  # two of each three tied
+
+    ranks = [(row.standing.distance_m, row.rank) for row in mine["rows"]]
+    assert ranks == [(11000, 2), (11000, 2), (10000, 5), (9000, 6), (9000, 6)]
+    assert mine["rank"] == 5
