@@ -9,7 +9,7 @@ from accounts.models import ApiToken, Gender
 from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory, TeamFactory
 from standings import services
-from standings.tests.test_views import walked
+from standings.tests.factories import walked
 
 
 @pytest.fixture

@@ -7,43 +7,19 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Gender
-from activities.models import VerdictStatus
-from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.tests.factories import (
     CampaignFactory,
     CategoryFactory,
-    RegistrationFactory,
     TeamFactory,
-    UserFactory,
 )
 from orgs.models import UnitKind
 from standings import queries, services
+from standings.tests.factories import walked
 
 
 @pytest.fixture
 def campaign(tree):
     return CampaignFactory(organiser_unit=tree["LA"], starts_at=timezone.now() - timedelta(days=10))
-
-
-def walked(campaign, metres, *, hours_ago=5, name="", **registration):
-    user = UserFactory(full_name=name or f"Người {metres}")
-    reg = RegistrationFactory(campaign=campaign, user=user, **registration)
-    if metres:
-        activity = ActivityFactory(
-            user=user,
-            distance_m=metres,
-            started_at=(timezone.now() - timedelta(hours=hours_ago)).replace(microsecond=0),
-        )
-        VerdictFactory(
-            campaign=campaign,
-            activity=activity,
-            registration=reg,
-            status=VerdictStatus.ACCEPTED,
-            credited_m=metres,
-            reasons=[],
-        )
-    services.refresh(reg.pk)
-    return reg
 
 
 def test_ties_share_a_rank_and_the_earlier_achiever_is_listed_first(campaign):

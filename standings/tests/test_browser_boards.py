@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from campaigns.tests.factories import CampaignFactory
 from kindsteps.testing.browser import screenshot
-from standings.tests.test_views import walked
+from standings.tests.factories import walked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,39 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Gender
-from activities.models import VerdictStatus
-from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.models import Visibility
 from campaigns.tests.factories import (
     CampaignFactory,
     CategoryFactory,
-    RegistrationFactory,
     TeamFactory,
-    UserFactory,
 )
 from standings import services
-
-
-def walked(campaign, metres, *, hours_ago=5, name="", user=None, **registration):
-    """A registration with one accepted activity of `metres`, ended `hours_ago`."""
-    user = user or UserFactory(full_name=name or f"Người {metres}")
-    reg = RegistrationFactory(campaign=campaign, user=user, **registration)
-    if metres:
-        activity = ActivityFactory(
-            user=user,
-            distance_m=metres,
-            started_at=(timezone.now() - timedelta(hours=hours_ago)).replace(microsecond=0),
-        )
-        VerdictFactory(
-            campaign=campaign,
-            activity=activity,
-            registration=reg,
-            status=VerdictStatus.ACCEPTED,
-            credited_m=metres,
-            reasons=[],
-        )
-    services.refresh(reg.pk)
-    return reg
+from standings.tests.factories import walked
 
 
 @pytest.fixture
