@@ -40,6 +40,23 @@ class BasePaymentProvider:
         """Give the money back (or record that it was given back by hand)."""
         raise NotImplementedError
 
+    def credentials(self):
+        """The provider's keys for this campaign, or None when it is not set up."""
+        return None
+
+    def required_credentials(self):
+        """The keys, or a clear error for the donor or organiser when there are none."""
+        credentials = self.credentials()
+        if credentials is None:
+            from django.utils.translation import gettext_lazy as _
+
+            from donations.services import DonationError
+
+            raise DonationError(
+                _("This payment method is not set up yet."), code="provider_not_configured"
+            )
+        return credentials
+
 
 PROVIDERS: dict[str, type[BasePaymentProvider]] = {}
 

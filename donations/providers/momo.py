@@ -167,11 +167,7 @@ class MoMoProvider(BasePaymentProvider):
 
     def prepare(self, donation: Donation, request: HttpRequest) -> Prepared:
         """Ask MoMo for a payment page; no money moves until the donor pays there."""
-        credentials = self.credentials()
-        if credentials is None:
-            raise services.DonationError(
-                _("This payment method is not set up yet."), code="provider_not_configured"
-            )
+        credentials = self.required_credentials()
         body = self.create_request(
             donation,
             credentials,
@@ -193,11 +189,7 @@ class MoMoProvider(BasePaymentProvider):
 
     def refund(self, donation: Donation, *, actor, note: str = "") -> None:
         """A full refund through MoMo's API (the stand-in just records it)."""
-        credentials = self.credentials()
-        if credentials is None:
-            raise services.DonationError(
-                _("This payment method is not set up yet."), code="provider_not_configured"
-            )
+        credentials = self.required_credentials()
         if not credentials.stand_in:
             body = {
                 "partnerCode": credentials.partner_code,

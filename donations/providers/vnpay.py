@@ -158,11 +158,7 @@ class VNPayProvider(BasePaymentProvider):
 
     def prepare(self, donation: Donation, request: HttpRequest) -> Prepared:
         """The signed payment URL; no money moves until the donor pays there."""
-        credentials = self.credentials()
-        if credentials is None:
-            raise services.DonationError(
-                _("This payment method is not set up yet."), code="provider_not_configured"
-            )
+        credentials = self.required_credentials()
         params = self.payment_params(
             donation,
             tmn_code=credentials.tmn_code,
@@ -176,11 +172,7 @@ class VNPayProvider(BasePaymentProvider):
 
     def refund(self, donation: Donation, *, actor, note: str = "") -> None:
         """A full refund through VNPay's merchant API (the stand-in just records it)."""
-        credentials = self.credentials()
-        if credentials is None:
-            raise services.DonationError(
-                _("This payment method is not set up yet."), code="provider_not_configured"
-            )
+        credentials = self.required_credentials()
         if not credentials.stand_in:
             _refund_through_api(donation, credentials, sandbox=self.settings.sandbox, actor=actor)
         services.mark_refunded(donation, actor=actor, note=note)
