@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
-from standings.services import BUCKET_M, DEFAULT_STRIDE_M, SHARDS, bucket_of, shard_of, stride_for
+from standings.services import (
+    BUCKET_M,
+    DEFAULT_STRIDE_M,
+    SHARDS,
+    Line,
+    bucket_of,
+    shard_of,
+    stride_for,
+)
 
 
 @dataclass
@@ -58,8 +66,7 @@ def _expected_lines(campaign) -> tuple[dict, dict]:
             campaign=campaign, status=RegistrationStatus.ACTIVE
         ).values_list("pk", flat=True)
     )
-    lines: dict[int, dict] = {}
-    days: dict[tuple[int, object], list] = {}
+    people: dict[int, Line] = {}
     credits = (
         Verdict.objects.filter(campaign=campaign, status=VerdictStatus.ACCEPTED, credited_m__gt=0)
         .values_list(
@@ -73,42 +80,29 @@ def _expected_lines(campaign) -> tuple[dict, dict]:
         )
         .order_by()
     )
+    strides = {sport: stride_for(rules, sport) for sport in ("walk", "run", "other")}
     for reg_id, credited, started, ended, steps, distance, sport in credits.iterator(
         chunk_size=20000
     ):
-        if reg_id not in active:
-            continue
-        line = lines.setdefault(
-            reg_id,
-            {
-                "distance_m": 0,
-                "activities": 0,
-                "steps": 0,
-                "steps_estimated": 0,
-                "reached_at": None,
-            },
-        )
-        line["distance_m"] += credited
-        line["activities"] += 1
-        if steps and distance:
-            line["steps"] += round(steps * min(1.0, credited / distance))
-        else:
-            estimated = round(credited / stride_for(rules, sport))
-            line["steps"] += estimated
-            line["steps_estimated"] += estimated
-        if line["reached_at"] is None or ended > line["reached_at"]:
-            line["reached_at"] = ended
-        day = started.astimezone(tz).date()
-        entry = days.setdefault((reg_id, day), [0, 0, None])
-        entry[0] += credited
-        entry[1] += 1
-        if entry[2] is None or ended > entry[2]:
-            entry[2] = ended
-    active_days: dict[int, int] = defaultdict(int)
-    for (reg_id, _day), (metres, _n, _r) in days.items():
-        active_days[reg_id] += metres > 0
-    for reg_id, line in lines.items():
-        line["active_days"] = active_days[reg_id]
+        if reg_id in active:
+            stride = strides.get(sport) or stride_for(rules, sport)
+            people.setdefault(reg_id, Line()).add(
+                credited, started, ended, steps, distance, stride, tz
+            )
+    lines = {
+        reg_id: {
+            "distance_m": line.distance_m,
+            "activities": line.activities,
+            "steps": line.steps,
+            "steps_estimated": line.steps_estimated,
+            "reached_at": line.reached_at,
+            "active_days": line.active_days,
+        }
+        for reg_id, line in people.items()
+    }
+    days = {
+        (reg_id, day): entry for reg_id, line in people.items() for day, entry in line.days.items()
+    }
     return lines, days
 
 

@@ -50,6 +50,25 @@ class Line:
     reached_at: datetime | None = None
     days: dict[date, list] = field(default_factory=dict)  # day → [metres, activities, reached]
 
+    def add(self, credited, started_at, ended_at, steps, distance_m, stride_m, tz) -> None:
+        """One credited activity: its metres, its steps (the device's, pro rata to
+        the credited part, else estimated with `stride_m`) and its campaign day."""
+        self.distance_m += credited
+        self.activities += 1
+        if steps and distance_m:
+            self.steps += round(steps * min(1.0, credited / distance_m))
+        else:
+            estimated = round(credited / stride_m)
+            self.steps += estimated
+            self.steps_estimated += estimated
+        if self.reached_at is None or ended_at > self.reached_at:
+            self.reached_at = ended_at
+        entry = self.days.setdefault(started_at.astimezone(tz).date(), [0, 0, None])
+        entry[0] += credited
+        entry[1] += 1
+        if entry[2] is None or ended_at > entry[2]:
+            entry[2] = ended_at
+
     @property
     def active_days(self) -> int:
         return sum(1 for metres, _n, _r in self.days.values() if metres > 0)
@@ -78,24 +97,9 @@ def compute_line(registration) -> Line:
     )
     strides: dict[str, float] = {}
     for credited, started_at, ended_at, steps, distance_m, sport in credits.order_by():
-        line.distance_m += credited
-        line.activities += 1
-        if steps and distance_m:
-            line.steps += round(steps * min(1.0, credited / distance_m))
-        else:
-            if sport not in strides:
-                strides[sport] = stride_for(rules, sport)
-            estimated = round(credited / strides[sport])
-            line.steps += estimated
-            line.steps_estimated += estimated
-        if line.reached_at is None or ended_at > line.reached_at:
-            line.reached_at = ended_at
-        day = started_at.astimezone(tz).date()
-        entry = line.days.setdefault(day, [0, 0, None])
-        entry[0] += credited
-        entry[1] += 1
-        if entry[2] is None or ended_at > entry[2]:
-            entry[2] = ended_at
+        if sport not in strides:
+            strides[sport] = stride_for(rules, sport)
+        line.add(credited, started_at, ended_at, steps, distance_m, strides[sport], tz)
     return line
 
 
