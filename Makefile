@@ -8,9 +8,13 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 DEMO_ENV := DEBUG=1 HUEY_IMMEDIATE=0
 
-.PHONY: install messages messages-check catalogues static demo test bench lint format lock clean
+.PHONY: system install messages messages-check catalogues static demo test bench lint format lock clean
 
-install: $(STAMP) $(NODE_STAMP)
+install: system $(STAMP) $(NODE_STAMP)
+
+# Debian packages (gettext, Chromium, poppler-utils), installed when missing.
+system:
+	@scripts/system-packages.sh
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -2,7 +2,6 @@
 numbers, participants' contacts for administrators only, Vietnamese intact."""
 
 import io
-import shutil
 import subprocess
 
 import openpyxl
@@ -127,7 +126,6 @@ def test_outsider_and_anonymous_get_no_reports(client, outsider, campaign, figur
         assert _pdf(client, campaign, code).status_code == 404
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 def test_pdf_renders_with_the_vietnamese_names_intact(client, owner, campaign, figures, tmp_path):
     client.force_login(owner)
     response = _pdf(client, campaign, "LA-CD")
