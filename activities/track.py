@@ -8,7 +8,7 @@ Vincenty inverse to well under 0.01 % on the segment lengths a GPS track has.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -54,6 +54,8 @@ class Track:
     # where the recorder was off and the athlete may have travelled any way.
     segment: np.ndarray | None = None
     dropped_points: int = 0
+    # segment_distances, kept with the arrays it was computed from.
+    _distances: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -116,7 +118,21 @@ def geodesic_distances(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def segment_distances(track: Track) -> np.ndarray:
-    """Distance of each segment between consecutive points, in metres."""
+    """Distance of each segment between consecutive points, in metres (read-only).
+
+    Computed once per track: the summary, the rules and the pipeline all need it.
+    """
+    sources = (track.has_gps, track.lat, track.lon, track.segment, track.dist)
+    cached = track._distances
+    if cached is not None and all(a is b for a, b in zip(cached[0], sources, strict=True)):
+        return cached[1]
+    d = _segment_distances(track)
+    d.flags.writeable = False
+    track._distances = (sources, d)
+    return d
+
+
+def _segment_distances(track: Track) -> np.ndarray:
     if track.has_gps:
         d = geodesic_distances(track.lat, track.lon)
         if track.segment is not None and track.segment.size >= 2:

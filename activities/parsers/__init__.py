@@ -105,7 +105,7 @@ def detect_format(data: bytes) -> str:
 def parse(data: bytes, filename: str = "") -> list[Track]:
     """One file's tracks (usually one); raises ParseError for anything unusable."""
     check_size(len(data))
-    if not data.strip():
+    if not data or data.isspace():
         raise ParseError("no_points")
     data = gunzip(data)
     if is_zip(data):

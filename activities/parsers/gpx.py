@@ -1,17 +1,21 @@
 """GPX 1.0 and 1.1, with Garmin/Strava/Amazfit heart-rate and cadence extensions.
 
-Points are visited once, collecting the raw text of each field; the texts are
-then converted column by column with numpy, which is several times faster than
-converting each value on its own.
+A regular file's points are read by their shapes, without a tree of them
+(`gpx_shapes`); any other file's are read from the whole tree, each point visited
+once to collect the raw text of each field. Either way the texts are converted
+column by column with numpy, which is several times faster than converting each
+value on its own, and both ways give the same track.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from lxml import etree
 
+from activities.parsers import gpx_shapes
 from activities.parsers.base import (
     ParseError,
     build_track_columns,
@@ -21,16 +25,49 @@ from activities.parsers.base import (
     sport_hint,
     xml_root,
 )
+from activities.parsers.gpx_shapes import CAD_TAGS, HR_TAGS
 from activities.track import Track
-
-HR_TAGS = {"hr", "heartrate"}
-CAD_TAGS = {"cad", "cadence", "runcadence"}
 
 
 def parse(data: bytes, filename: str) -> list[Track]:
-    root = xml_root(data)
+    points = gpx_shapes.read_points(data)
+    root = xml_root(data if points is None else points.skeleton)
     if local(root.tag) != "gpx":
         raise ParseError("unknown_format")
+    sport, segments = _tracks(root)
+    columns = None
+    if points is not None:
+        counts = [_count_points(segment) for segment in segments]
+        if sum(counts) == points.count:
+            columns = _shaped_columns(points, counts)
+        else:  # some point lies outside a track segment: read the whole tree
+            root = xml_root(data)
+            sport, segments = _tracks(root)
+    if columns is None:
+        columns = _columns(segments, etree.QName(root).namespace)
+    return [
+        build_track_columns(
+            *columns, source_format="gpx", sport=sport, device=root.get("creator") or None
+        )
+    ]
+
+
+def _count_points(segment) -> int:
+    """How many placeholder points a segment of the skeleton holds. A placeholder takes
+    the default namespace where it stands, which is looked up by name: faster than
+    comparing every child's local name."""
+    return int(_points_counter(segment.nsmap.get(None))(segment))
+
+
+@functools.cache
+def _points_counter(namespace: str | None) -> etree.XPath:
+    if namespace is None:
+        return etree.XPath("count(*[local-name() = 'trkpt' and namespace-uri() = ''])")
+    return etree.XPath("count(p:trkpt)", namespaces={"p": namespace})
+
+
+def _tracks(root) -> tuple[str | None, list]:
+    """The sport of the first track that names one, and every track segment in order."""
     sport = None
     segments = []
     for trk in root:
@@ -42,12 +79,31 @@ def parse(data: bytes, filename: str) -> list[Track]:
                 sport = sport_hint(child.text)
             elif name == "trkseg":
                 segments.append(child)
-    columns = _columns(segments, etree.QName(root).namespace)
-    return [
-        build_track_columns(
-            *columns, source_format="gpx", sport=sport, device=root.get("creator") or None
-        )
-    ]
+    return sport, segments
+
+
+def _shaped_columns(points: gpx_shapes.Points, counts: list[int]) -> tuple[np.ndarray, ...]:
+    """(t, lat, lon, ele, hr, cad, segment) from the texts the point shapes gave."""
+    texts = points.texts
+    return (
+        _epochs(texts["time"]),
+        _floats(texts["lat"]),
+        _floats(texts["lon"]),
+        _floats(texts["ele"]),
+        _first_readable(texts["hr"], points.count),
+        _first_readable(texts["cad"], points.count),
+        np.repeat(np.arange(len(counts), dtype=np.float64), counts),
+    )
+
+
+def _first_readable(columns: list[list], count: int) -> np.ndarray:
+    """Per point, the first of its texts that reads as a number, as `_read_extensions` picks."""
+    values = np.full(count, np.nan)
+    for column in columns:
+        missing = np.isnan(values)
+        if missing.any():
+            values[missing] = _floats(column)[missing]
+    return values
 
 
 # Texts are converted every this many points, so that a day-long track never
@@ -164,42 +220,79 @@ def _sparse_floats(texts: dict[int, str | None], n: int) -> np.ndarray:
     return values
 
 
-def _floats(texts: list[str | None]) -> np.ndarray:
+def _floats(texts: list[str | bytes | None]) -> np.ndarray:
     """float_or_nan of each text, converted all at once where every one is a number."""
     if texts.count(None) == len(texts):
         return np.full(len(texts), np.nan)
     try:
-        values = np.array(list(map(float, texts)), dtype=np.float64)
+        values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
     except (TypeError, ValueError):
         values = np.array([float_or_nan(text) for text in texts], dtype=np.float64)
     values[~np.isfinite(values)] = np.nan
     return values
 
 
-# YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z
+# YYYY-MM-DDTHH:MM:SS[.f…]Z: where each field's digits are, and the separators.
 _DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
+_PLAIN_SIZES = (20, *range(22, 41))
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _epochs(texts: list[str | None]) -> np.ndarray:
+def _epochs(texts: list[str | bytes | None]) -> np.ndarray:
     """parse_time of each text (nan where it gives None), all at once for plain UTC times."""
     lengths = set() if None in texts else set(map(len, texts))
-    if len(lengths) == 1 and (size := lengths.pop()) in (20, 22, 23, 24, 25, 26, 27):
-        codes = np.array(texts).view(np.uint32).reshape(len(texts), size)
-        digits = codes[:, list(_DIGITS) + list(range(20, size - 1))]
-        plain = (
-            (codes[:, -1] == ord("Z")).all()
-            and all((codes[:, i] == ord(c)).all() for i, c in _SEPARATORS.items())
-            and (size == 20 or (codes[:, 19] == ord(".")).all())
-            and ((digits >= ord("0")) & (digits <= ord("9"))).all()
-        )
-        if plain:
-            try:
-                moments = np.array(texts, dtype=f"<U{size - 1}").astype("datetime64[us]")
-            except ValueError:
-                pass  # out-of-range fields: parse_time decides
-            else:
-                return moments.astype(np.int64) / 1e6
+    if len(lengths) == 1 and (size := lengths.pop()) in _PLAIN_SIZES:
+        array = np.array(texts)
+        width = np.uint8 if array.dtype.kind == "S" else np.uint32
+        seconds = _plain_utc_epochs(array.view(width).reshape(len(texts), size))
+        if seconds is not None:
+            return seconds
     return np.array(
-        [np.nan if (t := parse_time(text)) is None else t for text in texts], dtype=np.float64
+        [np.nan if (t := parse_time(_text(text))) is None else t for text in texts],
+        dtype=np.float64,
     )
+
+
+def _plain_utc_epochs(codes: np.ndarray) -> np.ndarray | None:
+    """Epoch seconds of rows of character codes that all read YYYY-MM-DDTHH:MM:SS[.f…]Z
+    with valid fields, computed as parse_time does (microseconds, further digits cut);
+    None if any row is anything else."""
+    size = codes.shape[1]
+    fraction = codes[:, 20 : size - 1]
+    digits = codes[:, _DIGITS]
+    if not (
+        (codes[:, -1] == ord("Z")).all()
+        and all((codes[:, i] == ord(c)).all() for i, c in _SEPARATORS.items())
+        and (size == 20 or (codes[:, 19] == ord(".")).all())
+        and ((digits >= ord("0")) & (digits <= ord("9"))).all()
+        and ((fraction >= ord("0")) & (fraction <= ord("9"))).all()
+    ):
+        return None
+    d = digits.astype(np.int64) - ord("0")
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day, hour, minute, second = (d[:, i] * 10 + d[:, i + 1] for i in range(4, 14, 2))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    valid = (year >= 1) & (month >= 1) & (month <= 12)
+    if not valid.all():
+        return None
+    last_day = _MONTH_DAYS[month] + (leap & (month == 2))
+    if not ((day >= 1) & (day <= last_day) & (hour < 24) & (minute < 60) & (second < 60)).all():
+        return None
+    micro = np.zeros(len(codes), dtype=np.int64)
+    for column in range(6):  # the first six fraction digits, as parse_time keeps
+        micro *= 10
+        if column < fraction.shape[1]:
+            micro += fraction[:, column].astype(np.int64) - ord("0")
+    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = y // 400
+    year_of_era = y - era * 400
+    day_of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return ((days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micro) / 1e6
+
+
+def _text(text: str | bytes | None) -> str | None:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
