@@ -123,21 +123,25 @@ class _Ledger:
         )
 
     @classmethod
-    def of(cls, registration: Registration, exclude: Activity | None = None) -> _Ledger:
+    def of(cls, registration: Registration, exclude: Iterable[Activity] = ()) -> _Ledger:
         ledger = cls(registration.campaign.time_zone)
         counted = Verdict.objects.filter(registration=registration, status__in=COUNTED)
-        if exclude is not None:
-            counted = counted.exclude(activity=exclude)
+        excluded = [activity.pk for activity in exclude]
+        if excluded:
+            counted = counted.exclude(activity_id__in=excluded)
         for verdict in counted.select_related("activity"):
             ledger.add(verdict.activity, verdict.credited_m)
         return ledger
 
 
-def _judge_one(activity: Activity, registration: Registration, ledger: _Ledger) -> Verdict:
+def _judge_one(
+    activity: Activity, registration: Registration, ledger: _Ledger
+) -> tuple[Verdict, bool]:
+    """The activity's verdict in the registration's campaign, and whether it is new."""
     campaign = registration.campaign
     existing = Verdict.objects.filter(activity=activity, campaign=campaign).first()
     if existing is not None and existing.decided_by_id is not None:
-        return existing  # an organiser's decision stands
+        return existing, False  # an organiser's decision stands
     context = context_for_campaign(
         campaign,
         registered_at=registration.registered_at,
@@ -155,11 +159,11 @@ def _judge_one(activity: Activity, registration: Registration, ledger: _Ledger) 
         "judged_at": timezone.now(),
     }
     if existing is None:
-        return Verdict.objects.create(activity=activity, campaign=campaign, **values)
+        return Verdict.objects.create(activity=activity, campaign=campaign, **values), True
     for name, value in values.items():
         setattr(existing, name, value)
     existing.save(update_fields=list(values))
-    return existing
+    return existing, False
 
 
 def _locked(registration_id: int) -> Registration:
@@ -173,19 +177,69 @@ def _locked(registration_id: int) -> Registration:
 def judge_activity(activity: Activity) -> list[Verdict]:
     """Judge a new activity in every campaign its owner is registered in whose dates
     it comes near: a walk of today gets no verdict from last year's campaign."""
-    verdicts = []
+    return judge_activities([activity])
+
+
+def judge_activities(activities: list[Activity]) -> list[Verdict]:
+    """Judge new activities of one person (the files of one upload: a tracker's whole
+    export, say) in the order given, as `judge_activity` judges each.
+
+    In each campaign the person's registration is locked and their counted activities
+    read once for all of them, and the new credits are added to the standings
+    together: an export of hundreds of walks costs a few statements per campaign,
+    not a few per walk."""
+    verdicts: list[Verdict] = []
+    if not activities:
+        return verdicts
+    (user_id,) = {activity.user_id for activity in activities}
+    earliest = min(activity.started_at for activity in activities)
+    latest = max(activity.ended_at for activity in activities)
     registrations = Registration.objects.filter(
-        user_id=activity.user_id,
+        user_id=user_id,
         status=RegistrationStatus.ACTIVE,
-        campaign__starts_at__lt=activity.ended_at + NEAR_WINDOW,
-        campaign__ends_at__gt=activity.started_at - NEAR_WINDOW,
-    ).values_list("pk", flat=True)
-    for registration_id in registrations:
-        with transaction.atomic():
-            registration = _locked(registration_id)
-            ledger = _Ledger.of(registration, exclude=activity)
-            verdicts.append(_judge_one(activity, registration, ledger))
-            standings.refresh(registration.pk)
+        campaign__starts_at__lt=latest + NEAR_WINDOW,
+        campaign__ends_at__gt=earliest - NEAR_WINDOW,
+    ).values_list("pk", "campaign__starts_at", "campaign__ends_at")
+    for registration_id, starts_at, ends_at in sorted(registrations):
+        near = [
+            activity
+            for activity in activities
+            if starts_at < activity.ended_at + NEAR_WINDOW
+            and ends_at > activity.started_at - NEAR_WINDOW
+        ]
+        if near:
+            verdicts += _judge_in_campaign(registration_id, near)
+    return verdicts
+
+
+def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list[Verdict]:
+    with transaction.atomic():
+        registration = _locked(registration_id)
+        ledger = _Ledger.of(registration, exclude=activities)
+        verdicts, credits, judged_again = [], [], False
+        for activity in activities:
+            verdict, new = _judge_one(activity, registration, ledger)
+            verdicts.append(verdict)
+            if verdict.status in COUNTED:
+                ledger.add(activity, verdict.credited_m)
+            if not new:
+                judged_again = True
+            elif verdict.status == VerdictStatus.ACCEPTED:
+                credits.append(
+                    standings.Credit(
+                        registration.pk,
+                        credited_m=verdict.credited_m,
+                        started_at=activity.started_at,
+                        ended_at=activity.ended_at,
+                        steps=activity.steps,
+                        distance_m=activity.distance_m,
+                        sport=activity.sport,
+                    )
+                )
+        if judged_again:
+            standings.refresh(registration.pk)  # a verdict judged again: recount the line
+        else:
+            standings.add_credits(credits)
     return verdicts
 
 
@@ -203,7 +257,7 @@ def rejudge_registration(registration_id: int) -> int:
         )
         for old in verdicts:
             before = (old.status, old.credited_m)
-            new = _judge_one(old.activity, registration, ledger)
+            new, _created = _judge_one(old.activity, registration, ledger)
             if new.status in COUNTED:
                 ledger.add(old.activity, new.credited_m)
             changed += (new.status, new.credited_m) != before

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities import parsers
 from activities.facts import facts_from_track, guess_sport
-from activities.judging import judge_activity
+from activities.judging import judge_activities, judge_activity
 from activities.models import Activity, Source, StoredFile, Upload, UploadStatus
 from activities.parsers import ParseError, parse_upload
 from activities.track import (
@@ -278,7 +278,7 @@ def process_upload(upload_id: int) -> Upload | None:
     if upload.source == Source.BROWSER:
         with contextlib.suppress(ParseError):  # parse_upload reports it
             recording_id = parsers.recording.recording_id(data)
-    results = []
+    results, judged = [], []
     for file_result in parse_upload(data, upload.filename):
         member = file_result.name if is_archive else None
         if file_result.error is not None:
@@ -297,12 +297,15 @@ def process_upload(upload_id: int) -> Upload | None:
             except _OtherOwner:
                 error = "already_uploaded_by_other"
                 continue
-            judge_activity(activity)
             activities.append(activity)
+        judged += activities
         result = _result(file_result.name, activities=activities)
         if error and not activities:
             result.update(ok=False, error=error)
         results.append(result)
+    # All together, in the order of the files: an export of many walks is judged with
+    # the person's other activities read once, and credited in one go.
+    judge_activities(list({activity.pk: activity for activity in judged}.values()))
 
     upload.results = results
     upload.status = UploadStatus.DONE if any(r["ok"] for r in results) else UploadStatus.FAILED

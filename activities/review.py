@@ -56,7 +56,7 @@ def _credit_if_accepted(verdict: Verdict) -> int:
     distance = verdict.activity.distance_m
     if cap is None:
         return distance
-    ledger = _Ledger.of(verdict.registration, exclude=verdict.activity)
+    ledger = _Ledger.of(verdict.registration, exclude=[verdict.activity])
     day = campaign_day(verdict.activity.started_at, verdict.campaign.time_zone)
     return max(0, min(distance, cap - ledger.by_day.get(day, 0)))
 

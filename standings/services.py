@@ -1,15 +1,22 @@
-"""Keeping the totals: `refresh(registration_id)` recomputes one participant's line
-from their accepted verdicts and moves the difference into every total it feeds.
+"""Keeping the totals, inside the transaction that changes a credit.
 
-Call it inside the transaction that changes a credit (a verdict judged, decided or
-deleted; a withdrawal; a change of team). Per-person work is small (a person has
-tens of activities), and the shared rows are written with one upsert each,
-`value = value + delta`, on a shard chosen by the registration, so two uploads
-only wait for each other when they belong to people on the same shard.
+`add_credits(credits)` adds new accepted credits — by far the commonest change —
+to their people's lines and every total they feed, without reading anyone's other
+activities: a fixed handful of statements however many credits come together and
+whatever the people's history.
+`refresh(registration_id)` recomputes one participant's line from their accepted
+verdicts and moves the difference into every total; it serves every other change
+(a verdict decided, re-judged or deleted; a withdrawal; a change of team).
+
+The shared rows are written with one upsert each, `value = value + delta`, on a
+shard chosen by the registration, so two uploads only wait for each other when
+they belong to people on the same shard.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
@@ -114,17 +121,38 @@ def _unit_chain(unit) -> list[int]:
     return list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True))
 
 
+def _rows(rows: list[tuple], types: tuple[str, ...]) -> tuple[str, list]:
+    """A source of many rows for an INSERT or UPDATE, and its parameters.
+
+    On PostgreSQL one array per column, unnested: a handful of parameters however
+    many rows, where a VALUES list would make the driver parse and render thousands.
+    Elsewhere a VALUES list (SQLite runs in the process: there is no wire to save).
+    """
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        return f"SELECT * FROM unnest({arrays})", columns
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(types)) + ")"] * len(rows))
+    return f"VALUES {placeholders}", [value for row in rows for value in row]
+
+
+TOTAL_TYPES = ("bigint", "text", "bigint", "integer", "bigint", "bigint", "bigint", "bigint")
+
+
 def _upsert_totals(rows: Iterable[tuple]) -> None:
-    """rows: (campaign_id, scope, key, shard, distance, activities, steps, participants)."""
-    rows = [row for row in rows if any(row[4:])]
+    """rows: (campaign_id, scope, key, shard, distance, activities, steps, participants).
+
+    Written in sorted order, so that two transactions take the shared rows in the
+    same order and never wait for each other in a circle."""
+    rows = sorted(row for row in rows if any(row[4:]))
     if not rows:
         return
     table = Total._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    source, params = _rows(rows, TOTAL_TYPES)
     sql = (
         f"INSERT INTO {table} "
         "(campaign_id, scope, key, shard, distance_m, activities, steps, participants) "
-        f"VALUES {placeholders} "
+        f"{source} "
         "ON CONFLICT (campaign_id, scope, key, shard) DO UPDATE SET "
         f"distance_m = {table}.distance_m + excluded.distance_m, "
         f"activities = {table}.activities + excluded.activities, "
@@ -132,23 +160,23 @@ def _upsert_totals(rows: Iterable[tuple]) -> None:
         f"participants = {table}.participants + excluded.participants"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in sorted(rows) for value in row])
+        cursor.execute(sql, params)
 
 
 def _upsert_buckets(rows: Iterable[tuple]) -> None:
-    """rows: (campaign_id, bucket, shard, delta)."""
-    rows = [row for row in rows if row[3]]
+    """rows: (campaign_id, bucket, shard, delta), written in sorted order."""
+    rows = sorted(row for row in rows if row[3])
     if not rows:
         return
     table = ScoreBucket._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    source, params = _rows(rows, ("bigint", "integer", "integer", "bigint"))
     sql = (
-        f"INSERT INTO {table} (campaign_id, bucket, shard, count) VALUES {placeholders} "
+        f"INSERT INTO {table} (campaign_id, bucket, shard, count) {source} "
         "ON CONFLICT (campaign_id, bucket, shard) DO UPDATE SET "
         f"count = {table}.count + excluded.count"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in sorted(rows) for value in row])
+        cursor.execute(sql, params)
 
 
 def _contribution(standing: Standing | None, line_days: dict | None = None) -> dict:
@@ -289,6 +317,297 @@ def _sync_days(registration, line: Line, old_days: dict) -> None:
     gone = set(old_days) - set(line.days)
     if gone:
         PersonDay.objects.filter(registration_id=registration.pk, day__in=gone).delete()
+
+
+@functools.lru_cache(maxsize=256)
+def _stride(rules_json: str | None, sport: str) -> float:
+    """stride_for a campaign's stored rules (as JSON text, which makes them a cache key)."""
+    from campaigns.rules import merged_rules
+
+    return stride_for(merged_rules(json.loads(rules_json) if rules_json else None), sport)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A new accepted verdict: the metres it credits and what its activity tells."""
+
+    registration_id: int
+    credited_m: int
+    started_at: datetime
+    ended_at: datetime
+    steps: int | None
+    distance_m: int
+    sport: str
+
+
+CONTEXT_COLUMNS = (
+    *("id", "status", "campaign_id", "team_id", "unit_id", "category_id", "bib", "user_id"),
+    *("gender", "time_zone", "rules", "unit_path"),
+    *("line_id", "line_active", "line_distance", "line_team", "line_unit", "line_category"),
+    "line_gender",
+)
+
+
+def _credit_contexts(registration_ids: list[int]) -> dict[int, dict]:
+    """What adding credits needs to know of each registration, read with the rows
+    locked in id order: the registration, the person's gender, the campaign's zone
+    and rules, the unit's path and the person's line as it stands."""
+    from accounts.models import User
+    from campaigns.models import Campaign, Registration
+    from orgs.models import Unit
+
+    placeholders = ", ".join(["%s"] * len(registration_ids))
+    registrations = Registration._meta.db_table
+    sql = (
+        "SELECT r.id, r.status, r.campaign_id, r.team_id, r.unit_id, r.category_id, r.bib, "
+        "r.user_id, u.gender, c.time_zone, c.rules, un.path, "
+        "s.id, s.is_active, s.distance_m, s.team_id, s.unit_id, s.category_id, s.gender "
+        f"FROM {registrations} r "
+        f"JOIN {User._meta.db_table} u ON u.id = r.user_id "
+        f"JOIN {Campaign._meta.db_table} c ON c.id = r.campaign_id "
+        f"LEFT JOIN {Unit._meta.db_table} un ON un.id = r.unit_id "
+        f"LEFT JOIN {Standing._meta.db_table} s ON s.registration_id = r.id "
+        f"WHERE r.id IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            # Lock first, then read in a statement of its own: a read that waited for a
+            # lock would see the line as it was before the credit that held the lock.
+            cursor.execute(
+                f"SELECT id FROM {registrations} WHERE id IN ({placeholders}) "
+                "ORDER BY id FOR UPDATE",
+                registration_ids,
+            )
+        cursor.execute(sql, registration_ids)
+        rows = cursor.fetchall()
+    contexts = {}
+    for row in rows:
+        context = dict(zip(CONTEXT_COLUMNS, row, strict=True))
+        rules = context["rules"]
+        context["rules"] = rules if isinstance(rules, str) or rules is None else json.dumps(rules)
+        context["gender"] = context["gender"] or ""
+        contexts[context["id"]] = context
+    return contexts
+
+
+def _line_is_current(context: dict) -> bool:
+    """Whether the person's line, if any, is active and filed where the registration is."""
+    if context["line_id"] is None:
+        return True
+    filed = (context[f"line_{name}"] for name in ("team", "unit", "category", "gender"))
+    expected = (context[name] for name in ("team_id", "unit_id", "category_id", "gender"))
+    return bool(context["line_active"]) and tuple(filed) == tuple(expected)
+
+
+def _chains(paths: Iterable[str]) -> dict[str, list[int]]:
+    """unit path → the ids of that unit and every unit above it."""
+    from orgs.models import Unit
+
+    steplen = Unit.steplen
+    wanted = {
+        path: [path[:end] for end in range(steplen, len(path) + 1, steplen)] for path in paths
+    }
+    prefixes = sorted({prefix for chain in wanted.values() for prefix in chain})
+    ids = {}
+    if prefixes:
+        table = Unit._meta.db_table
+        if connection.vendor == "postgresql":
+            sql, params = f"SELECT path, id FROM {table} WHERE path = ANY(%s)", [prefixes]
+        else:
+            placeholders = ", ".join(["%s"] * len(prefixes))
+            sql, params = f"SELECT path, id FROM {table} WHERE path IN ({placeholders})", prefixes
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = dict(cursor.fetchall())
+    return {path: [ids[p] for p in chain if p in ids] for path, chain in wanted.items()}
+
+
+def add_credit(registration_id: int, **credit) -> None:
+    """One new accepted verdict; see `add_credits`."""
+    add_credits([Credit(registration_id, **credit)])
+
+
+def add_credits(credits: Iterable[Credit]) -> None:
+    """New accepted verdicts, added to their people's lines, days and every total
+    they feed, exactly as `refresh` would count them (the tests hold the two to each
+    other), without reading anyone's other activities: a fixed number of statements
+    however many credits and people. Call it in the transaction that creates the
+    verdicts. A line that does not match its registration (one not yet moved with
+    its person, say) is recomputed with `refresh` instead."""
+    credits = [credit for credit in credits if credit.credited_m > 0]
+    if not credits:
+        return
+    with transaction.atomic(savepoint=False):
+        contexts = _credit_contexts(sorted({c.registration_id for c in credits}))
+        lines: dict[int, Line] = {}
+        recount = set()
+        for credit in credits:
+            context = contexts.get(credit.registration_id)
+            if context is None or context["status"] != "active":
+                continue  # nobody to credit: a withdrawn person's km count nowhere
+            if not _line_is_current(context):
+                recount.add(credit.registration_id)
+                continue
+            lines.setdefault(credit.registration_id, Line()).add(
+                credit.credited_m,
+                credit.started_at,
+                credit.ended_at,
+                credit.steps,
+                credit.distance_m,
+                _stride(context["rules"], credit.sport),
+                zoneinfo.ZoneInfo(context["time_zone"]),
+            )
+        for registration_id in sorted(recount):
+            refresh(registration_id)
+        if not lines:
+            return
+        new_days = _add_to_days(contexts, lines)
+        _add_to_lines(contexts, lines, new_days)
+        chains = _chains({contexts[r]["unit_path"] for r in lines} - {None})
+        totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        buckets: dict[tuple, int] = defaultdict(int)
+        for registration_id, line in lines.items():
+            context = contexts[registration_id]
+            campaign_id, shard = context["campaign_id"], shard_of(registration_id)
+            before = context["line_distance"] or 0
+            figures = (line.distance_m, line.activities, line.steps, int(before == 0))
+            scopes = [(Scope.CAMPAIGN, 0)]
+            if context["team_id"]:
+                scopes.append((Scope.TEAM, context["team_id"]))
+            scopes += [(Scope.UNIT, u) for u in chains.get(context["unit_path"], [])]
+            for scope in scopes:
+                _add(totals[(campaign_id, *scope, shard)], figures)
+            for day, (metres, count, _reached) in line.days.items():
+                fresh = new_days[(registration_id, day)]
+                _add(
+                    totals[(campaign_id, Scope.DAY, day.toordinal(), shard)],
+                    (metres, count, 0, fresh),
+                )
+            old_bucket = bucket_of(before) if context["line_id"] is not None else None
+            new_bucket = bucket_of(before + line.distance_m)
+            if old_bucket != new_bucket:
+                buckets[(campaign_id, new_bucket, shard)] += 1
+                if old_bucket is not None:
+                    buckets[(campaign_id, old_bucket, shard)] -= 1
+        # The rows every upload shares come last, so they stay locked for the shortest time.
+        _upsert_buckets((*key, delta) for key, delta in buckets.items())
+        _upsert_totals((*key, *figures) for key, figures in totals.items())
+
+
+def _add(into: list[int], figures: tuple) -> None:
+    for i, value in enumerate(figures):
+        into[i] += value
+
+
+def _add_to_days(contexts: dict, lines: dict[int, Line]) -> dict[tuple, int]:
+    """Add the credits to each person's days; (registration, day) → 1 where the day
+    had nothing credited until now, else 0."""
+    ops = connection.ops
+    table = PersonDay._meta.db_table
+    rows = [
+        (
+            contexts[registration_id]["campaign_id"],
+            registration_id,
+            ops.adapt_datefield_value(day),
+            metres,
+            count,
+            ops.adapt_datetimefield_value(reached),
+        )
+        for registration_id, line in sorted(lines.items())
+        for day, (metres, count, reached) in sorted(line.days.items())
+    ]
+    added = {(row[1], row[2]): row[4] for row in rows}
+    new_days = {}
+    types = ("bigint", "bigint", "date", "bigint", "integer", "timestamptz")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            source, params = _rows(rows[start : start + 500], types)
+            cursor.execute(
+                f"INSERT INTO {table} "
+                "(campaign_id, registration_id, day, distance_m, activities, reached_at) "
+                f"{source} ON CONFLICT (registration_id, day) DO UPDATE SET "
+                f"distance_m = {table}.distance_m + excluded.distance_m, "
+                f"activities = {table}.activities + excluded.activities, "
+                f"reached_at = CASE WHEN {table}.reached_at IS NULL "
+                f"OR {table}.reached_at < excluded.reached_at "
+                f"THEN excluded.reached_at ELSE {table}.reached_at END "
+                "RETURNING registration_id, day, activities",
+                params,
+            )
+            for registration_id, day, activities in cursor.fetchall():
+                day = day if isinstance(day, date) else date.fromisoformat(str(day))
+                key = (registration_id, ops.adapt_datefield_value(day))
+                new_days[(registration_id, day)] = int(activities == added[key])
+    return new_days
+
+
+def _add_to_lines(contexts: dict, lines: dict[int, Line], new_days: dict[tuple, int]) -> None:
+    """Add the credits to the lines that exist, and make the lines that do not."""
+    ops = connection.ops
+    table = Standing._meta.db_table
+    updates, created = [], []
+    for registration_id, line in sorted(lines.items()):
+        context = contexts[registration_id]
+        active_days = sum(new_days[(registration_id, day)] for day in line.days)
+        if context["line_id"] is None:
+            created.append(
+                Standing(
+                    campaign_id=context["campaign_id"],
+                    registration_id=registration_id,
+                    user_id=context["user_id"],
+                    bib=context["bib"],
+                    team_id=context["team_id"],
+                    unit_id=context["unit_id"],
+                    category_id=context["category_id"],
+                    gender=context["gender"],
+                    is_active=True,
+                    distance_m=line.distance_m,
+                    activities=line.activities,
+                    active_days=active_days,
+                    steps=line.steps,
+                    steps_estimated=line.steps_estimated,
+                    reached_at=line.reached_at,
+                )
+            )
+            continue
+        reached = ops.adapt_datetimefield_value(line.reached_at)
+        updates.append(
+            (
+                line.distance_m,
+                line.activities,
+                active_days,
+                line.steps,
+                line.steps_estimated,
+                reached,
+                context["line_id"],
+            )
+        )
+    if updates and connection.vendor == "postgresql":
+        types = ("bigint",) * 5 + ("timestamptz", "bigint")
+        source, params = _rows(updates, types)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS line SET distance_m = line.distance_m + v.distance_m, "
+                "activities = line.activities + v.activities, "
+                "active_days = line.active_days + v.active_days, "
+                "steps = line.steps + v.steps, "
+                "steps_estimated = line.steps_estimated + v.steps_estimated, "
+                "reached_at = greatest(line.reached_at, v.reached) "
+                f"FROM ({source}) AS v(distance_m, activities, active_days, steps, "
+                "steps_estimated, reached, id) WHERE line.id = v.id",
+                params,
+            )
+    elif updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET distance_m = distance_m + %s, "
+                "activities = activities + %s, active_days = active_days + %s, "
+                "steps = steps + %s, steps_estimated = steps_estimated + %s, "
+                "reached_at = max(coalesce(reached_at, ''), %s) WHERE id = %s",
+                updates,
+            )
+    if created:
+        Standing.objects.bulk_create(created)
 
 
 def refresh_many(registration_ids: Iterable[int]) -> None:

@@ -15,6 +15,8 @@ from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
 from activities.synthetic import gpx_track, local
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from standings.models import Standing
+from standings.rebuild import rebuild_campaign
 
 FILES = Path(__file__).parent / "files"
 RUN = FILES / "mapbox-togeojson__run.gpx"  # 3101 m, 2012-10-24 23:29:40Z, 948 s
@@ -169,14 +171,14 @@ def test_processing_twice_changes_nothing(participant, run_campaign):
 def test_a_crash_halfway_is_resumed_without_duplicates(participant, run_campaign, monkeypatch):
     calls = []
 
-    def crash_once(activity):
-        calls.append(activity.pk)
+    def crash_once(activities):
+        calls.append([activity.pk for activity in activities])
         if len(calls) == 1:
             raise RuntimeError("worker killed")
-        return original(activity)
+        return original(activities)
 
-    original = pipeline.judge_activity
-    monkeypatch.setattr(pipeline, "judge_activity", crash_once)
+    original = pipeline.judge_activities
+    monkeypatch.setattr(pipeline, "judge_activities", crash_once)
     upload = pipeline.receive(
         participant, RUN.read_bytes(), "run.gpx", received_at=soon_after(), process=False
     )
@@ -250,6 +252,42 @@ def test_the_daily_cap_credits_part_of_the_second_activity(participant, tet_camp
     assert second.codes == ["daily_cap"]
     assert "5 km" in second.messages("en")[0]
     assert next_day.credited_m == next_day.activity.distance_m
+
+
+def test_an_export_of_many_walks_is_judged_as_if_they_came_one_by_one(participant, tet_campaign):
+    """The daily cap and the duplicate rule work across the files of one ZIP as across
+    separate uploads, in the order of the files, and the standings count each credit."""
+    walks = [
+        ("a.gpx", gpx_track(local(2026, 1, 10, 6), 3.2, 400, sport="running")),
+        ("b.gpx", gpx_track(local(2026, 1, 10, 17), 3.2, 400, sport="running")),
+        ("c.gpx", gpx_track(local(2026, 1, 10, 6), 3.2, 400, sport="running")),  # a again
+        ("d.gpx", gpx_track(local(2026, 1, 11, 0, 5), 3.2, 400, sport="running")),
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in walks:
+            archive.writestr(name, data)
+
+    receive(participant, buffer.getvalue(), "export.zip", received_at=local(2026, 1, 11, 9))
+
+    # A member's activity is known by "<sha256>/<member>#<track>".
+    verdicts = {
+        v.activity.external_id.split("/")[-1].split("#")[0]: v
+        for v in Verdict.objects.select_related("activity")
+    }
+    first, second, again, next_day = (verdicts[name] for name, _data in walks)
+    assert (first.status, first.credited_m) == ("accepted", first.activity.distance_m)
+    assert (second.status, second.codes) == ("accepted", ["daily_cap"])
+    assert second.credited_m == 5000 - first.credited_m
+    assert (again.status, again.codes, again.credited_m) == ("rejected", ["duplicate"], 0)
+    assert (next_day.status, next_day.credited_m) == ("accepted", next_day.activity.distance_m)
+    line = Standing.objects.get(registration__campaign=tet_campaign)
+    assert (line.distance_m, line.activities, line.active_days) == (
+        5000 + next_day.credited_m,
+        3,
+        2,
+    )
+    assert rebuild_campaign(tet_campaign, fix=False).total == 0
 
 
 def test_the_same_effort_from_two_files_counts_once(participant, tet_campaign):

@@ -29,8 +29,12 @@ def campaign(tree):
     )
 
 
-def credit(campaign, registration, metres, *, hours_ago=3, status=VerdictStatus.ACCEPTED, **kw):
-    """An accepted activity of `metres`, credited in full, then the hook the pipeline calls."""
+def credit(
+    campaign, registration, metres, *, hours_ago=3, status=VerdictStatus.ACCEPTED, count=True, **kw
+):
+    """A new activity of `metres` with its verdict, counted (unless told not to) as the
+    pipeline counts a new verdict: an accepted one is added to the line, any other
+    changes nothing."""
     activity = ActivityFactory(
         user=registration.user,
         distance_m=metres,
@@ -45,8 +49,22 @@ def credit(campaign, registration, metres, *, hours_ago=3, status=VerdictStatus.
         credited_m=metres,
         reasons=[],
     )
-    services.refresh(registration.pk)
+    if count and status == VerdictStatus.ACCEPTED:
+        services.add_credits([credit_of(verdict)])
     return verdict
+
+
+def credit_of(verdict) -> services.Credit:
+    activity = verdict.activity
+    return services.Credit(
+        verdict.registration_id,
+        credited_m=verdict.credited_m,
+        started_at=activity.started_at,
+        ended_at=activity.ended_at,
+        steps=activity.steps,
+        distance_m=activity.distance_m,
+        sport=activity.sport,
+    )
 
 
 def test_an_accepted_activity_counts_everywhere_at_once(campaign, tree):
@@ -150,7 +168,7 @@ def test_campaign_days_follow_the_campaign_zone(campaign):
 
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["credit", "reject", "accept", "withdraw", "move", "shrink"]),
+        st.sampled_from(["credit", "batch", "reject", "accept", "withdraw", "move", "shrink"]),
         st.integers(min_value=0, max_value=3),  # which participant
         st.integers(min_value=1, max_value=25_000),  # metres
     ),
@@ -183,6 +201,19 @@ def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner
             verdicts[who].append(
                 credit(campaign, registration, metres, hours_ago=3 + 13 * step % 200)
             )
+        elif operation == "batch":
+            # Several new verdicts counted together, as a bulk upload counts them: two
+            # for this person the same day, one for the next person.
+            others = people[(who + 1) % 4]
+            others.refresh_from_db()
+            batch = [
+                credit(campaign, registration, metres, hours_ago=2, count=False),
+                credit(campaign, registration, metres // 3 + 1, hours_ago=2, count=False),
+                credit(campaign, others, metres, hours_ago=2, count=False),
+            ]
+            services.add_credits([credit_of(verdict) for verdict in batch])
+            verdicts[who].extend(batch[:2])
+            verdicts[(who + 1) % 4].append(batch[2])
         elif operation in ("reject", "accept") and verdicts[who]:
             verdict = verdicts[who][metres % len(verdicts[who])]
             status = VerdictStatus.REJECTED if operation == "reject" else VerdictStatus.ACCEPTED
@@ -203,3 +234,24 @@ def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner
     assert drift.total == 0, drift.as_dict()
     expected = sum(s.distance_m for s in Standing.objects.filter(campaign=campaign, is_active=True))
     assert queries.campaign_figures(campaign).distance_m == expected
+
+
+def test_credits_added_one_by_one_equal_a_recomputation(campaign, tree):
+    """The line, the person's days, every total and the rank buckets after adding
+    credits one at a time: a second walk the same day, a run counted by the watch, a
+    walk that moves the line into another 100 m bucket and one that does not."""
+    team = TeamFactory(campaign=campaign)
+    registration = RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team)
+    other = RegistrationFactory(campaign=campaign, unit=tree["LA-CG-PL"])
+
+    credit(campaign, registration, 3050, hours_ago=30)
+    credit(campaign, registration, 20, hours_ago=29)
+    credit(campaign, registration, 4000, hours_ago=5, sport="run", steps=4100)
+    credit(campaign, other, 1000, hours_ago=5)
+
+    line = Standing.objects.get(registration=registration)
+    assert (line.distance_m, line.activities, line.active_days) == (7070, 3, 2)
+    # Walks estimated at 0.70 m a step (4,357 + 29), the run's steps counted by the watch.
+    assert (line.steps, line.steps_estimated) == (4357 + 29 + 4100, 4357 + 29)
+    drift = rebuild_campaign(campaign, fix=False)
+    assert drift.total == 0, drift.as_dict()
