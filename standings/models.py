@@ -4,8 +4,8 @@ credit, so every page reads them instead of summing verdicts.
 `Standing` is one participant's line; `PersonDay` their per-day figures; `Total`
 the sums per campaign, team, unit (with every ancestor) and campaign day, each
 split over a few shards so that a busy team or province row does not make every
-upload wait for the one before; `ScoreBucket` counts participants per 100 m of
-distance, which makes an exact rank a sum over a few rows.
+upload wait for the one before; `ScoreBucket` counts participants per 100 m and
+per 10 km of distance, which makes an exact rank a sum over a few hundred rows.
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ class Total(models.Model):
 
 
 class ScoreBucket(models.Model):
-    """How many participants of a campaign have a distance in [bucket, bucket + 1) × 100 m."""
+    """How many participants of a campaign have a distance in [bucket, bucket + 1) × 100 m,
+    and (negative buckets, `services.coarse_bucket_of`) in each 10 km."""
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -195,4 +196,6 @@ class ScoreBucket(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.bucket < 0:
+            return f"{(-1 - self.bucket) * 10} km/{self.shard}: {self.count}"
         return f"{self.bucket * 100} m/{self.shard}: {self.count}"

@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
-from standings.services import BUCKET_M, bucket_of
+from standings.services import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
 
 PAGE_SIZE = 50
 BOARD_ORDER = (F("distance_m").desc(), F("reached_at").asc(nulls_last=True), "bib")
@@ -88,16 +88,19 @@ def _board(campaign, *, category_id=None, gender=None) -> QuerySet[Standing]:
 def rank_of_distance(campaign, distance_m: int, *, category_id=None, gender=None) -> int:
     """1 + how many active participants have credited more than `distance_m`.
 
-    The whole-campaign board counts 100 m buckets above and the few people in the
-    same bucket; category and gender boards count over their index."""
+    The whole-campaign board sums the 10 km buckets above, the 100 m buckets above
+    within the person's 10 km, and counts the few people in the same 100 m; category
+    and gender boards count over their index."""
     if category_id is None and not gender:
+        from django.db import connection
+
         bucket = bucket_of(distance_m)
-        above = (
-            ScoreBucket.objects.filter(campaign=campaign, bucket__gt=bucket).aggregate(
-                n=Sum("count")
-            )["n"]
-            or 0
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + _BUCKETS_ABOVE_SQL.format(b=ScoreBucket._meta.db_table),
+                {"c": campaign.pk, **_bucket_params(distance_m)},
+            )
+            above = int(cursor.fetchone()[0])
         # No is_active test: a withdrawn person's line is zero (as `refresh` and the
         # rebuild keep it), so this counts from the (campaign, distance) index alone.
         same = Standing.objects.filter(
@@ -112,6 +115,24 @@ def rank_of_distance(campaign, distance_m: int, *, category_id=None, gender=None
         .filter(distance_m__gt=distance_m)
         .count()
     )
+
+
+# Everyone with more than a distance, each counted once from the rank buckets: the
+# coarse buckets of the higher 10 kms, and the fine buckets above it within its 10 km.
+_BUCKETS_ABOVE_SQL = (
+    "(SELECT COALESCE(SUM(count), 0) FROM {b} WHERE campaign_id = %(c)s AND bucket < %(coarse)s)"
+    " + (SELECT COALESCE(SUM(count), 0) FROM {b} WHERE campaign_id = %(c)s"
+    " AND bucket > %(k)s AND bucket < %(top_of_coarse)s)"
+)
+
+
+def _bucket_params(distance_m: int) -> dict:
+    per_coarse = COARSE_BUCKET_M // BUCKET_M
+    return {
+        "k": bucket_of(distance_m),
+        "coarse": coarse_bucket_of(distance_m),
+        "top_of_coarse": (distance_m // COARSE_BUCKET_M + 1) * per_coarse,
+    }
 
 
 @dataclass
@@ -216,15 +237,17 @@ SELECT * FROM (SELECT 'B' AS side, {cols} FROM {s} s JOIN {u} u ON u.id = s.user
 """
 # The rank's two counts and the board's size, then ({between}) one count per other
 # distance shown next to the person.
-_COUNTS_SQL = """
-SELECT
-  (SELECT COALESCE(SUM(count), 0) FROM {b} WHERE campaign_id = %(c)s AND bucket > %(k)s),
+_COUNTS_SQL = (
+    "SELECT "
+    + _BUCKETS_ABOVE_SQL
+    + """,
   (SELECT COUNT(*) FROM {s} WHERE campaign_id = %(c)s AND distance_m > %(d)s
      AND distance_m < %(top_of_bucket)s),
   (SELECT COALESCE(SUM(participants), 0) FROM {t}
      WHERE campaign_id = %(c)s AND scope = 'campaign' AND key = 0)
   {between}
 """
+)
 
 
 def _board_key(standing: Standing) -> tuple:
@@ -300,7 +323,7 @@ def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
             f" AND distance_m > %(lo{i})s AND distance_m <= %(hi{i})s)"
             for i in range(len(others))
         )
-        params = {"c": campaign.pk, "k": bucket, "d": metres}
+        params = {"c": campaign.pk, "d": metres, **_bucket_params(metres)}
         params["top_of_bucket"] = (bucket + 1) * BUCKET_M
         for i, other in enumerate(others):
             params[f"lo{i}"], params[f"hi{i}"] = min(other, metres), max(other, metres)

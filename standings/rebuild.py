@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import (
     BUCKET_M,
+    COARSE_BUCKET_M,
     DEFAULT_STRIDE_M,
     SHARDS,
     Line,
-    bucket_of,
+    buckets_of,
     shard_of,
     stride_for,
 )
@@ -173,7 +174,8 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
             total = totals[(scope, key, shard)]
             for i, value in enumerate(figures):
                 total[i] += value
-        buckets[(bucket_of(line["distance_m"]), shard)] += 1
+        for bucket in buckets_of(line["distance_m"]):
+            buckets[(bucket, shard)] += 1
     for (reg_id, day), (metres, count, _reached) in days.items():
         total = totals[(Scope.DAY, day.toordinal(), shard_of(reg_id))]
         total[0] += metres
@@ -352,9 +354,13 @@ FROM rebuild_days GROUP BY 2, 3
 
 _EXPECTED_BUCKETS = """
 CREATE TEMP TABLE rebuild_buckets ON COMMIT DROP AS
-SELECT (distance_m / %(bucket_m)s)::int AS bucket, mod(registration_id, %(shards)s) AS shard,
-    count(*)::bigint AS count
-FROM rebuild_standings WHERE is_active GROUP BY 1, 2
+SELECT bucket, shard, count(*)::bigint AS count FROM (
+    SELECT (distance_m / %(bucket_m)s)::int AS bucket, mod(registration_id, %(shards)s) AS shard
+    FROM rebuild_standings WHERE is_active
+    UNION ALL
+    SELECT (-1 - distance_m / %(coarse_bucket_m)s)::int, mod(registration_id, %(shards)s)
+    FROM rebuild_standings WHERE is_active
+) AS buckets GROUP BY 1, 2
 """
 
 _STANDING_COLUMNS = (
@@ -397,6 +403,7 @@ def _rebuild_in_sql(campaign, *, fix: bool) -> Drift:
         "active": RegistrationStatus.ACTIVE.value,
         "shards": SHARDS,
         "bucket_m": BUCKET_M,
+        "coarse_bucket_m": COARSE_BUCKET_M,
         "steplen": Unit.steplen,
         "campaign_scope": Scope.CAMPAIGN.value,
         "team_scope": Scope.TEAM.value,

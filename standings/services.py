@@ -41,6 +41,22 @@ def bucket_of(distance_m: int) -> int:
     return distance_m // BUCKET_M
 
 
+# A second level of rank buckets, 10 km wide, kept in the same table under negative
+# numbers (-1 for 0-9.9 km, -2 for 10-19.9 km, ...): a rank sums the coarse rows
+# above the person's 10 km and the fine rows above them within it, a few hundred
+# rows at most however long the board's tail.
+COARSE_BUCKET_M = 10_000
+
+
+def coarse_bucket_of(distance_m: int) -> int:
+    return -1 - distance_m // COARSE_BUCKET_M
+
+
+def buckets_of(distance_m: int) -> tuple[int, int]:
+    """The fine and the coarse rank bucket a distance is counted in."""
+    return bucket_of(distance_m), coarse_bucket_of(distance_m)
+
+
 def stride_for(rules: dict, sport: str) -> float:
     strides = {**DEFAULT_STRIDE_M, **(rules.get("stride_m") or {})}
     return float(strides.get(sport) or DEFAULT_STRIDE_M["other"])
@@ -260,20 +276,19 @@ def refresh(registration_id: int) -> Standing | None:
             _contribution(new, new_days),
         )
         _sync_days(registration, line if new.is_active else Line(), old_days)
-        old_bucket = (
-            bucket_of(before.distance_m) if before is not None and before.is_active else None
+        old_buckets = (
+            buckets_of(before.distance_m) if before is not None and before.is_active else ()
         )
-        new_bucket = bucket_of(new.distance_m) if new.is_active else None
-        if old_bucket != new_bucket:
-            shard = shard_of(registration.pk)
-            deltas: dict[int, int] = defaultdict(int)
-            if old_bucket is not None:
-                deltas[old_bucket] -= 1
-            if new_bucket is not None:
-                deltas[new_bucket] += 1
-            _upsert_buckets(
-                (registration.campaign_id, bucket, shard, delta) for bucket, delta in deltas.items()
-            )
+        new_buckets = buckets_of(new.distance_m) if new.is_active else ()
+        deltas: dict[int, int] = defaultdict(int)
+        for bucket in old_buckets:
+            deltas[bucket] -= 1
+        for bucket in new_buckets:
+            deltas[bucket] += 1
+        shard = shard_of(registration.pk)
+        _upsert_buckets(
+            (registration.campaign_id, bucket, shard, delta) for bucket, delta in deltas.items()
+        )
         return new
 
 
@@ -483,12 +498,10 @@ def add_credits(credits: Iterable[Credit]) -> None:
                     totals[(campaign_id, Scope.DAY, day.toordinal(), shard)],
                     (metres, count, 0, fresh),
                 )
-            old_bucket = bucket_of(before) if context["line_id"] is not None else None
-            new_bucket = bucket_of(before + line.distance_m)
-            if old_bucket != new_bucket:
-                buckets[(campaign_id, new_bucket, shard)] += 1
-                if old_bucket is not None:
-                    buckets[(campaign_id, old_bucket, shard)] -= 1
+            for bucket in buckets_of(before + line.distance_m):
+                buckets[(campaign_id, bucket, shard)] += 1
+            for bucket in buckets_of(before) if context["line_id"] is not None else ():
+                buckets[(campaign_id, bucket, shard)] -= 1
         # The rows every upload shares come last, so they stay locked for the shortest time.
         _upsert_buckets((*key, delta) for key, delta in buckets.items())
         _upsert_totals((*key, *figures) for key, figures in totals.items())

@@ -14,6 +14,7 @@ from campaigns.tests.factories import (
 )
 from orgs.models import UnitKind
 from standings import queries, services
+from standings.rebuild import rebuild_campaign
 from standings.tests.factories import walked
 
 
@@ -68,6 +69,25 @@ def test_rank_counts_people_in_the_same_hundred_metres(campaign):
     assert queries.rank_of_distance(campaign, 5020) == 3
     assert queries.rank_of_distance(campaign, 4999) == 5
     assert queries.rank_of_distance(campaign, 20000) == 1
+
+
+def test_ranks_are_exact_across_every_ten_kilometres(campaign):
+    """A rank sums 10 km buckets above and 100 m buckets within the person's 10 km:
+    distances on both sides of each boundary, ties and a long tail all count once."""
+    distances = [150, 9950, 9999, 10000, 10050, 19999, 20000, 35400, 35400, 35450, 410000]
+    people = [walked(campaign, metres) for metres in distances]
+
+    for metres in sorted({*distances, 0, 1, 9900, 10001, 19900, 35399, 500000}):
+        ahead = sum(1 for other in distances if other > metres)
+        assert queries.rank_of_distance(campaign, metres) == 1 + ahead, metres
+    for registration, metres in zip(people, distances, strict=True):
+        mine = queries.my_standing(campaign, registration)
+        assert mine["rank"] == 1 + sum(1 for other in distances if other > metres)
+        assert [row.rank for row in mine["rows"]] == [
+            1 + sum(1 for other in distances if other > row.standing.distance_m)
+            for row in mine["rows"]
+        ]
+    assert rebuild_campaign(campaign, fix=False).total == 0
 
 
 def test_nobody_with_nothing_credited_is_on_a_board(campaign):
