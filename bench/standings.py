@@ -20,11 +20,14 @@ Measures, one JSON object per line:
   first build of every line, person-day, total and rank bucket; and a check
   (`fix=False`) of the result, which recomputes everything, must find no drift
   and is what a routine `manage.py rebuild_standings` costs;
-- crediting: two worker processes for BENCH_CREDIT_SECONDS (default 20), each
-  repeatedly creating an activity and its accepted verdict for a random
-  participant and calling `standings.services.refresh` in the same transaction
-  (what `activities.judging.judge_activity` does after judging), activities per
-  second in total and the time of one credit;
+- crediting, twice: two worker processes for BENCH_CREDIT_SECONDS (default 20)
+  each, repeatedly creating activities with their accepted verdicts for random
+  participants and adding them with `standings.services.add_credits` in the same
+  transaction, as `activities.judging` does with new accepted verdicts; first one
+  activity per transaction (a single upload, `measure: credit`), then
+  CREDIT_BATCH per transaction (the files of a tracker's export judged together,
+  `measure: credit_batched`); activities per second in total and the time of a
+  transaction;
 - reads, p50/p95 over BENCH_SAMPLES (default 300) calls each: `board_page`
   (top 50), `my_standing` and `rank_of_distance` for random participants,
   `unit_board(within=<a random district>)`, and the baseline: a plain
@@ -47,6 +50,8 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
+# Activities credited per transaction by a bulk import (a ZIP of a tracker's export).
+CREDIT_BATCH = 50
 TARGETS = {
     "top_page_p95_ms": 5.0,
     "my_rank_p95_ms": 10.0,
@@ -123,10 +128,11 @@ def emit(**fields) -> None:
     print(json.dumps({"bench": "standings", **fields}, ensure_ascii=False), flush=True)
 
 
-# Crediting: each worker is this script run with `credit <url> <seed> <start> <seconds>`.
+# Crediting: each worker is this script run with
+# `credit <url> <seed> <start> <seconds> <batch>`.
 
 
-def credit_worker(url: str, seed: int, start_at: float, seconds: float) -> None:
+def credit_worker(url: str, seed: int, start_at: float, seconds: float, batch: int) -> None:
     setup_django(url)
     from datetime import timedelta
 
@@ -153,45 +159,72 @@ def credit_worker(url: str, seed: int, start_at: float, seconds: float) -> None:
     deadline = time.perf_counter() + seconds
     n = 0
     while time.perf_counter() < deadline:
-        registration_id, user_id = rng.choice(people)
-        distance = rng.randint(1000, 12000)
-        started = STARTS + timedelta(seconds=rng.randrange(DAYS * 86400))
         began = time.perf_counter()
         with transaction.atomic():
-            activity = Activity.objects.create(
-                user_id=user_id,
-                source="bench",
-                external_id=f"credit-{seed}-{n}-{time.time_ns()}",
-                sport="walk",
-                started_at=started,
-                ended_at=started + timedelta(seconds=distance),
-                elapsed_s=distance,
-                moving_s=distance,
-                distance_m=distance,
+            activities, owners = [], []
+            for _ in range(batch):
+                registration_id, user_id = rng.choice(people)
+                distance = rng.randint(1000, 12000)
+                started = STARTS + timedelta(seconds=rng.randrange(DAYS * 86400))
+                activity = Activity(
+                    user_id=user_id,
+                    source="bench",
+                    external_id=f"credit-{seed}-{n}-{time.time_ns()}",
+                    sport="walk",
+                    started_at=started,
+                    ended_at=started + timedelta(seconds=distance),
+                    elapsed_s=distance,
+                    moving_s=distance,
+                    distance_m=distance,
+                )
+                if batch == 1:
+                    activity.save()
+                activities.append(activity)
+                owners.append(registration_id)
+                n += 1
+            if batch > 1:
+                Activity.objects.bulk_create(activities)
+            verdicts = [
+                Verdict(
+                    activity=activity,
+                    campaign=campaign,
+                    registration_id=registration_id,
+                    status=VerdictStatus.ACCEPTED,
+                    credited_m=activity.distance_m,
+                )
+                for activity, registration_id in zip(activities, owners, strict=True)
+            ]
+            if batch == 1:
+                verdicts[0].save()
+            else:
+                Verdict.objects.bulk_create(verdicts)
+            services.add_credits(
+                services.Credit(
+                    verdict.registration_id,
+                    credited_m=verdict.credited_m,
+                    started_at=verdict.activity.started_at,
+                    ended_at=verdict.activity.ended_at,
+                    steps=verdict.activity.steps,
+                    distance_m=verdict.activity.distance_m,
+                    sport=verdict.activity.sport,
+                )
+                for verdict in verdicts
             )
-            Verdict.objects.create(
-                activity=activity,
-                campaign=campaign,
-                registration_id=registration_id,
-                status=VerdictStatus.ACCEPTED,
-                credited_m=distance,
-            )
-            services.refresh(registration_id)
         durations.append(time.perf_counter() - began)
-        n += 1
     print(json.dumps({"credits": n, "durations": durations}))
 
 
-def measure_crediting(url: str, participants: int, seconds: float) -> None:
+def measure_crediting(url: str, participants: int, seconds: float, batch: int) -> None:
     start_at = time.time() + 8  # both workers set up first
+    command = [sys.executable, __file__, "credit", url]
     workers = [
         subprocess.Popen(
-            [sys.executable, __file__, "credit", url, str(seed), str(start_at), str(seconds)],
+            [*command, str(seed), str(start_at), str(seconds), str(batch)],
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         )
-        for seed in (1, 2)
+        for seed in (batch, batch + 1000)
     ]
     results = []
     for worker in workers:
@@ -202,13 +235,14 @@ def measure_crediting(url: str, participants: int, seconds: float) -> None:
     credits = sum(r["credits"] for r in results)
     rate = credits / seconds
     emit(
-        measure="credit",
+        measure="credit" if batch == 1 else "credit_batched",
         participants=participants,
         workers=len(workers),
+        activities_per_transaction=batch,
         seconds=seconds,
         activities=credits,
         activities_per_s=round(rate, 1),
-        per_credit=ms([d for r in results for d in r["durations"]]),
+        per_transaction=ms([d for r in results for d in r["durations"]]),
         target_per_s=TARGETS["credits_per_s"],
         met=rate >= TARGETS["credits_per_s"],
     )
@@ -216,7 +250,8 @@ def measure_crediting(url: str, participants: int, seconds: float) -> None:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "credit":
-        credit_worker(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+        url, seed, start_at, seconds, batch = sys.argv[2:7]
+        credit_worker(url, int(seed), float(start_at), float(seconds), int(batch))
         return 0
 
     size = scale()
@@ -276,7 +311,9 @@ def run(url: str, participants: int, *, generate: bool, scale: float) -> None:
     if os.environ.get("BENCH_STANDINGS_REBUILD") != "0":
         rebuild(campaign, participants, activities)
     reads(campaign, participants)
-    measure_crediting(url, participants, float(os.environ.get("BENCH_CREDIT_SECONDS", "20")))
+    seconds = float(os.environ.get("BENCH_CREDIT_SECONDS", "20"))
+    measure_crediting(url, participants, seconds, batch=1)
+    measure_crediting(url, participants, seconds, batch=CREDIT_BATCH)
     began = time.perf_counter()
     drift = rebuild_campaign(campaign, fix=False)
     emit(
