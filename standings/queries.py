@@ -9,10 +9,9 @@ by bib — a deterministic order. Public boards show names and totals only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import F, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
@@ -138,19 +137,11 @@ def _bucket_params(distance_m: int) -> dict:
 @dataclass
 class Row:
     rank: int
-    standing: Standing
+    standing: Standing | BoardLine
 
     @property
     def name(self) -> str:
         return self.standing.user.full_name or f"#{self.standing.bib}"
-
-
-def _CAMPAIGN_PARTICIPANTS(campaign_id: int) -> RawSQL:  # noqa: N802 - reads as a value
-    return RawSQL(
-        f"(SELECT COALESCE(SUM(participants), 0) FROM {Total._meta.db_table} "
-        "WHERE campaign_id = %s AND scope = 'campaign' AND key = 0)",
-        [campaign_id],
-    )
 
 
 def board_page(
@@ -159,27 +150,20 @@ def board_page(
     """One page of a board with competition ranks, and the number of people on it."""
     rows = _board(campaign, category_id=category_id, gender=gender)
     offset = (max(page, 1) - 1) * size
-    whole_board = category_id is None and not gender
-    page_rows = rows.select_related("user").only(
-        "bib",
-        "distance_m",
-        "activities",
-        "steps",
-        "reached_at",
-        "team_id",
-        "unit_id",
-        "user__full_name",
-    )
-    if whole_board:
-        # The kept total counts the same people (active, with a credited metre); read
-        # in the same statement as the page, the database works it out once.
-        page_rows = page_rows.annotate(board_size=_CAMPAIGN_PARTICIPANTS(campaign.pk))
-    standings = list(page_rows.order_by(*BOARD_ORDER)[offset : offset + size])
-    if whole_board:
-        count = (
-            int(standings[0].board_size) if standings else campaign_figures(campaign).participants
-        )
+    if category_id is None and not gender:
+        standings, count = _whole_board_page(campaign, offset, size)
     else:
+        page_rows = rows.select_related("user").only(
+            "bib",
+            "distance_m",
+            "activities",
+            "steps",
+            "reached_at",
+            "team_id",
+            "unit_id",
+            "user__full_name",
+        )
+        standings = list(page_rows.order_by(*BOARD_ORDER)[offset : offset + size])
         count = rows.count()
     ranks = page_ranks(
         [standing.distance_m for standing in standings],
@@ -189,6 +173,38 @@ def board_page(
         ),
     )
     return [Row(rank, standing) for rank, standing in zip(ranks, standings, strict=True)], count
+
+
+_WHOLE_BOARD_PAGE_SQL = """
+SELECT 'p', {cols},
+  (SELECT COALESCE(SUM(participants), 0) FROM {t}
+     WHERE campaign_id = %(c)s AND scope = 'campaign' AND key = 0)
+FROM {s} s JOIN {u} u ON u.id = s.user_id
+WHERE s.campaign_id = %(c)s AND s.is_active AND s.distance_m > 0
+ORDER BY s.distance_m DESC, s.reached_at ASC NULLS LAST, s.bib ASC
+LIMIT %(size)s OFFSET %(offset)s
+"""
+
+
+def _whole_board_page(campaign, offset: int, size: int) -> tuple[list[BoardLine], int]:
+    """One page of the whole-campaign board and the board's size (the kept campaign
+    total counts the same people: active, with a credited metre), in one statement
+    whose rows become lines without the ORM's work per row."""
+    from django.db import connection
+
+    sql = _WHOLE_BOARD_PAGE_SQL.format(
+        cols=_NEIGHBOUR_COLUMNS,
+        t=Total._meta.db_table,
+        s=Standing._meta.db_table,
+        u=Standing._meta.get_field("user").related_model._meta.db_table,
+    )
+    params = {"c": campaign.pk, "size": size, "offset": offset}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], campaign_figures(campaign).participants
+    return [_neighbour(row[:-1]) for row in rows], int(rows[0][-1])
 
 
 def page_ranks(values: list[int], offset: int, count_ahead) -> list[int]:
@@ -256,25 +272,33 @@ def _board_key(standing: Standing) -> tuple:
     return (-standing.distance_m, reached, standing.bib)
 
 
-def _neighbour(row) -> Standing:
-    from accounts.models import User
+@dataclass(slots=True)
+class Person:
+    full_name: str
 
-    (_side, pk, registration_id, bib, distance_m, activities, steps, reached_at) = row[:8]
-    team_id, unit_id, user_id, full_name = row[8:]
-    standing = Standing(
-        pk=pk,
-        registration_id=registration_id,
-        bib=bib,
-        distance_m=distance_m,
-        activities=activities,
-        steps=steps,
-        reached_at=reached_at,
-        team_id=team_id,
-        unit_id=unit_id,
-        user_id=user_id,
-    )
-    standing.user = User(pk=user_id, full_name=full_name)
-    return standing
+
+@dataclass(slots=True)
+class BoardLine:
+    """A line as boards and "my rank" show it: what pages and the API read of a
+    `Standing`, made straight from a row (a model instance costs more than the query)."""
+
+    pk: int
+    registration_id: int
+    bib: int
+    distance_m: int
+    activities: int
+    steps: int
+    reached_at: datetime | None
+    team_id: int | None
+    unit_id: int | None
+    user_id: int
+    user: Person
+
+
+def _neighbour(row) -> BoardLine:
+    """A BoardLine from a row of (side, *_NEIGHBOUR_COLUMNS)."""
+    *figures, full_name = row[1:]
+    return BoardLine(*figures, user=Person(full_name))
 
 
 def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
@@ -305,7 +329,7 @@ def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
                 "n": around,
             },
         )
-        found: dict[str, list[Standing]] = {"a": [], "A": [], "b": [], "B": []}
+        found: dict[str, list[BoardLine]] = {"a": [], "A": [], "b": [], "B": []}
         for row in cursor.fetchall():
             found[row[0]].append(_neighbour(row))
         # A UNION keeps no order of its own: each side is put in board order here.
