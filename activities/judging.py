@@ -225,17 +225,7 @@ def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list
             if not new:
                 judged_again = True
             elif verdict.status == VerdictStatus.ACCEPTED:
-                credits.append(
-                    standings.Credit(
-                        registration.pk,
-                        credited_m=verdict.credited_m,
-                        started_at=activity.started_at,
-                        ended_at=activity.ended_at,
-                        steps=activity.steps,
-                        distance_m=activity.distance_m,
-                        sport=activity.sport,
-                    )
-                )
+                credits.append(standings.Credit.of(verdict, activity))
         if judged_again:
             standings.refresh(registration.pk)  # a verdict judged again: recount the line
         else:

@@ -198,18 +198,7 @@ def credit_worker(url: str, seed: int, start_at: float, seconds: float, batch: i
                 verdicts[0].save()
             else:
                 Verdict.objects.bulk_create(verdicts)
-            services.add_credits(
-                services.Credit(
-                    verdict.registration_id,
-                    credited_m=verdict.credited_m,
-                    started_at=verdict.activity.started_at,
-                    ended_at=verdict.activity.ended_at,
-                    steps=verdict.activity.steps,
-                    distance_m=verdict.activity.distance_m,
-                    sport=verdict.activity.sport,
-                )
-                for verdict in verdicts
-            )
+            services.add_credits(services.Credit.of(verdict) for verdict in verdicts)
         durations.append(time.perf_counter() - began)
     print(json.dumps({"credits": n, "durations": durations}))
 

@@ -354,6 +354,20 @@ class Credit:
     distance_m: int
     sport: str
 
+    @classmethod
+    def of(cls, verdict, activity=None) -> Credit:
+        """The credit of a verdict (its activity given, or read through the verdict)."""
+        activity = activity or verdict.activity
+        return cls(
+            verdict.registration_id,
+            credited_m=verdict.credited_m,
+            started_at=activity.started_at,
+            ended_at=activity.ended_at,
+            steps=activity.steps,
+            distance_m=activity.distance_m,
+            sport=activity.sport,
+        )
+
 
 CONTEXT_COLUMNS = (
     *("id", "status", "campaign_id", "team_id", "unit_id", "category_id", "bib", "user_id"),
@@ -435,11 +449,6 @@ def _chains(paths: Iterable[str]) -> dict[str, list[int]]:
             cursor.execute(sql, params)
             ids = dict(cursor.fetchall())
     return {path: [ids[p] for p in chain if p in ids] for path, chain in wanted.items()}
-
-
-def add_credit(registration_id: int, **credit) -> None:
-    """One new accepted verdict; see `add_credits`."""
-    add_credits([Credit(registration_id, **credit)])
 
 
 def add_credits(credits: Iterable[Credit]) -> None:

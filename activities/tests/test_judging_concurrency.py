@@ -2,51 +2,21 @@
 web page, two workers): the daily cap and the duplicate rule still count each
 metre once, because judging locks the person's registration first.
 
-Runs on both databases; see campaigns/tests/test_registration_concurrency.py for
-why the SQLite threads retry on "table is locked"."""
-
-import threading
-import time
+Runs on both databases (see core/tests/concurrency.py)."""
 
 import pytest
-from django.db import OperationalError, connection
 
 from activities import pipeline
 from activities.models import Verdict
 from activities.synthetic import gpx_track, local
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
-
-
-def _process_waiting_for_sqlite(upload_id):
-    for _ in range(250):
-        try:
-            return pipeline.process_upload(upload_id)
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(0.02)
-    raise AssertionError("the SQLite lock was never released")
+from core.tests.concurrency import at_once, waiting_for_sqlite
 
 
 def _race(upload_ids):
-    barrier = threading.Barrier(len(upload_ids))
-    errors = []
-
-    def work(upload_id):
-        try:
-            barrier.wait(timeout=10)
-            _process_waiting_for_sqlite(upload_id)
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(pk,)) for pk in upload_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    calls = [lambda pk=pk: waiting_for_sqlite(pipeline.process_upload, pk) for pk in upload_ids]
+    outcomes = at_once(calls)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
 
 
 @pytest.fixture

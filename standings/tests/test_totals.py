@@ -50,21 +50,8 @@ def credit(
         reasons=[],
     )
     if count and status == VerdictStatus.ACCEPTED:
-        services.add_credits([credit_of(verdict)])
+        services.add_credits([services.Credit.of(verdict)])
     return verdict
-
-
-def credit_of(verdict) -> services.Credit:
-    activity = verdict.activity
-    return services.Credit(
-        verdict.registration_id,
-        credited_m=verdict.credited_m,
-        started_at=activity.started_at,
-        ended_at=activity.ended_at,
-        steps=activity.steps,
-        distance_m=activity.distance_m,
-        sport=activity.sport,
-    )
 
 
 def test_an_accepted_activity_counts_everywhere_at_once(campaign, tree):
@@ -211,7 +198,7 @@ def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner
                 credit(campaign, registration, metres // 3 + 1, hours_ago=2, count=False),
                 credit(campaign, others, metres, hours_ago=2, count=False),
             ]
-            services.add_credits([credit_of(verdict) for verdict in batch])
+            services.add_credits([services.Credit.of(verdict) for verdict in batch])
             verdicts[who].extend(batch[:2])
             verdicts[(who + 1) % 4].append(batch[2])
         elif operation in ("reject", "accept") and verdicts[who]:
