@@ -216,13 +216,10 @@ def read_points(data: bytes) -> Points | None:
 
 
 def _split(data: bytes, shapes: list[Shape]) -> tuple[list, int]:
-    """The document split around every point: text, then each shape's groups, and so on.
-
-    Each shape's alternative begins with an empty group, which is b"" in the split
-    where that shape matched and None where another did.
-    """
-    pattern = re.compile(b"|".join(b"()" + shape.pattern for shape in shapes))
-    stride = 1 + sum(1 + shape.groups for shape in shapes)
+    """The document split around every point: the text before it, then every shape's
+    groups (None in the groups of the shapes the point did not take), and so on."""
+    pattern = re.compile(b"|".join(shape.pattern for shape in shapes))
+    stride = 1 + sum(shape.groups for shape in shapes)
     return pattern.split(data), stride
 
 
@@ -230,8 +227,8 @@ def _texts(pieces: list, shapes: list[Shape], stride: int, count: int) -> dict[s
     """Each role's texts in point order, merged over the shapes."""
     starts, start = [], 1
     for shape in shapes:
-        starts.append(start + 1)  # just past the shape's empty group
-        start += 1 + shape.groups
+        starts.append(start)
+        start += shape.groups
     texts: dict[str, list] = {}
     for role in ROLES:
         width = max(len(shape.slots[role]) for shape in shapes) if role in SEVERAL else 1
