@@ -6,7 +6,6 @@ Outside both, the campaign is a 404."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,11 +25,10 @@ from django.views.decorators.http import require_POST
 from activities import review
 from activities.models import Activity, Complaint, ComplaintStatus, Verdict, VerdictStatus
 from activities.rules import campaign_day
-from campaigns.access import campaigns_for_staff, is_organiser
+from campaigns.access import CampaignStaff
 from campaigns.models import Campaign
 from core.errors import DomainError
 from core.models import AuditEntry
-from orgs.access import units_for_staff
 from orgs.models import Unit
 
 PAGE_SIZE = 50
@@ -62,15 +60,13 @@ HISTORY_ACTIONS = (
 )
 
 
-@dataclass
-class Reviewer:
-    """What this person may do with this campaign's review screens."""
+class Reviewer(CampaignStaff):
+    """What this person may do with this campaign's review screens: staff of the units
+    look at their units' items; only the organisers decide."""
 
-    campaign: Campaign
-    can_decide: bool
-    # None: every registration of the campaign; else only those of these units.
-    units: QuerySet[Unit] | None
-    is_admin: bool
+    @property
+    def can_decide(self) -> bool:
+        return self.is_organiser
 
     def verdicts(self) -> QuerySet[Verdict]:
         verdicts = Verdict.objects.filter(campaign=self.campaign)
@@ -81,17 +77,6 @@ class Reviewer:
     def queue(self) -> QuerySet[Verdict]:
         queue = review.review_queue(self.campaign)
         return queue if self.units is None else queue.filter(registration__unit__in=self.units)
-
-
-def _reviewer(user, slug: str) -> Reviewer:
-    campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
-    if is_organiser(user, campaign):
-        is_admin = campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists()
-        return Reviewer(campaign, can_decide=True, units=None, is_admin=is_admin)
-    units = units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
-    if not units.exists():
-        raise Http404
-    return Reviewer(campaign, can_decide=False, units=units, is_admin=False)
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -140,7 +125,7 @@ def _local(moment: datetime | None, campaign: Campaign) -> str:
 
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    reviewer = _reviewer(request.user, slug)
+    reviewer = Reviewer.of(request.user, slug)
     campaign = reviewer.campaign
     filters = _filters(request)
     verdicts, codes = _filtered_queue(reviewer, filters)
@@ -270,7 +255,7 @@ def _detail(
 
 @login_required
 def detail(request: HttpRequest, slug: str, verdict_id: int) -> HttpResponse:
-    reviewer = _reviewer(request.user, slug)
+    reviewer = Reviewer.of(request.user, slug)
     return _detail(request, reviewer, _verdict_for(reviewer, verdict_id))
 
 
@@ -292,7 +277,7 @@ def _decided(request: HttpRequest, reviewer: Reviewer, done: Verdict, text: str)
 
 
 def _for_decision(request: HttpRequest, slug: str, verdict_id: int) -> tuple[Reviewer, Verdict]:
-    reviewer = _reviewer(request.user, slug)
+    reviewer = Reviewer.of(request.user, slug)
     verdict = _verdict_for(reviewer, verdict_id)
     if not reviewer.can_decide:
         raise PermissionDenied
@@ -368,7 +353,7 @@ ACTION_LABELS = {
 
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
-    reviewer = _reviewer(request.user, slug)
+    reviewer = Reviewer.of(request.user, slug)
     campaign = reviewer.campaign
     entries = AuditEntry.objects.filter(campaign=campaign, action__in=HISTORY_ACTIONS)
     if reviewer.units is not None:

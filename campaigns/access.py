@@ -2,12 +2,19 @@
 of these helpers: what a person may not see is a 404, what they may see but
 not change is a 403."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from campaigns.models import Campaign, Registration, Visibility
 from orgs.access import subtree_q, units_for_staff
+from orgs.models import Unit
 
 
 def campaigns_for_staff(user, *, admin: bool = False) -> QuerySet[Campaign]:
@@ -37,6 +44,35 @@ def get_campaign_for_admin(user, slug: str) -> Campaign:
 def is_organiser(user, campaign: Campaign) -> bool:
     """Staff of the organising unit or of a unit above it."""
     return units_for_staff(user).filter(pk=campaign.organiser_unit_id).exists()
+
+
+def staff_units_in(user, campaign: Campaign) -> QuerySet[Unit]:
+    """The units of the campaign's organisation this person is staff of."""
+    return units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
+
+
+@dataclass
+class CampaignStaff:
+    """What one staff member is to one campaign's back-office screens: an organiser
+    sees and acts on everything; staff of units inside the organising unit see their
+    units' part only; anyone else gets a 404."""
+
+    campaign: Campaign
+    is_organiser: bool
+    # None: the whole campaign; else only what belongs to these units.
+    units: QuerySet[Unit] | None
+    is_admin: bool
+
+    @classmethod
+    def of(cls, user, slug: str) -> Self:
+        campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
+        if is_organiser(user, campaign):
+            is_admin = campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists()
+            return cls(campaign, is_organiser=True, units=None, is_admin=is_admin)
+        units = staff_units_in(user, campaign)
+        if not units.exists():
+            raise Http404
+        return cls(campaign, is_organiser=False, units=units, is_admin=False)
 
 
 def can_see_campaign(user, campaign: Campaign, codes: set[str] = frozenset()) -> bool:

@@ -10,7 +10,6 @@ organisers'. Outside both, the campaign is a 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,14 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaigns.access import campaigns_for_staff, is_organiser
+from campaigns.access import CampaignStaff
 from campaigns.display import format_vnd
 from campaigns.models import Campaign
 from core.errors import DomainError
@@ -37,41 +36,22 @@ from donations.providers import PROVIDERS
 from donations.providers.cash import cash_units, record_cash
 from donations.providers.vietqr import VietQRProvider
 from donations.sponsors import sponsor_rows, sponsors_total
-from orgs.access import units_for_staff
 from orgs.models import Unit
 
 PAGE_SIZE = 50
 MAX_STATEMENT_BYTES = 10 * 1024 * 1024
 
 
-@dataclass
-class Desk:
+class Desk(CampaignStaff):
     """What this person may do with this campaign's money screens."""
-
-    campaign: Campaign
-    is_organiser: bool
-    # None: every donation of the campaign; else only those of these units.
-    units: QuerySet[Unit] | None
-    is_admin: bool
 
     def donations(self) -> QuerySet[Donation]:
         donations = Donation.objects.filter(campaign=self.campaign)
         return donations if self.units is None else donations.filter(unit__in=self.units)
 
 
-def _desk(user, slug: str) -> Desk:
-    campaign = get_object_or_404(Campaign.objects.select_related("organiser_unit"), slug=slug)
-    if is_organiser(user, campaign):
-        is_admin = campaigns_for_staff(user, admin=True).filter(pk=campaign.pk).exists()
-        return Desk(campaign, is_organiser=True, units=None, is_admin=is_admin)
-    units = units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
-    if not units.exists():
-        raise Http404
-    return Desk(campaign, is_organiser=False, units=units, is_admin=False)
-
-
 def _organiser_desk(user, slug: str) -> Desk:
-    desk = _desk(user, slug)
+    desk = Desk.of(user, slug)
     if not desk.is_organiser:
         raise PermissionDenied
     return desk
@@ -118,7 +98,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 
 @login_required
 def donation_list(request: HttpRequest, slug: str) -> HttpResponse:
-    desk = _desk(request.user, slug)
+    desk = Desk.of(request.user, slug)
     campaign = desk.campaign
     scoped = desk.donations()
     filters = _filters(request)
@@ -169,7 +149,7 @@ def donation_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, slug: str) -> HttpResponse:
-    desk = _desk(request.user, slug)
+    desk = Desk.of(request.user, slug)
     response = HttpResponse(export_xlsx(desk.campaign, desk.donations()), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="donations-{desk.campaign.slug}.xlsx"'
     return response
@@ -346,7 +326,7 @@ class CashForm(forms.Form):
 
 @login_required
 def cash(request: HttpRequest, slug: str) -> HttpResponse:
-    desk = _desk(request.user, slug)
+    desk = Desk.of(request.user, slug)
     units = cash_units(request.user, desk.campaign)
     data = request.POST if request.method == "POST" else None
     form = CashForm(data, units=units)
@@ -412,7 +392,7 @@ class SponsorForm(forms.ModelForm):
 
 @login_required
 def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
-    desk = _desk(request.user, slug)
+    desk = Desk.of(request.user, slug)
     campaign = desk.campaign
     form = None
     status = 200

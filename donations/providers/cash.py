@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.access import staff_units_in
 from donations.models import Donation, Method
 from donations.providers import BasePaymentProvider, Prepared, register
 from donations.services import DonationError, confirm_paid, create_donation, mark_refunded
-from orgs.access import units_for_staff
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -29,7 +29,7 @@ def receipt_ref(campaign, receipt_number: str) -> str:
 
 def cash_units(user, campaign):
     """The units of the campaign's subtree this person may record cash for."""
-    return units_for_staff(user).filter(campaign.organiser_unit.subtree_q())
+    return staff_units_in(user, campaign)
 
 
 def record_cash(
