@@ -5,17 +5,7 @@ is read-only, and nothing is added or deleted."""
 from django.contrib import admin
 
 from activities.models import Activity, Complaint, StoredFile, Upload, Verdict
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(StoredFile)

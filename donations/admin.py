@@ -4,6 +4,7 @@ provider events are read-only here; settings and sponsors are editable."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from donations.models import Donation, PaymentEvent, PaymentSettings, Sponsor
 
 
@@ -19,7 +20,7 @@ class PaymentEventInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = ["reference", "campaign", "amount", "method", "status", "donor_name", "paid_at"]
     list_filter = ["status", "method", "campaign"]
     search_fields = ["reference", "donor_name", "email", "provider_ref", "receipt_number"]
@@ -27,30 +28,12 @@ class DonationAdmin(admin.ModelAdmin):
     inlines = [PaymentEventInline]
     list_select_related = ["campaign"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(PaymentEvent)
-class PaymentEventAdmin(admin.ModelAdmin):
+class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "method", "kind", "outcome", "donation"]
     list_filter = ["method", "kind", "outcome"]
     search_fields = ["donation__reference"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PaymentSettings)
