@@ -21,6 +21,7 @@ from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import (
     BUCKET_M,
     COARSE_BUCKET_M,
+    CREDIT_FIELDS,
     DEFAULT_STRIDE_M,
     SHARDS,
     Line,
@@ -70,15 +71,7 @@ def _expected_lines(campaign) -> tuple[dict, dict]:
     people: dict[int, Line] = {}
     credits = (
         Verdict.objects.filter(campaign=campaign, status=VerdictStatus.ACCEPTED, credited_m__gt=0)
-        .values_list(
-            "registration_id",
-            "credited_m",
-            "activity__started_at",
-            "activity__ended_at",
-            "activity__steps",
-            "activity__distance_m",
-            "activity__sport",
-        )
+        .values_list("registration_id", *CREDIT_FIELDS)
         .order_by()
     )
     strides = {sport: stride_for(rules, sport) for sport in ("walk", "run", "other")}

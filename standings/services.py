@@ -97,6 +97,17 @@ class Line:
         return sum(1 for metres, _n, _r in self.days.values() if metres > 0)
 
 
+# What a line counts of an accepted verdict and its activity, in the order of Line.add.
+CREDIT_FIELDS = (
+    "credited_m",
+    "activity__started_at",
+    "activity__ended_at",
+    "activity__steps",
+    "activity__distance_m",
+    "activity__sport",
+)
+
+
 def compute_line(registration) -> Line:
     """From scratch, from the registration's accepted verdicts."""
     from activities.models import Verdict, VerdictStatus
@@ -110,14 +121,7 @@ def compute_line(registration) -> Line:
     rules = merged_rules(campaign.rules)
     credits = Verdict.objects.filter(
         registration_id=registration.pk, status=VerdictStatus.ACCEPTED, credited_m__gt=0
-    ).values_list(
-        "credited_m",
-        "activity__started_at",
-        "activity__ended_at",
-        "activity__steps",
-        "activity__distance_m",
-        "activity__sport",
-    )
+    ).values_list(*CREDIT_FIELDS)
     strides: dict[str, float] = {}
     for credited, started_at, ended_at, steps, distance_m, sport in credits.order_by():
         if sport not in strides:
