@@ -148,11 +148,11 @@ def board_page(
     campaign, page: int = 1, *, category_id=None, gender=None, size: int = PAGE_SIZE
 ) -> tuple[list[Row], int]:
     """One page of a board with competition ranks, and the number of people on it."""
-    rows = _board(campaign, category_id=category_id, gender=gender)
     offset = (max(page, 1) - 1) * size
     if category_id is None and not gender:
         standings, count = _whole_board_page(campaign, offset, size)
     else:
+        rows = _board(campaign, category_id=category_id, gender=gender)
         page_rows = rows.select_related("user").only(
             "bib",
             "distance_m",
