@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an event loop running in the test's thread, and
@@ -40,6 +43,24 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TIMEOUT_MS = 10_000
+
+
+class _OneRequestAtATime(WSGIServer):
+    """A live server that answers one request after the other (and closes each
+    connection, so that a browser's keep-alive cannot hold it)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_for_the_database():
+    """On SQLite the test database lives in memory, and Django hands its one
+    connection to every thread of the live server: two requests at once (a page
+    sending two files, polling while it uploads) would then share a transaction and
+    trip over each other's savepoints. There, requests are answered in turn."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
