@@ -11,13 +11,14 @@ takes, for looking at pages by eye.
 
 import os
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.servers.basehttp import WSGIServer
-from django.test.testcases import LiveServerThread
+from django.core.servers.basehttp import ServerHandler, ThreadedWSGIServer, WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an event loop running in the test's thread, and
@@ -45,12 +46,41 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TIMEOUT_MS = 10_000
 
 
+# Paths the live server treats as out of reach (see the ``network`` fixture).
+_CUT: set[str] = set()
+
+
+class _CuttableHandler(QuietWSGIRequestHandler):
+    """Drops the connection without an answer for a request to a cut path, as a
+    phone without a network never reaches the server."""
+
+    def handle_one_request(self):
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline or len(self.raw_requestline) > 65536:
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        if any(self.path.startswith(prefix) for prefix in _CUT):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        handler = ServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ())
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+
+
+class _ThreadedLiveServer(ThreadedWSGIServer):
+    def __init__(self, address, _handler, **kwargs):
+        super().__init__(address, _CuttableHandler, **kwargs)
+
+
 class _OneRequestAtATime(WSGIServer):
     """A live server that answers one request after the other (and closes each
     connection, so that a browser's keep-alive cannot hold it)."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, address, _handler, *, connections_override=None, **kwargs):
+        super().__init__(address, _CuttableHandler, **kwargs)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,6 +91,28 @@ def live_server_for_the_database():
     trip over each other's savepoints. There, requests are answered in turn."""
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         LiveServerThread.server_class = _OneRequestAtATime
+    else:
+        LiveServerThread.server_class = _ThreadedLiveServer
+
+
+class Network:
+    """The network between the browser and the live server, for one test:
+    ``cut(prefix)`` makes every request to a path starting with ``prefix`` fail as
+    unreachable, whoever sends it (the page, or a request a service worker lets
+    through, which Chromium's offline emulation does not always cover);
+    ``restore()`` brings it back."""
+
+    def cut(self, prefix: str) -> None:
+        _CUT.add(prefix)
+
+    def restore(self) -> None:
+        _CUT.clear()
+
+
+@pytest.fixture
+def network() -> Iterator[Network]:
+    yield Network()
+    _CUT.clear()
 
 
 @pytest.fixture(scope="session")
