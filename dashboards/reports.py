@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Sum
@@ -26,6 +25,7 @@ from fpdf.fonts import FontFace
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from campaigns.models import Campaign, Registration
+from core import spreadsheets
 from dashboards import data
 from dashboards.models import ParticipationChange
 from donations.models import Donation
@@ -140,7 +140,7 @@ def build_workbook(
     for f in figures:
         levels[f.unit.depth - unit.depth + 1].append(f)
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = spreadsheets.workbook(str(path), streaming=True)
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format(
         {"bold": True, "bg_color": "#C8102E", "font_color": "#FFFFFF", "text_wrap": True}

@@ -1,21 +1,27 @@
-"""The organisers' XLSX export of a campaign's donations (those they may see).
+"""The donations' exports, both written through core.spreadsheets: amounts are
+numbers (whole đồng) so that the spreadsheet adds them up; text is written as
+text, never as a formula.
 
-Two sheets: every donation with its method, status and references, and a
-summary by method and status. Amounts are numbers (whole đồng) so that the
-spreadsheet adds them up; text is written as text, never as a formula.
+- The organisers' XLSX of a campaign's donations (those they may see): every
+  donation with its method, status and references, and a summary by method and
+  status.
+- The public ledger as CSV: every paid donation, one line each, anonymous
+  donors as such, no e-mail addresses.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
-import xlsxwriter
 from django.db.models import Count, QuerySet, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import XLSX_TYPE, csv_lines, workbook
 from donations.models import Donation, DonationStatus, Method
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["LEDGER_COLUMNS", "XLSX_TYPE", "export_xlsx", "ledger_csv_lines"]
 
 
 def _local(moment, campaign) -> str:
@@ -24,9 +30,7 @@ def _local(moment, campaign) -> str:
 
 def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    book = workbook(out)
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0"})
     money_bold = book.add_format({"num_format": "#,##0", "bold": True})
@@ -109,3 +113,29 @@ def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
     summary.set_column(2, 3, 16)
     book.close()
     return out.getvalue()
+
+
+LEDGER_COLUMNS = ("reference", "paid_at", "donor", "amount_vnd", "method", "team", "unit")
+
+
+def ledger_csv_lines(campaign, donations: QuerySet[Donation]) -> Iterator[str]:
+    """The public ledger's CSV, a line at a time: a header, then a line per
+    paid donation of ``donations``; the amounts add up to the published total."""
+    with translation.override("en"):
+        anonymous = _("Anonymous")
+
+    def rows():
+        yield LEDGER_COLUMNS
+        for donation in donations.iterator(chunk_size=1000):
+            shown = not donation.is_anonymous and donation.donor_name
+            yield [
+                donation.reference,
+                campaign.local(donation.paid_at).isoformat(timespec="seconds"),
+                donation.donor_name if shown else anonymous,
+                donation.amount,
+                donation.method,
+                donation.team.name if donation.team else "",
+                donation.unit.code if donation.unit else "",
+            ]
+
+    return csv_lines(rows())

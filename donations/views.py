@@ -7,7 +7,6 @@ through each provider's `handle_callback`, which verifies the signature first.
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django import forms
@@ -25,7 +24,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -33,8 +31,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.access import get_campaign_for_request
 from campaigns.display import format_vnd
+from core.spreadsheets import CSV_TYPE
 from core.tasks import send_email
-from donations import services
+from donations import exports, services
 from donations.models import Donation, DonationStatus, Method
 
 # Importing the provider modules registers them.
@@ -313,42 +312,10 @@ def donate_box(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "donations/_donate_box.html", {"donate_box": box_context(campaign)})
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-LEDGER_COLUMNS = ("reference", "paid_at", "donor", "amount_vnd", "method", "team", "unit")
-
-
 def ledger_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every paid donation, one line each; the amounts add up to the published total."""
     campaign = get_campaign_for_request(request, slug)
-    writer = csv.writer(_Echo())
-    with translation.override("en"):
-        anonymous = gettext("Anonymous")
-
-    def rows():
-        yield writer.writerow(LEDGER_COLUMNS)
-        for donation in _ledger(campaign).iterator(chunk_size=1000):
-            name = anonymous if donation.is_anonymous or not donation.donor_name else None
-            yield writer.writerow(
-                [
-                    donation.reference,
-                    campaign.local(donation.paid_at).isoformat(timespec="seconds"),
-                    _cell(name or donation.donor_name),
-                    donation.amount,
-                    donation.method,
-                    _cell(donation.team.name if donation.team else ""),
-                    donation.unit.code if donation.unit else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    lines = exports.ledger_csv_lines(campaign, _ledger(campaign))
+    response = StreamingHttpResponse(lines, content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-donations.csv"'
     return response

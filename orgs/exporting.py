@@ -1,13 +1,11 @@
 """Export of a subtree in the import format (orgs.importing): a row per unit,
-parents before children, so that exporting and importing again changes nothing."""
+parents before children, so that exporting and importing again changes nothing.
+Written through core.spreadsheets: a unit's name is text, never a formula."""
 
-import csv
 import io
 from collections.abc import Callable
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-
+from core.spreadsheets import BOM, CSV_TYPE, XLSX_TYPE, workbook, write_csv
 from orgs.importing import COLUMNS
 from orgs.models import Unit
 
@@ -30,28 +28,22 @@ def export_rows(unit: Unit) -> list[list[str]]:
 
 def export_csv(unit: Unit) -> bytes:
     out = io.StringIO()
-    out.write("\ufeff")  # so that Excel opens it as UTF-8
-    csv.writer(out).writerows(export_rows(unit))
+    out.write(BOM)
+    write_csv(out, export_rows(unit))
     return out.getvalue().encode("utf-8")
 
 
 def export_xlsx(unit: Unit) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("units")
-    for row in export_rows(unit):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # a name starting with "=" is text, not a formula
-            cells.append(cell)
-        sheet.append(cells)
     out = io.BytesIO()
-    book.save(out)
+    book = workbook(out)
+    sheet = book.add_worksheet("units")
+    for row, values in enumerate(export_rows(unit)):
+        sheet.write_row(row, 0, values)
+    book.close()
     return out.getvalue()
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTERS: dict[str, tuple[Callable[[Unit], bytes], str]] = {
-    "csv": (export_csv, "text/csv; charset=utf-8"),
+    "csv": (export_csv, CSV_TYPE),
     "xlsx": (export_xlsx, XLSX_TYPE),
 }

@@ -25,6 +25,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from core.audit import log_action
 from core.errors import DomainError
+from core.spreadsheets import csv_text
 from orgs.models import Unit, UnitKind
 
 COLUMNS = ("code", "name", "kind", "parent_code")
@@ -100,7 +101,9 @@ def read_csv(data: bytes) -> list[list[str]]:
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     try:
-        return [[_cell(c) for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        lines = csv.reader(io.StringIO(text), delimiter=delimiter)
+        # A name our export wrote as '=… (core.spreadsheets) comes back as typed.
+        return [[csv_text(_cell(c)) for c in r] for r in lines]
     except csv.Error:
         raise _file_error("bad_csv", _("The CSV file cannot be read.")) from None
 

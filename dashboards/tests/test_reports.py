@@ -8,7 +8,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from campaigns.tests.factories import TeamFactory
 from dashboards.tests.conftest import at, donate, leave
+from kindsteps.testing.spreadsheets import FORMULA_LIKE, cell_types
+from orgs.models import Unit
 from standings.models import PersonDay, Scope, Standing, Total
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +91,27 @@ def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures)
     assert listed[-1][1] == 4  # the count of participants
     assert listed[0][6] == "p1@example.org"  # an administrator sees contacts
     donations = _values(gifts)
-    assert [r[3] for r in donations[:-1]][0] == "Bà Tư"
+    assert next(r[3] for r in donations[:-1]) == "Bà Tư"
     assert "Ẩn" not in [r[3] for r in donations[:-1]]  # anonymous stays anonymous
     assert donations[-1][4] == 250_000
+
+
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_workbook_writes_formula_like_names_as_text(client, owner, campaign, tree, people, name):
+    ltr = tree["LA-CD-LTR"]
+    Unit.objects.filter(pk=ltr.pk).update(name=f"{name} xã")
+    joined = people(campaign, ltr, at(1), full_name=name)
+    joined.team = TeamFactory(campaign=campaign, name=f"{name} đội")
+    joined.save(update_fields=["team"])
+    donate(campaign, ltr, 200_000, at(3), donor_name=f"{name} bà")
+    client.force_login(owner)
+
+    types = cell_types(_xlsx(client, campaign, "LA-CD", as_of="2024-03-05").content)
+
+    shown = {text: types.get(text) for text in (name, f"{name} xã", f"{name} đội", f"{name} bà")}
+    assert shown == dict.fromkeys(shown, "s")
+    assert not any(kind == "f" and name in str(value) for value, kind in types.items())
+    assert types[200_000] == "n"
 
 
 def test_workbook_as_of_a_past_day(client, owner, campaign, figures):

@@ -8,9 +8,10 @@ import re
 import pytest
 
 from campaigns.models import Visibility
-from campaigns.tests.factories import CampaignFactory
+from campaigns.tests.factories import CampaignFactory, TeamFactory
 from donations import services
 from donations.models import Donation, Method
+from kindsteps.testing.spreadsheets import FORMULA_LIKE
 
 
 @pytest.fixture
@@ -105,6 +106,19 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, campaign):
     paid(campaign, 50_000, donor_name='=HYPERLINK("http://x")')
 
     assert read_csv(client, campaign)[0]["donor"].startswith("'=")
+
+
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_formula_like_donor_and_team_names_are_escaped_and_amounts_stay_numbers(
+    client, campaign, name
+):
+    team = TeamFactory(campaign=campaign, name=name)
+    paid(campaign, 50_000, donor_name=name, team=team)
+
+    (row,) = read_csv(client, campaign)
+
+    assert (row["donor"], row["team"]) == (f"'{name}", f"'{name}")
+    assert row["amount_vnd"] == "50000"
 
 
 def test_the_ledger_of_a_private_campaign_is_not_found_for_a_stranger(client, campaign):

@@ -14,6 +14,7 @@ from campaigns.tests.factories import CampaignFactory
 from donations import reconcile, services
 from donations.models import Donation, DonationStatus, Method, Sponsor
 from donations.providers.cash import record_cash
+from kindsteps.testing.spreadsheets import FORMULA_LIKE, cell_types
 from teams.models import Team
 
 
@@ -126,6 +127,19 @@ def test_owner_export_totals_equal_the_paid_total(client, owner, campaign, money
     assert paid_sum == total_row[amount] == services.paid_total(campaign)["total"] == 850_000
     summary = book.worksheets[1]
     assert sum(row[2] for row in summary.iter_rows(min_row=2, values_only=True)) == 5
+
+
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_owner_export_writes_formula_like_names_and_messages_as_text(client, owner, campaign, name):
+    team = Team.objects.create(campaign=campaign, name=name)
+    paid(campaign, 120_000, donor_name=name, message=f"{name} !", team=team)
+    client.force_login(owner)
+
+    types = cell_types(client.get(url("export", campaign)).content)
+
+    assert (types[name], types[f"{name} !"]) == ("s", "s")
+    assert "f" not in types.values()
+    assert types[120_000] == "n"
 
 
 def test_owner_refunds_a_paid_donation(client, owner, campaign, money):

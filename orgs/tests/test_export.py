@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 
+from kindsteps.testing.spreadsheets import FORMULA_LIKE, cell_types
 from orgs.exporting import export_csv, export_xlsx
 from orgs.importing import import_units
 from orgs.models import Unit
@@ -35,6 +36,38 @@ def test_xlsx_export_keeps_a_name_that_looks_like_a_formula_as_text(tree):
     values = [[c.value for c in row] for row in book.active.iter_rows()]
     assert ["LA-CD-LTR", "=1+1 xã", "commune", "LA-CD"] in values
     assert book.active["B3"].data_type == "s"
+
+
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_xlsx_export_writes_every_formula_like_name_as_text(tree, name):
+    Unit.objects.filter(code="LA-CD-LTR").update(name=name)
+
+    types = cell_types(export_xlsx(tree["LA-CD"]))
+
+    assert types[name] == "s"
+    assert "f" not in types.values()
+
+
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_csv_export_puts_a_quote_before_a_formula_like_name(tree, name):
+    Unit.objects.filter(code="LA-CD-LTR").update(name=name)
+
+    rows = list(csv.reader(io.StringIO(export_csv(tree["LA-CD"]).decode("utf-8-sig"))))
+
+    assert ["LA-CD-LTR", f"'{name}", "commune", "LA-CD"] in rows
+
+
+@pytest.mark.parametrize(("export", "filename"), [(export_csv, "u.csv"), (export_xlsx, "u.xlsx")])
+@pytest.mark.parametrize("name", FORMULA_LIKE)
+def test_round_trip_keeps_a_formula_like_name_as_typed(tree, export, filename, name):
+    Unit.objects.filter(code="LA-CD-LTR").update(name=name)
+    before = snapshot()
+
+    result = import_units(export(tree["LA-CD"]), filename, into=tree["LA"])
+
+    assert (result.created, result.updated, result.moved) == (0, 0, 0)
+    assert snapshot() == before
+    assert Unit.objects.get(code="LA-CD-LTR").name == name
 
 
 @pytest.mark.parametrize(("export", "filename"), [(export_csv, "u.csv"), (export_xlsx, "u.xlsx")])
