@@ -1,28 +1,56 @@
 import re
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Vietnamese numbers after the 2018 renumbering: mobiles are 0 + 9 digits with
-# prefixes 03x, 05x, 07x, 08x, 09x; landlines are 02x + 8 digits (11 digits).
-_MOBILE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
-_LANDLINE = re.compile(r"^02\d{9}$")
+# What people type between the digits; anything else (letters, an extension)
+# makes the number invalid rather than being guessed at.
+_SEPARATORS = re.compile(r"[\s.\-()]")
+_TYPED = re.compile(r"^\+?\d+$")
+# A person's own phone: a mobile or a landline, not a hotline (1800…, 1900…) or VoIP.
+_PERSONAL = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def _vietnamese(value: str) -> phonenumbers.PhoneNumber | None:
+    """The number ``value`` stands for, if it is a valid Vietnamese personal
+    phone number (phonenumbers' metadata for region VN: the 2018 mobile
+    prefixes, the provinces' landline area codes)."""
+    typed = _SEPARATORS.sub("", value or "")
+    if not _TYPED.match(typed):
+        return None
+    try:
+        number = phonenumbers.parse(typed, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        number.country_code != 84
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in _PERSONAL
+    ):
+        return None
+    return number
 
 
 def normalise_vn_phone(value: str) -> str:
-    """``+84 912-345-678`` → ``0912345678``; spaces, dots, dashes and brackets dropped."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    return digits
+    """``+84 912-345-678`` → ``0912345678``: a Vietnamese number is stored as its
+    national digits (0 and 9 digits for a mobile, 0 and 10 for a landline).
+    Anything else comes back with the separators dropped, for the validator to
+    refuse."""
+    number = _vietnamese(value)
+    if number is None:
+        return _SEPARATORS.sub("", value or "")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", national)
 
 
 def validate_vn_phone(value: str) -> None:
-    number = normalise_vn_phone(value)
-    if not (_MOBILE.match(number) or _LANDLINE.match(number)):
+    if _vietnamese(value) is None:
         raise ValidationError(
             _("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 912 345 678."),
             code="invalid_phone",

@@ -96,6 +96,18 @@ def test_rejects_a_phone_that_is_not_vietnamese(participant_client, participant,
     assert participant.phone == ""
 
 
+@pytest.mark.parametrize("typed", ["0501 234 567", "0912 345 6789", "028 3829 123", "1900 1234"])
+def test_rejects_a_prefix_no_network_uses_and_a_wrong_length(
+    participant_client, participant, typed
+):
+    response = participant_client.post(PROFILE, _form_data(phone=typed))
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["phone"]
+    participant.refresh_from_db()
+    assert participant.phone == ""
+
+
 def test_rejects_an_unknown_unit_code(participant_client, participant, tree, settings):
     participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
