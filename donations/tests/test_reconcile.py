@@ -10,6 +10,7 @@ import pytest
 from campaigns.tests.factories import CampaignFactory
 from donations import reconcile, services
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
+from kindsteps.testing.spreadsheets import xlsx_with_entities
 
 
 @pytest.fixture
@@ -190,6 +191,16 @@ def test_an_unreadable_statement_is_refused(campaign, owner):
         reconcile.import_statement(campaign, b"not,a,statement\n1,2,3\n", "x.csv", actor=owner)
     with pytest.raises(reconcile.StatementError):
         reconcile.import_statement(campaign, b"PK\x03\x04broken", "x.xlsx", actor=owner)
+
+
+def test_a_statement_that_declares_xml_entities_is_refused(campaign, donations, owner):
+    header = ["Reference No", "Credit", "Description"]
+    rows = [header, [5210001, 200000, donations["matched"].reference]]
+    bomb = xlsx_with_entities(rows, "xl/sharedStrings.xml")
+
+    with pytest.raises(reconcile.StatementError):
+        reconcile.import_statement(campaign, bomb, "statement.xlsx", actor=owner)
+    assert services.paid_total(campaign)["count"] == 0
 
 
 def test_a_reference_of_another_campaign_does_not_match(campaign, tree, owner):

@@ -1,9 +1,14 @@
+import io
+
+import defusedxml
+import openpyxl
 import pytest
 
 from core.models import AuditEntry
+from kindsteps.testing.spreadsheets import LAUGHS, OUTSIDE_FILE, xlsx_with_entities
 from orgs.importing import UnitImportError, import_units
 from orgs.models import Unit, UnitKind
-from orgs.tests.conftest import csv_file, xlsx_file
+from orgs.tests.conftest import HEADER, csv_file, xlsx_file
 
 
 def assert_tree_sound():
@@ -208,6 +213,31 @@ def test_rejects_a_file_that_is_not_utf8(tree):
 
 def test_rejects_a_broken_xlsx(tree):
     assert import_errors(b"not a zip", "units.xlsx", into=tree["LA-CD"]) == [(0, "", "bad_xlsx")]
+
+
+XML_PARTS = ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"]
+
+
+@pytest.mark.parametrize("part", XML_PARTS)
+@pytest.mark.parametrize("doctype", [LAUGHS, OUTSIDE_FILE], ids=["billion-laughs", "outside-file"])
+def test_rejects_an_xlsx_that_declares_xml_entities(tree, part, doctype):
+    bomb = xlsx_with_entities([HEADER, ["NEW", "Mới", "other", "LA-CD"]], part, doctype)
+
+    assert import_errors(bomb, "units.xlsx", into=tree["LA-CD"]) == [(0, "", "bad_xlsx")]
+    assert not Unit.objects.filter(code="NEW").exists()
+
+
+@pytest.mark.parametrize("part", XML_PARTS)
+def test_openpyxl_reads_the_cells_through_defusedxml_which_refuses_entities_unexpanded(part):
+    # openpyxl parses shared strings and sheets with defusedxml when it is installed
+    # (openpyxl.xml.functions.iterparse): the declaration itself is refused, before
+    # a single entity is expanded.
+    bomb = xlsx_with_entities([HEADER, ["NEW", "Mới", "other", ""]], part)
+
+    with pytest.raises(ValueError) as caught:
+        openpyxl.load_workbook(io.BytesIO(bomb), read_only=True, data_only=True)
+
+    assert isinstance(caught.value.__cause__, defusedxml.EntitiesForbidden)
 
 
 def test_rejects_other_file_types(tree):
