@@ -139,7 +139,7 @@ def credit_worker(url: str, seed: int, start_at: float, seconds: float, batch: i
     from django.db import connection, transaction
 
     data = data_module()
-    DAYS, SLUG, STARTS = data.DAYS, data.SLUG, data.STARTS  # noqa: N806
+    DAYS, SLUG, STARTS = data.DAYS, data.SLUG, data.STARTS
     from activities.models import Activity, Verdict, VerdictStatus
     from campaigns.models import Campaign
     from standings import services

@@ -7,8 +7,8 @@ import os
 os.environ.setdefault("KINDSTEPS_TESTING", "1")
 os.environ.setdefault("KINDSTEPS_VAR_DIR", "/tmp/kindsteps-test-var")
 
-from kindsteps.settings import *  # noqa: E402,F403
-from kindsteps.settings import DATABASES, HUEY  # noqa: E402
+from kindsteps.settings import *  # noqa: F403
+from kindsteps.settings import DATABASES, HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -36,7 +36,7 @@ def at_once(calls: list[Callable[[], object]], timeout: float = 60) -> list[obje
         try:
             barrier.wait(timeout=10)
             outcomes[index] = calls[index]()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test to assert on
+        except BaseException as exc:  # handed to the test to assert on
             outcomes[index] = exc
         finally:
             connection.close()

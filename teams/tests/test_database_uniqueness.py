@@ -106,7 +106,7 @@ def _at_once(calls: list[Callable[[], object]]) -> list[object]:
             result = _retrying_on_sqlite_lock(call)
         except TeamError as exc:
             result = exc.code
-        except BaseException as exc:  # noqa: BLE001 — shown by the test's assertion
+        except BaseException as exc:  # shown by the test's assertion
             result = exc
         finally:
             connection.close()
