@@ -137,6 +137,6 @@ def test_settings_queue_jobs_in_redis_when_redis_url_is_set(tmp_path):
         "False",
         "127.0.0.1",
         "6379",
-        "15",
+        REDIS_TEST_URL.rsplit("/", 1)[1],
         "True",
     ]
