@@ -59,7 +59,7 @@ ORDER_NOT_FOUND = ("01", "Order not found")
 ALREADY_CONFIRMED = ("02", "Order already confirmed")
 INVALID_AMOUNT = ("04", "invalid amount")
 INVALID_SIGNATURE = ("97", "Invalid signature")
-UNKNOWN_ERROR = ("99", "Unknow error")  # sic
+UNKNOWN_ERROR = ("99", "Unknow error")  # VNPay's own spelling
 
 # By the outcome recorded (`services`); a refused callback's code is one too.
 ANSWERS = {

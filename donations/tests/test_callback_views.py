@@ -5,10 +5,13 @@ recorded once, and answered the way that gateway expects."""
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from campaigns.tests.factories import CampaignFactory
 from core.models import AuditEntry
+from core.tests.concurrency import at_once
 from donations import services
 from donations.models import Donation, DonationStatus, PaymentEvent
 from donations.tests.gateways import GATEWAYS, MoMo, VNPay
@@ -70,6 +73,27 @@ def test_twenty_copies_of_the_result_pay_once(client, gateway, donation):
     assert answers == [gateway.paid] + [gateway.replayed] * 19
     assert services.paid_total(donation.campaign) == {"total": 200_000, "count": 1}
     assert PaymentEvent.objects.filter(outcome=services.PAID).count() == 1
+
+
+@each_gateway
+@pytest.mark.django_db(transaction=True)
+def test_twenty_copies_arriving_at_the_same_moment_pay_once(gateway, donation):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs truly concurrent transactions (PostgreSQL), as test_ipn_concurrency")
+    data = gateway.result(donation)
+
+    responses = at_once([lambda: generic_ipn(gateway, Client(), data) for _ in range(20)])
+
+    assert sorted(map(gateway.answer_of, responses)) == sorted(
+        [gateway.paid] + [gateway.replayed] * 19
+    )
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PAID
+    assert PaymentEvent.objects.filter(outcome=services.PAID).count() == 1
+    assert PaymentEvent.objects.filter(outcome=services.ALREADY_PAID).count() == 19
+    assert AuditEntry.objects.filter(action="donations.donation.paid").count() == 1
+    assert services.paid_total(donation.campaign) == {"total": 200_000, "count": 1}
+    assert len(mail.outbox) == 1
 
 
 @each_gateway
