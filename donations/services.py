@@ -9,6 +9,7 @@ every answer is kept as a PaymentEvent, accepted or not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -19,6 +20,9 @@ from core.audit import log_action
 from core.errors import DomainError
 from donations.models import Donation, DonationStatus, Method, PaymentEvent, PaymentSettings
 
+if TYPE_CHECKING:
+    from donations.providers.base import CallbackError, CallbackResult
+
 # Outcomes of a confirmation, stable codes kept on the PaymentEvent.
 PAID = "paid"
 ALREADY_PAID = "already_paid"
@@ -27,6 +31,8 @@ BAD_AMOUNT = "bad_amount"
 BAD_SIGNATURE = "bad_signature"
 NOT_PAYABLE = "not_payable"  # refunded or failed for good
 DECLINED = "declined"  # the provider says the payment did not go through
+STILL_PENDING = "still_pending"  # not final yet: the payment may still go through
+ALREADY_SETTLED = "already_settled"  # "not paid" for a donation no longer pending
 
 
 class DonationError(DomainError):
@@ -179,6 +185,49 @@ def mark_failed(reference: str, *, method: str, kind: str, payload: dict | None 
                 campaign=donation.campaign,
                 data={"via": kind},
             )
+
+
+def apply_callback(result: CallbackResult, *, kind: str) -> Confirmation:
+    """Record what a provider read from a verified callback (`kind` "ipn" or
+    "return"): paid once, a pending donation failed, or nothing but the event."""
+    donation, payload = result.donation, result.payload
+    method = donation.method
+    if result.status == "paid":
+        confirmation = confirm_paid(
+            donation.reference,
+            method=method,
+            amount=-1 if result.amount is None else result.amount,
+            provider_ref=result.transaction_id,
+            kind=kind,
+            payload=payload,
+        )
+        return Confirmation(confirmation.outcome, confirmation.donation or donation)
+    if result.status == "pending":
+        record_event(donation, method, kind, payload, STILL_PENDING)
+        return Confirmation(STILL_PENDING, donation)
+    # Not paid: a pending donation fails; one already settled keeps its state.
+    if donation.status != DonationStatus.PENDING:
+        record_event(donation, method, kind, payload, ALREADY_SETTLED)
+        return Confirmation(ALREADY_SETTLED, donation)
+    if result.amount != donation.amount:
+        record_event(donation, method, kind, payload, BAD_AMOUNT)
+        return Confirmation(BAD_AMOUNT, donation)
+    mark_failed(donation.reference, method=method, kind=kind, payload=payload)
+    return Confirmation(DECLINED, donation)
+
+
+def refuse_callback(error: CallbackError, *, method: str, kind: str) -> None:
+    """Keep a callback that was not taken: a bad signature is also an audit entry."""
+    if error.code == NOT_FOUND:
+        record_event(None, method, kind, error.payload, NOT_FOUND)
+    elif error.code == BAD_SIGNATURE and error.donation is not None:
+        record_event(error.donation, method, kind, error.payload, BAD_SIGNATURE)
+        log_action(
+            "donations.payment.bad_signature",
+            error.donation,
+            campaign=error.donation.campaign,
+            data={"method": method, "kind": kind},
+        )
 
 
 def mark_refunded(donation: Donation, *, actor, note: str = "") -> Donation:

@@ -9,10 +9,14 @@ urlpatterns = [
     path("c/<slug:slug>/donations.csv", views.ledger_csv, name="ledger_csv"),
     path("c/<slug:slug>/donations/box/", views.donate_box, name="box"),
     path("donations/<str:reference>/", views.receipt, name="receipt"),
-    path("payments/vnpay/return/", views.vnpay_return, name="vnpay_return"),
-    path("payments/vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
-    path("payments/momo/return/", views.momo_return, name="momo_return"),
-    path("payments/momo/ipn/", views.momo_ipn, name="momo_ipn"),
+    # The URLs gateways are configured to call, under the names they always had.
+    path("payments/vnpay/return/", views.payment_return, {"method": "vnpay"}, name="vnpay_return"),
+    path("payments/vnpay/ipn/", views.payment_ipn, {"method": "vnpay"}, name="vnpay_ipn"),
+    path("payments/momo/return/", views.payment_return, {"method": "momo"}, name="momo_return"),
+    path("payments/momo/ipn/", views.payment_ipn, {"method": "momo"}, name="momo_ipn"),
+    # Every provider's return and IPN, by its method code.
+    path("payments/<slug:method>/return/", views.payment_return, name="payment_return"),
+    path("payments/<slug:method>/ipn/", views.payment_ipn, name="payment_ipn"),
     path(
         "payments/sandbox/<str:method>/<str:reference>/",
         views.sandbox_gateway,

@@ -1,13 +1,14 @@
 """Public donation pages: the donation box, the providers' returns and IPNs, the
 stand-in sandbox gateway, receipts and the open ledger (page and CSV).
 
-Views stay thin: money changes state only in `donations.services`, reached
-through each provider's `handle_callback`, which verifies the signature first.
+Views stay thin: one return view and one IPN view serve every provider of the
+registry. The provider verifies the callback, `donations.services` records it
+(money changes state only there, once), and the provider shapes the answer.
 """
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -17,8 +18,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
-    JsonResponse,
+    HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from campaigns.access import get_campaign_for_request
 from campaigns.display import format_vnd
@@ -35,9 +35,8 @@ from core.spreadsheets import CSV_TYPE
 from core.tasks import send_email
 from donations import exports, services
 from donations.models import Donation, DonationStatus, Method
-
-# Importing the provider modules registers them.
-from donations.providers import PROVIDERS, cash, momo, provider_for, sandbox, vietqr, vnpay  # noqa: F401
+from donations.providers import PROVIDERS, provider_for, sandbox
+from donations.providers.base import BasePaymentProvider, CallbackError, CallbackKind, Reply
 from orgs.models import Unit
 from teams.models import Team
 
@@ -94,9 +93,7 @@ def offered_methods(payment_settings) -> list[tuple[str, str]]:
     for method in ONLINE_METHODS:
         if method not in payment_settings.methods or method not in PROVIDERS:
             continue
-        provider = provider_for(method, payment_settings)
-        is_configured = getattr(provider, "is_configured", None)
-        if is_configured is None or is_configured():
+        if provider_for(method, payment_settings).is_configured():
             offered.append((method, str(Method(method).label)))
     return offered
 
@@ -203,47 +200,49 @@ def _send_receipt(donation: Donation | None, outcome: str) -> None:
     send_email(subject, body, [donation.email])
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def vnpay_ipn(request: HttpRequest) -> JsonResponse:
-    """VNPay's server-to-server result (GET with the signed query string)."""
-    params = request.GET if request.method == "GET" else request.POST
-    callback = vnpay.handle_callback(params, kind="ipn")
-    _send_receipt(callback.donation, callback.outcome)
-    return JsonResponse({"RspCode": callback.code, "Message": callback.message})
+def _callback_provider(method: str) -> type[BasePaymentProvider]:
+    provider = PROVIDERS.get(method)
+    if provider is None or not provider.takes_callbacks:
+        raise Http404
+    return provider
 
 
-def vnpay_return(request: HttpRequest) -> HttpResponse:
-    callback = vnpay.handle_callback(request.GET, kind="return")
-    _send_receipt(callback.donation, callback.outcome)
-    return _after_return(request, callback.donation, callback.outcome)
-
-
-@csrf_exempt
-@require_POST
-def momo_ipn(request: HttpRequest) -> HttpResponse:
-    """MoMo's server-to-server result (JSON); answered with 204 No Content."""
+def _take_callback(
+    provider: type[BasePaymentProvider], data: dict[str, Any], kind: CallbackKind
+) -> Reply:
+    """Verify, then record once (or keep the refusal); the receipt goes out when it pays."""
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return HttpResponseBadRequest()
-    if not isinstance(data, dict):
-        return HttpResponseBadRequest()
-    callback = momo.handle_callback(data, kind="ipn")
-    _send_receipt(callback.donation, callback.outcome)
-    return HttpResponse(status=callback.status)
+        result = provider.verify_callback(data)
+    except CallbackError as error:
+        services.refuse_callback(error, method=provider.method, kind=kind)
+        return error
+    confirmation = services.apply_callback(result, kind=kind)
+    _send_receipt(confirmation.donation, confirmation.outcome)
+    return confirmation
 
 
-def momo_return(request: HttpRequest) -> HttpResponse:
-    callback = momo.handle_callback(request.GET, kind="return")
-    _send_receipt(callback.donation, callback.outcome)
-    return _after_return(request, callback.donation, callback.outcome)
+def _answer_callback(
+    request: HttpRequest, provider: type[BasePaymentProvider], kind: CallbackKind
+) -> HttpResponse:
+    try:
+        data = provider.read_callback(request, kind)
+    except CallbackError as error:  # unreadable: nothing to verify or keep
+        return provider.answer(request, error, kind)
+    return provider.answer(request, _take_callback(provider, data, kind), kind)
 
 
-def _after_return(request: HttpRequest, donation: Donation | None, outcome: str) -> HttpResponse:
-    if donation is None or outcome == services.BAD_SIGNATURE:
-        return render(request, "donations/return_error.html", status=400)
-    return redirect("donations:receipt", reference=donation.reference)
+@csrf_exempt
+def payment_ipn(request: HttpRequest, method: str) -> HttpResponse:
+    """A gateway's server-to-server result, answered as that gateway expects."""
+    provider = _callback_provider(method)
+    if request.method not in provider.ipn_http_methods:
+        return HttpResponseNotAllowed(provider.ipn_http_methods)
+    return _answer_callback(request, provider, "ipn")
+
+
+def payment_return(request: HttpRequest, method: str) -> HttpResponse:
+    """The donor back from the gateway with its signed result: on to the receipt."""
+    return _answer_callback(request, _callback_provider(method), "return")
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,22 +251,24 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
     donation = get_object_or_404(
         Donation.objects.select_related("campaign"), reference=reference, method=method
     )
-    if not sandbox.is_stand_in(services.settings_for(donation.campaign), method):
+    provider = _callback_provider(method)
+    if not provider.for_campaign(donation.campaign).uses_stand_in():
         raise Http404
     checkout = sandbox.checkout(method, request.GET)
     if checkout is None or checkout.reference != reference:
         return render(request, "donations/sandbox_gateway.html", {"invalid": True}, status=400)
     if request.method == "POST" and not checkout.expired:
-        url, callback = sandbox.finish(method, request.GET, paid="pay" in request.POST)
-        _send_receipt(callback.donation, callback.outcome)
-        return redirect(url)
+        finished = sandbox.finish(method, request.GET, paid="pay" in request.POST)
+        # What the real gateway would do now: call the IPN, then send the donor back.
+        _take_callback(provider, finished.ipn_data, "ipn")
+        return redirect(finished.return_url)
     return render(
         request,
         "donations/sandbox_gateway.html",
         {
             "checkout": checkout,
             "donation": donation,
-            "provider": PROVIDERS[method].verbose_name,
+            "provider": provider.verbose_name,
             "amount_text": format_vnd(checkout.amount),
         },
     )

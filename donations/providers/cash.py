@@ -16,29 +16,34 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.access import staff_units_in
 from donations.models import Donation, Method
-from donations.providers import BasePaymentProvider, Prepared, register
+from donations.providers.base import BasePaymentProvider, Prepared
 from donations.services import DonationError, confirm_paid, create_donation, mark_refunded
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest
 
+    from accounts.models import User
+    from campaigns.models import Campaign
+    from orgs.models import Unit
 
-def receipt_ref(campaign, receipt_number: str) -> str:
+
+def receipt_ref(campaign: Campaign, receipt_number: str) -> str:
     return f"receipt:{campaign.pk}:{receipt_number}"
 
 
-def cash_units(user, campaign):
+def cash_units(user: User, campaign: Campaign) -> QuerySet[Unit]:
     """The units of the campaign's subtree this person may record cash for."""
     return staff_units_in(user, campaign)
 
 
 def record_cash(
-    campaign,
-    unit,
+    campaign: Campaign,
+    unit: Unit,
     *,
     amount: int,
     receipt_number: str,
-    actor,
+    actor: User,
     donor_name: str = "",
     is_anonymous: bool = False,
     message: str = "",
@@ -87,7 +92,6 @@ def record_cash(
     return donation
 
 
-@register
 class CashProvider(BasePaymentProvider):
     method = Method.CASH
     verbose_name = _("cash or offline")
@@ -96,6 +100,6 @@ class CashProvider(BasePaymentProvider):
         """Nothing to pay online: the donor gives the money to a unit, which records it."""
         return Prepared(instructions={"reference": donation.reference, "amount": donation.amount})
 
-    def refund(self, donation: Donation, *, actor, note: str = "") -> None:
+    def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
         """The unit hands the money back; this records it."""
         mark_refunded(donation, actor=actor, note=note)

@@ -14,93 +14,48 @@ A campaign in sandbox mode without keys uses the site's stand-in gateway
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import json
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import log_action
 from donations import conf, services
-from donations.models import Donation, DonationStatus, Method
-from donations.providers import BasePaymentProvider, Prepared, register
+from donations.models import Donation, Method
+from donations.providers import sandbox, wire
+from donations.providers.base import (
+    BAD_SIGNATURE,
+    MALFORMED,
+    BasePaymentProvider,
+    CallbackError,
+    CallbackKind,
+    CallbackResult,
+    Prepared,
+    Reply,
+    Status,
+    require_credentials,
+)
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
-CREATE_FIELDS = [
-    "accessKey",
-    "amount",
-    "extraData",
-    "ipnUrl",
-    "orderId",
-    "orderInfo",
-    "partnerCode",
-    "redirectUrl",
-    "requestId",
-    "requestType",
-]
-RESULT_FIELDS = [
-    "accessKey",
-    "amount",
-    "extraData",
-    "message",
-    "orderId",
-    "orderInfo",
-    "orderType",
-    "partnerCode",
-    "payType",
-    "requestId",
-    "responseTime",
-    "resultCode",
-    "transId",
-]
-REFUND_FIELDS = [
-    "accessKey",
-    "amount",
-    "description",
-    "orderId",
-    "partnerCode",
-    "requestId",
-    "transId",
-]
+    from accounts.models import User
 
 REQUEST_TYPE = "captureWallet"
-STAND_IN_PARTNER = "MOMOKSSANDBOX"
-STAND_IN_ACCESS_KEY = "kssandbox"
+STAND_IN_PARTNER = sandbox.MOMO_PARTNER
+STAND_IN_ACCESS_KEY = sandbox.MOMO_ACCESS_KEY
 # Result codes that are not final: the payment may still go through.
 PENDING_CODES = frozenset({1000, 7000, 7002, 9000})
-ALREADY_SETTLED = "already_settled"
-STILL_PENDING = "still_pending"
 
-
-def raw_signature(fields: list[str], data: Mapping[str, object], access_key: str) -> str:
-    return "&".join(
-        f"{name}={access_key if name == 'accessKey' else _text(data.get(name, ''))}"
-        for name in fields
-    )
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def sign(fields: list[str], data: Mapping[str, object], access_key: str, secret: str) -> str:
-    raw = raw_signature(fields, data, access_key)
-    return hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()
-
-
-def verify(fields: list[str], data: Mapping[str, object], access_key: str, secret: str) -> bool:
-    given = _text(data.get("signature"))
-    return bool(given) and hmac.compare_digest(
-        given.lower(), sign(fields, data, access_key, secret)
-    )
+# MoMo's signing, under the names this module has always offered.
+CREATE_FIELDS = wire.MOMO_CREATE_FIELDS
+RESULT_FIELDS = wire.MOMO_RESULT_FIELDS
+REFUND_FIELDS = wire.MOMO_REFUND_FIELDS
+raw_signature = wire.momo_raw_signature
+sign = wire.momo_sign
+verify = wire.momo_verify
 
 
 @dataclass(frozen=True)
@@ -112,24 +67,16 @@ class Credentials:
     stand_in: bool = False
 
 
-@dataclass
-class Callback:
-    """What a redirect or IPN came to: the HTTP status to answer and our outcome."""
-
-    status: int
-    outcome: str
-    donation: Donation | None
-
-
 class ProviderUnavailable(services.DonationError):
     code = "provider_unavailable"
     status = 502
 
 
-@register
 class MoMoProvider(BasePaymentProvider):
     method = Method.MOMO
     verbose_name = "MoMo"
+    takes_callbacks = True
+    ipn_http_methods = ("POST",)
 
     def credentials(self) -> Credentials | None:
         """The campaign's partner keys; with none, the stand-in in sandbox mode only."""
@@ -138,19 +85,23 @@ class MoMoProvider(BasePaymentProvider):
             return Credentials(
                 s.momo_partner_code, s.momo_access_key, s.momo_secret_key, conf.momo_url(s.sandbox)
             )
-        if s.sandbox:
+        if sandbox.available(s):
             return Credentials(
-                STAND_IN_PARTNER, STAND_IN_ACCESS_KEY, conf.sandbox_secret(), "", stand_in=True
+                STAND_IN_PARTNER, STAND_IN_ACCESS_KEY, sandbox.secret(), "", stand_in=True
             )
         return None
 
     def is_configured(self) -> bool:
         return self.credentials() is not None
 
+    def uses_stand_in(self) -> bool:
+        credentials = self.credentials()
+        return credentials is not None and credentials.stand_in
+
     def create_request(
         self, donation: Donation, credentials: Credentials, *, redirect_url: str, ipn_url: str
-    ) -> dict:
-        body = {
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
             "partnerCode": credentials.partner_code,
             "requestType": REQUEST_TYPE,
             "ipnUrl": ipn_url,
@@ -167,16 +118,14 @@ class MoMoProvider(BasePaymentProvider):
 
     def prepare(self, donation: Donation, request: HttpRequest) -> Prepared:
         """Ask MoMo for a payment page; no money moves until the donor pays there."""
-        credentials = self.required_credentials()
+        credentials = require_credentials(self.credentials())
         body = self.create_request(
             donation,
             credentials,
-            redirect_url=request.build_absolute_uri(reverse("donations:momo_return")),
-            ipn_url=request.build_absolute_uri(reverse("donations:momo_ipn")),
+            redirect_url=self.return_url(request),
+            ipn_url=self.ipn_url(request),
         )
         if credentials.stand_in:
-            from donations.providers import sandbox
-
             answer = sandbox.momo_create(body)
         else:
             answer = _post(f"{credentials.api_url}/v2/gateway/api/create", body)
@@ -187,11 +136,55 @@ class MoMoProvider(BasePaymentProvider):
             raise ProviderUnavailable(_("MoMo could not start the payment. Please try again."))
         return Prepared(redirect_url=answer["payUrl"])
 
-    def refund(self, donation: Donation, *, actor, note: str = "") -> None:
+    @classmethod
+    def read_callback(cls, request: HttpRequest, kind: CallbackKind) -> dict[str, Any]:
+        """The IPN is a JSON object in the body; the redirect, the same fields in the query."""
+        if kind == "return":
+            return super().read_callback(request, kind)
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            raise CallbackError(MALFORMED, payload={})
+        return data
+
+    @classmethod
+    def verify_callback(cls, data: dict[str, Any]) -> CallbackResult:
+        """A redirect or IPN, signed with the campaign's secret key for its partner code.
+
+        `resultCode` 0 pays; 1000, 7000, 7002 and 9000 are not final; any other fails."""
+        payload = dict(data)
+        donation = cls.find_donation(wire.text(payload.get("orderId")), payload)
+        credentials = cls.for_campaign(donation.campaign).credentials()
+        if (
+            credentials is None
+            or wire.text(payload.get("partnerCode")) != credentials.partner_code
+            or not verify(RESULT_FIELDS, payload, credentials.access_key, credentials.secret)
+        ):
+            raise CallbackError(BAD_SIGNATURE, payload=payload, donation=donation)
+        return CallbackResult(
+            donation=donation,
+            status=_status(_as_int(payload.get("resultCode"))),
+            amount=_as_int(payload.get("amount")),
+            transaction_id=wire.text(payload.get("transId")),
+            payload=payload,
+        )
+
+    @classmethod
+    def answer(cls, request: HttpRequest, reply: Reply, kind: CallbackKind) -> HttpResponse:
+        """The IPN's answer, as MoMo expects: 204 No Content once taken (whatever
+        came of it, so MoMo stops retrying); 400 for a bad signature or body."""
+        if kind != "ipn":
+            return super().answer(request, reply, kind)
+        refused = isinstance(reply, CallbackError) and reply.code in (BAD_SIGNATURE, MALFORMED)
+        return HttpResponse(status=400 if refused else 204)
+
+    def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
         """A full refund through MoMo's API (the stand-in just records it)."""
-        credentials = self.required_credentials()
+        credentials = require_credentials(self.credentials())
         if not credentials.stand_in:
-            body = {
+            body: dict[str, Any] = {
                 "partnerCode": credentials.partner_code,
                 "orderId": f"{donation.reference}-R{secrets.token_hex(3)}",
                 "requestId": secrets.token_hex(8),
@@ -214,14 +207,21 @@ class MoMoProvider(BasePaymentProvider):
         services.mark_refunded(donation, actor=actor, note=note)
 
 
-def _post(url: str, body: dict) -> dict:
+def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         response = requests.post(url, json=body, timeout=conf.http_timeout())
-        return response.json()
+        answer = response.json()
     except (requests.RequestException, ValueError) as error:
         raise ProviderUnavailable(
             _("MoMo could not start the payment. Please try again.")
         ) from error
+    return answer if isinstance(answer, dict) else {}
+
+
+def _status(result_code: int | None) -> Status:
+    if result_code == 0:
+        return "paid"
+    return "pending" if result_code in PENDING_CODES else "failed"
 
 
 def _as_int(value: object) -> int | None:
@@ -229,54 +229,3 @@ def _as_int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
-
-
-def handle_callback(data: Mapping[str, object], *, kind: str) -> Callback:
-    """Verify and apply a MoMo result (`kind` is "ipn" or "return"), once."""
-    payload = {key: value for key, value in data.items()}
-    reference = _text(payload.get("orderId"))
-    donation = (
-        Donation.objects.select_related("campaign")
-        .filter(reference=reference, method=Method.MOMO)
-        .first()
-    )
-    if donation is None:
-        services.record_event(None, Method.MOMO, kind, payload, services.NOT_FOUND)
-        return Callback(204, services.NOT_FOUND, None)
-    credentials = MoMoProvider(services.settings_for(donation.campaign)).credentials()
-    if (
-        credentials is None
-        or _text(payload.get("partnerCode")) != credentials.partner_code
-        or not verify(RESULT_FIELDS, payload, credentials.access_key, credentials.secret)
-    ):
-        services.record_event(donation, Method.MOMO, kind, payload, services.BAD_SIGNATURE)
-        log_action(
-            "donations.payment.bad_signature",
-            donation,
-            campaign=donation.campaign,
-            data={"method": Method.MOMO, "kind": kind},
-        )
-        return Callback(400, services.BAD_SIGNATURE, donation)
-    amount = _as_int(payload.get("amount"))
-    result_code = _as_int(payload.get("resultCode"))
-    if result_code == 0:
-        result = services.confirm_paid(
-            reference,
-            method=Method.MOMO,
-            amount=-1 if amount is None else amount,
-            provider_ref=_text(payload.get("transId")),
-            kind=kind,
-            payload=payload,
-        )
-        return Callback(204, result.outcome, result.donation or donation)
-    if result_code in PENDING_CODES:
-        services.record_event(donation, Method.MOMO, kind, payload, STILL_PENDING)
-        return Callback(204, STILL_PENDING, donation)
-    if donation.status != DonationStatus.PENDING:
-        services.record_event(donation, Method.MOMO, kind, payload, ALREADY_SETTLED)
-        return Callback(204, ALREADY_SETTLED, donation)
-    if amount != donation.amount:
-        services.record_event(donation, Method.MOMO, kind, payload, services.BAD_AMOUNT)
-        return Callback(204, services.BAD_AMOUNT, donation)
-    services.mark_failed(reference, method=Method.MOMO, kind=kind, payload=payload)
-    return Callback(204, services.DECLINED, donation)

@@ -2,19 +2,23 @@
 
 Used only by a campaign in sandbox mode that has no keys for the provider, so a
 demo, a local install and the browser tests go through the whole flow without
-any account at VNPay or MoMo. It behaves as the real gateway does: it checks
-the signature of what the site sent, shows the amount with "Pay" and "Cancel",
-then calls the site's IPN handler with a result signed with
-`conf.sandbox_secret()` and sends the donor to the return URL with the same
-signed result. The site's ordinary verification code checks all of it.
+any account at VNPay or MoMo. It plays the gateway and nothing more: it checks
+the signature of what the site sent, the gateway view shows the amount with
+"Pay" and "Cancel", then the stand-in builds the gateway's result signed with
+the sandbox secret, which the view hands to the site's one IPN pipeline before
+sending the donor to the return URL with the same signed result. The site's
+ordinary verification code checks all of it.
+
+It speaks the gateways' published formats (`wire.py`) and knows nothing of the
+providers; they come to it, through `available` and `momo_create`.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -22,7 +26,24 @@ from django.utils import timezone
 
 from donations import conf
 from donations.models import Method, PaymentSettings
-from donations.providers import momo, provider_for, vnpay
+from donations.providers import wire
+
+# Who the stand-in is to the providers: a merchant code and keys no real
+# gateway ever issued, with the sandbox secret (`conf.sandbox_secret`).
+VNPAY_TMN_CODE = "KSSANDBX"
+MOMO_PARTNER = "MOMOKSSANDBOX"
+MOMO_ACCESS_KEY = "kssandbox"
+
+
+def available(settings: PaymentSettings) -> bool:
+    """Whether a campaign without a provider's keys pays through the stand-in.
+
+    The one place that says when the stand-in may be used."""
+    return settings.sandbox
+
+
+def secret() -> str:
+    return conf.sandbox_secret()
 
 
 @dataclass(frozen=True)
@@ -36,12 +57,111 @@ class Checkout:
     expired: bool = False
 
 
-def is_stand_in(settings: PaymentSettings, method: str) -> bool:
-    """True only in sandbox mode for a provider without keys."""
-    if method not in (Method.VNPAY, Method.MOMO) or not settings.sandbox:
-        return False
-    credentials = provider_for(method, settings).credentials()
-    return credentials is not None and credentials.stand_in
+@dataclass(frozen=True)
+class Finished:
+    """The gateway's signed result: what its IPN carries, and where the donor goes."""
+
+    ipn_data: dict[str, Any]
+    return_url: str
+
+
+class VNPayStandIn:
+    """VNPay's payment page: the signed URL in, a signed result out."""
+
+    def checkout(self, query: Mapping[str, str]) -> Checkout | None:
+        if query.get("vnp_TmnCode") != VNPAY_TMN_CODE or not wire.vnpay_verify(query, secret()):
+            return None
+        amount = query.get("vnp_Amount", "")
+        expires = query.get("vnp_ExpireDate", "")
+        return Checkout(
+            Method.VNPAY,
+            query.get("vnp_TxnRef", ""),
+            int(amount) // 100 if amount.isdigit() else 0,
+            query.get("vnp_OrderInfo", ""),
+            expired=bool(expires) and wire.vnpay_time(timezone.now()) > expires,
+        )
+
+    def finish(self, query: Mapping[str, str], *, paid: bool) -> Finished:
+        result = {
+            "vnp_Amount": query["vnp_Amount"],
+            "vnp_BankCode": "NCB",
+            "vnp_CardType": "ATM",
+            "vnp_OrderInfo": query.get("vnp_OrderInfo", ""),
+            "vnp_PayDate": wire.vnpay_time(timezone.now()),
+            "vnp_ResponseCode": "00" if paid else "24",  # 24: the customer cancelled
+            "vnp_TmnCode": query["vnp_TmnCode"],
+            "vnp_TransactionNo": str(secrets.randbelow(90_000_000) + 10_000_000) if paid else "0",
+            "vnp_TransactionStatus": "00" if paid else "02",
+            "vnp_TxnRef": query["vnp_TxnRef"],
+        }
+        if paid:
+            result["vnp_BankTranNo"] = f"VNP{secrets.randbelow(10**8):08d}"
+        return Finished(
+            ipn_data={**result, "vnp_SecureHash": wire.vnpay_sign(result, secret())},
+            return_url=f"{query['vnp_ReturnUrl']}?{wire.vnpay_signed_query(result, secret())}",
+        )
+
+
+class MoMoStandIn:
+    """MoMo's create endpoint and payment page: a signed request in, a signed result out."""
+
+    def checkout(self, query: Mapping[str, str]) -> Checkout | None:
+        if query.get("partnerCode") != MOMO_PARTNER or not wire.momo_verify(
+            wire.MOMO_CREATE_FIELDS, query, MOMO_ACCESS_KEY, secret()
+        ):
+            return None
+        amount = query.get("amount", "")
+        return Checkout(
+            Method.MOMO,
+            query.get("orderId", ""),
+            int(amount) if amount.isdigit() else 0,
+            query.get("orderInfo", ""),
+        )
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A payment page for a correctly signed create request, as MoMo answers."""
+        base = {
+            "partnerCode": body.get("partnerCode"),
+            "orderId": body.get("orderId"),
+            "requestId": body.get("requestId"),
+            "amount": body.get("amount"),
+            "responseTime": _milliseconds(),
+        }
+        query = {key: str(value) for key, value in body.items() if key != "lang"}
+        if self.checkout(query) is None:
+            return {**base, "resultCode": 11, "message": "Access denied."}
+        pay_url = f"{gateway_path(Method.MOMO, str(body['orderId']))}?{urlencode(query)}"
+        return {**base, "resultCode": 0, "message": "Successful.", "payUrl": pay_url}
+
+    def finish(self, query: Mapping[str, str], *, paid: bool) -> Finished:
+        result: dict[str, Any] = {
+            "partnerCode": query["partnerCode"],
+            "orderId": query["orderId"],
+            "requestId": query["requestId"],
+            "amount": int(query["amount"]),
+            "orderInfo": query.get("orderInfo", ""),
+            "orderType": "momo_wallet",
+            "transId": secrets.randbelow(9 * 10**9) + 10**9,
+            "resultCode": 0 if paid else 1006,  # 1006: the user declined
+            "message": "Successful." if paid else "Transaction denied by user.",
+            "payType": "qr",
+            "responseTime": _milliseconds(),
+            "extraData": query.get("extraData", ""),
+        }
+        result["signature"] = wire.momo_sign(
+            wire.MOMO_RESULT_FIELDS, result, MOMO_ACCESS_KEY, secret()
+        )
+        return Finished(ipn_data=result, return_url=f"{query['redirectUrl']}?{urlencode(result)}")
+
+
+def _milliseconds() -> int:
+    return int(timezone.now().timestamp() * 1000)
+
+
+GATEWAYS: dict[str, VNPayStandIn | MoMoStandIn] = {
+    Method.VNPAY: VNPayStandIn(),
+    Method.MOMO: MoMoStandIn(),
+}
 
 
 def gateway_path(method: str, reference: str) -> str:
@@ -50,96 +170,15 @@ def gateway_path(method: str, reference: str) -> str:
 
 def checkout(method: str, query: Mapping[str, str]) -> Checkout | None:
     """The payment described by the gateway URL's query string, if signed by the site."""
-    secret = conf.sandbox_secret()
-    if method == Method.VNPAY:
-        if query.get("vnp_TmnCode") != vnpay.STAND_IN_TMN_CODE or not vnpay.verify(query, secret):
-            return None
-        amount = query.get("vnp_Amount", "")
-        expires = query.get("vnp_ExpireDate", "")
-        return Checkout(
-            method,
-            query.get("vnp_TxnRef", ""),
-            int(amount) // 100 if amount.isdigit() else 0,
-            query.get("vnp_OrderInfo", ""),
-            expired=bool(expires) and vnpay.vnpay_time(timezone.now()) > expires,
-        )
-    if method == Method.MOMO:
-        if query.get("partnerCode") != momo.STAND_IN_PARTNER or not momo.verify(
-            momo.CREATE_FIELDS, query, momo.STAND_IN_ACCESS_KEY, secret
-        ):
-            return None
-        amount = query.get("amount", "")
-        return Checkout(
-            method,
-            query.get("orderId", ""),
-            int(amount) if amount.isdigit() else 0,
-            query.get("orderInfo", ""),
-        )
-    return None
+    gateway = GATEWAYS.get(method)
+    return None if gateway is None else gateway.checkout(query)
 
 
-def momo_create(body: dict) -> dict:
-    """MoMo's create endpoint: a payment page for a correctly signed request."""
-    base = {
-        "partnerCode": body.get("partnerCode"),
-        "orderId": body.get("orderId"),
-        "requestId": body.get("requestId"),
-        "amount": body.get("amount"),
-        "responseTime": int(time.time() * 1000),
-    }
-    query = {key: str(value) for key, value in body.items() if key != "lang"}
-    if checkout(Method.MOMO, query) is None:
-        return {**base, "resultCode": 11, "message": "Access denied."}
-    pay_url = f"{gateway_path(Method.MOMO, str(body['orderId']))}?{urlencode(query)}"
-    return {**base, "resultCode": 0, "message": "Successful.", "payUrl": pay_url}
+def finish(method: str, query: Mapping[str, str], *, paid: bool) -> Finished:
+    """Pay or cancel a checked payment: the gateway's signed result."""
+    return GATEWAYS[method].finish(query, paid=paid)
 
 
-def finish(method: str, query: Mapping[str, str], *, paid: bool) -> tuple[str, object]:
-    """Pay or cancel: notify the site's IPN handler; the URL to send the donor to,
-    and what the IPN handler made of it."""
-    if method == Method.VNPAY:
-        return _finish_vnpay(query, paid=paid)
-    return _finish_momo(query, paid=paid)
-
-
-def _finish_vnpay(query: Mapping[str, str], *, paid: bool) -> tuple[str, vnpay.Callback]:
-    secret = conf.sandbox_secret()
-    result = {
-        "vnp_Amount": query["vnp_Amount"],
-        "vnp_BankCode": "NCB",
-        "vnp_CardType": "ATM",
-        "vnp_OrderInfo": query.get("vnp_OrderInfo", ""),
-        "vnp_PayDate": vnpay.vnpay_time(timezone.now()),
-        "vnp_ResponseCode": "00" if paid else "24",  # 24: the customer cancelled
-        "vnp_TmnCode": query["vnp_TmnCode"],
-        "vnp_TransactionNo": str(secrets.randbelow(90_000_000) + 10_000_000) if paid else "0",
-        "vnp_TransactionStatus": "00" if paid else "02",
-        "vnp_TxnRef": query["vnp_TxnRef"],
-    }
-    if paid:
-        result["vnp_BankTranNo"] = f"VNP{secrets.randbelow(10**8):08d}"
-    signed = {**result, "vnp_SecureHash": vnpay.sign(result, secret)}
-    callback = vnpay.handle_callback(signed, kind="ipn")
-    return f"{query['vnp_ReturnUrl']}?{vnpay.signed_query(result, secret)}", callback
-
-
-def _finish_momo(query: Mapping[str, str], *, paid: bool) -> tuple[str, momo.Callback]:
-    result: dict[str, object] = {
-        "partnerCode": query["partnerCode"],
-        "orderId": query["orderId"],
-        "requestId": query["requestId"],
-        "amount": int(query["amount"]),
-        "orderInfo": query.get("orderInfo", ""),
-        "orderType": "momo_wallet",
-        "transId": secrets.randbelow(9 * 10**9) + 10**9,
-        "resultCode": 0 if paid else 1006,  # 1006: the user declined
-        "message": "Successful." if paid else "Transaction denied by user.",
-        "payType": "qr",
-        "responseTime": int(time.time() * 1000),
-        "extraData": query.get("extraData", ""),
-    }
-    result["signature"] = momo.sign(
-        momo.RESULT_FIELDS, result, momo.STAND_IN_ACCESS_KEY, conf.sandbox_secret()
-    )
-    callback = momo.handle_callback(result, kind="ipn")
-    return f"{query['redirectUrl']}?{urlencode(result)}", callback
+def momo_create(body: Mapping[str, Any]) -> dict[str, Any]:
+    """MoMo's create endpoint (`POST /v2/gateway/api/create`), played here."""
+    return MoMoStandIn().create(body)

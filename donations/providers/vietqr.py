@@ -25,18 +25,20 @@ before it including "6304", four upper-case hex digits.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.display import format_vnd
 from donations.models import Method
-from donations.providers import BasePaymentProvider, Prepared, register
+from donations.providers.base import BasePaymentProvider, Prepared
+from donations.services import mark_refunded
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from accounts.models import User
     from donations.models import Donation
 
 NAPAS_GUID = "A000000727"
@@ -44,7 +46,7 @@ SERVICE_TO_ACCOUNT = "QRIBFTTA"
 
 
 def _crc_table() -> list[int]:
-    table = []
+    table: list[int] = []
     for byte in range(256):
         crc = byte << 8
         for _bit in range(8):
@@ -113,7 +115,6 @@ def qr_png(text: str, *, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-@register
 class VietQRProvider(BasePaymentProvider):
     method = Method.VIETQR
     verbose_name = _("bank transfer (VietQR)")
@@ -121,7 +122,7 @@ class VietQRProvider(BasePaymentProvider):
     def is_configured(self) -> bool:
         return bool(self.settings.bank_bin and self.settings.bank_account)
 
-    def instructions(self, donation: Donation) -> dict:
+    def instructions(self, donation: Donation) -> dict[str, Any]:
         text = payload(
             bank_bin=self.settings.bank_bin,
             account=self.settings.bank_account,
@@ -142,8 +143,6 @@ class VietQRProvider(BasePaymentProvider):
     def prepare(self, donation: Donation, request: HttpRequest | None = None) -> Prepared:
         return Prepared(instructions=self.instructions(donation))
 
-    def refund(self, donation: Donation, *, actor, note: str = "") -> None:
+    def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
         """The organiser transfers the money back from the bank; this records it."""
-        from donations.services import mark_refunded
-
         mark_refunded(donation, actor=actor, note=note)

@@ -2,11 +2,11 @@
 
 `prepare` builds the payment URL: the `vnp_` parameters sorted by name, each
 value URL-encoded (spaces as `+`), joined with `&`, and signed with
-HMAC-SHA512 under the merchant's hash secret (`vnp_SecureHash`, hex). VNPay
-sends the donor back to the return URL and calls the IPN URL server to server,
-both with the result signed the same way. Only a result whose response code
-and transaction status are both `00` pays; the IPN is answered with VNPay's
-JSON codes (`RspCode`/`Message`).
+HMAC-SHA512 under the merchant's hash secret (`vnp_SecureHash`, hex; see
+`wire.py`). VNPay sends the donor back to the return URL and calls the IPN URL
+server to server, both with the result signed the same way. Only a result
+whose response code and transaction status are both `00` pays; the IPN is
+answered with VNPay's JSON codes (`RspCode`/`Message`).
 
 A campaign in sandbox mode without keys uses the site's stand-in gateway
 (`donations.providers.sandbox`), which signs with `conf.sandbox_secret()`.
@@ -17,32 +17,41 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
-from urllib.parse import quote_plus, urlencode
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import requests
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import log_action
 from donations import conf, services
-from donations.models import Donation, DonationStatus, Method
-from donations.providers import BasePaymentProvider, Prepared, register
+from donations.models import Donation, Method
+from donations.providers import sandbox, wire
+from donations.providers.base import (
+    BAD_SIGNATURE,
+    BasePaymentProvider,
+    CallbackError,
+    CallbackKind,
+    CallbackResult,
+    Prepared,
+    Reply,
+    require_credentials,
+)
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from accounts.models import User
 
 VERSION = "2.1.0"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-STAND_IN_TMN_CODE = "KSSANDBX"
-# A "not paid" result for a donation that is no longer pending: nothing changes.
-ALREADY_SETTLED = "already_settled"
-UNSIGNED = frozenset({"vnp_SecureHash", "vnp_SecureHashType"})
+STAND_IN_TMN_CODE = sandbox.VNPAY_TMN_CODE
+
+# VNPay's signing, under the names this module has always offered.
+hash_data = wire.vnpay_hash_data
+sign = wire.vnpay_sign
+verify = wire.vnpay_verify
+signed_query = wire.vnpay_signed_query
+vnpay_time = wire.vnpay_time
 
 # IPN answers: (RspCode, Message), as VNPay's integration guide spells them.
 CONFIRMED = ("00", "Confirm Success")
@@ -50,43 +59,19 @@ ORDER_NOT_FOUND = ("01", "Order not found")
 ALREADY_CONFIRMED = ("02", "Order already confirmed")
 INVALID_AMOUNT = ("04", "invalid amount")
 INVALID_SIGNATURE = ("97", "Invalid signature")
+UNKNOWN_ERROR = ("99", "Unknow error")  # VNPay's own spelling
 
-_ANSWERS = {
+# By the outcome recorded (`services`); a refused callback's code is one too.
+ANSWERS = {
     services.PAID: CONFIRMED,
+    services.DECLINED: CONFIRMED,  # a recorded failure is confirmed too
     services.ALREADY_PAID: ALREADY_CONFIRMED,
     services.NOT_PAYABLE: ALREADY_CONFIRMED,
+    services.ALREADY_SETTLED: ALREADY_CONFIRMED,
     services.NOT_FOUND: ORDER_NOT_FOUND,
     services.BAD_AMOUNT: INVALID_AMOUNT,
+    services.BAD_SIGNATURE: INVALID_SIGNATURE,
 }
-
-
-def hash_data(params: Mapping[str, object]) -> str:
-    """The signed text: every `vnp_` parameter but the hash itself, sorted by name."""
-    return "&".join(
-        f"{key}={quote_plus(str(params[key]))}"
-        for key in sorted(params)
-        if key.startswith("vnp_") and key not in UNSIGNED
-    )
-
-
-def sign(params: Mapping[str, object], secret: str) -> str:
-    return hmac.new(secret.encode(), hash_data(params).encode(), hashlib.sha512).hexdigest()
-
-
-def verify(params: Mapping[str, object], secret: str) -> bool:
-    given = str(params.get("vnp_SecureHash", ""))
-    return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
-
-
-def signed_query(params: Mapping[str, object], secret: str) -> str:
-    """The query string VNPay expects: sorted parameters, then the hash."""
-    ordered = [(key, str(params[key])) for key in sorted(params) if key not in UNSIGNED]
-    return urlencode([*ordered, ("vnp_SecureHash", sign(params, secret))])
-
-
-def vnpay_time(moment: datetime) -> str:
-    """yyyyMMddHHmmss in Vietnam's time (GMT+7), as VNPay's dates are."""
-    return moment.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
 
 
 def order_info(donation: Donation) -> str:
@@ -102,32 +87,27 @@ class Credentials:
     stand_in: bool = False
 
 
-@dataclass
-class Callback:
-    """What a return or IPN came to: VNPay's answer code and our outcome."""
-
-    code: str
-    message: str
-    outcome: str
-    donation: Donation | None
-
-
-@register
 class VNPayProvider(BasePaymentProvider):
     method = Method.VNPAY
     verbose_name = "VNPay"
+    takes_callbacks = True
+    ipn_http_methods = ("GET", "POST")
 
     def credentials(self) -> Credentials | None:
         """The campaign's merchant keys; with none, the stand-in in sandbox mode only."""
         s = self.settings
         if s.vnpay_tmn_code and s.vnpay_hash_secret:
             return Credentials(s.vnpay_tmn_code, s.vnpay_hash_secret, conf.vnpay_url(s.sandbox))
-        if s.sandbox:
-            return Credentials(STAND_IN_TMN_CODE, conf.sandbox_secret(), "", stand_in=True)
+        if sandbox.available(s):
+            return Credentials(STAND_IN_TMN_CODE, sandbox.secret(), "", stand_in=True)
         return None
 
     def is_configured(self) -> bool:
         return self.credentials() is not None
+
+    def uses_stand_in(self) -> bool:
+        credentials = self.credentials()
+        return credentials is not None and credentials.stand_in
 
     def payment_params(
         self,
@@ -158,33 +138,67 @@ class VNPayProvider(BasePaymentProvider):
 
     def prepare(self, donation: Donation, request: HttpRequest) -> Prepared:
         """The signed payment URL; no money moves until the donor pays there."""
-        credentials = self.required_credentials()
+        credentials = require_credentials(self.credentials())
         params = self.payment_params(
             donation,
             tmn_code=credentials.tmn_code,
-            return_url=request.build_absolute_uri(reverse("donations:vnpay_return")),
+            return_url=self.return_url(request),
             ip_address=request.META.get("REMOTE_ADDR", ""),
         )
-        gateway = credentials.gateway_url or reverse(
-            "donations:sandbox_gateway", args=[self.method, donation.reference]
-        )
+        gateway = credentials.gateway_url or sandbox.gateway_path(self.method, donation.reference)
         return Prepared(redirect_url=f"{gateway}?{signed_query(params, credentials.secret)}")
 
-    def refund(self, donation: Donation, *, actor, note: str = "") -> None:
+    @classmethod
+    def verify_callback(cls, data: dict[str, Any]) -> CallbackResult:
+        """A return or IPN, signed with the campaign's hash secret for its merchant code."""
+        payload = {key: str(value) for key, value in data.items()}
+        donation = cls.find_donation(payload.get("vnp_TxnRef", ""), payload)
+        credentials = cls.for_campaign(donation.campaign).credentials()
+        if (
+            credentials is None
+            or payload.get("vnp_TmnCode") != credentials.tmn_code
+            or not verify(payload, credentials.secret)
+        ):
+            raise CallbackError(BAD_SIGNATURE, payload=payload, donation=donation)
+        amount = payload.get("vnp_Amount", "")
+        paid = (
+            payload.get("vnp_ResponseCode") == "00" and payload.get("vnp_TransactionStatus") == "00"
+        )
+        return CallbackResult(
+            donation=donation,
+            status="paid" if paid else "failed",
+            amount=int(amount) // 100 if amount.isdigit() and amount.endswith("00") else None,
+            transaction_id=payload.get("vnp_TransactionNo", ""),
+            payload=payload,
+        )
+
+    @classmethod
+    def answer(cls, request: HttpRequest, reply: Reply, kind: CallbackKind) -> HttpResponse:
+        """The IPN's JSON answer: `00` taken, `01` not found, `02` already
+        confirmed, `04` wrong amount, `97` bad signature."""
+        if kind != "ipn":
+            return super().answer(request, reply, kind)
+        code = reply.code if isinstance(reply, CallbackError) else reply.outcome
+        rsp_code, message = ANSWERS.get(code, UNKNOWN_ERROR)
+        return JsonResponse({"RspCode": rsp_code, "Message": message})
+
+    def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
         """A full refund through VNPay's merchant API (the stand-in just records it)."""
-        credentials = self.required_credentials()
+        credentials = require_credentials(self.credentials())
         if not credentials.stand_in:
-            _refund_through_api(donation, credentials, sandbox=self.settings.sandbox, actor=actor)
+            _refund_through_api(
+                donation, credentials, test_system=self.settings.sandbox, actor=actor
+            )
         services.mark_refunded(donation, actor=actor, note=note)
 
 
-def refund_url(sandbox: bool) -> str:
-    host = "https://sandbox.vnpayment.vn" if sandbox else "https://merchant.vnpay.vn"
+def refund_url(test_system: bool) -> str:
+    host = "https://sandbox.vnpayment.vn" if test_system else "https://merchant.vnpay.vn"
     return f"{host}/merchant_webapi/api/transaction"
 
 
 def _refund_through_api(
-    donation: Donation, credentials: Credentials, *, sandbox: bool, actor
+    donation: Donation, credentials: Credentials, *, test_system: bool, actor: User | None
 ) -> None:
     now = vnpay_time(timezone.now())
     body = {
@@ -223,7 +237,9 @@ def _refund_through_api(
         credentials.secret.encode(), text.encode(), hashlib.sha512
     ).hexdigest()
     try:
-        answer = requests.post(refund_url(sandbox), json=body, timeout=conf.http_timeout()).json()
+        answer = requests.post(
+            refund_url(test_system), json=body, timeout=conf.http_timeout()
+        ).json()
     except (requests.RequestException, ValueError):
         answer = {}
     services.record_event(
@@ -233,56 +249,3 @@ def _refund_through_api(
         raise services.DonationError(
             _("VNPay did not accept the refund."), code="refund_refused", status=502
         )
-
-
-def refuse_signature(donation: Donation, kind: str, payload: dict) -> None:
-    services.record_event(donation, Method.VNPAY, kind, payload, services.BAD_SIGNATURE)
-    log_action(
-        "donations.payment.bad_signature",
-        donation,
-        campaign=donation.campaign,
-        data={"method": Method.VNPAY, "kind": kind},
-    )
-
-
-def handle_callback(params: Mapping[str, str], *, kind: str) -> Callback:
-    """Verify and apply a VNPay result (`kind` is "ipn" or "return"), once."""
-    payload = {key: str(value) for key, value in params.items()}
-    reference = payload.get("vnp_TxnRef", "")
-    donation = (
-        Donation.objects.select_related("campaign")
-        .filter(reference=reference, method=Method.VNPAY)
-        .first()
-    )
-    if donation is None:
-        services.record_event(None, Method.VNPAY, kind, payload, services.NOT_FOUND)
-        return Callback(*ORDER_NOT_FOUND, services.NOT_FOUND, None)
-    credentials = VNPayProvider(services.settings_for(donation.campaign)).credentials()
-    if (
-        credentials is None
-        or payload.get("vnp_TmnCode") != credentials.tmn_code
-        or not verify(payload, credentials.secret)
-    ):
-        refuse_signature(donation, kind, payload)
-        return Callback(*INVALID_SIGNATURE, services.BAD_SIGNATURE, donation)
-    amount_text = payload.get("vnp_Amount", "")
-    amount = int(amount_text) // 100 if amount_text.isdigit() and amount_text.endswith("00") else -1
-    if payload.get("vnp_ResponseCode") == "00" and payload.get("vnp_TransactionStatus") == "00":
-        result = services.confirm_paid(
-            reference,
-            method=Method.VNPAY,
-            amount=amount,
-            provider_ref=payload.get("vnp_TransactionNo", ""),
-            kind=kind,
-            payload=payload,
-        )
-        return Callback(*_ANSWERS[result.outcome], result.outcome, result.donation or donation)
-    # Not paid: a pending donation fails; one already settled keeps its state.
-    if donation.status != DonationStatus.PENDING:
-        services.record_event(donation, Method.VNPAY, kind, payload, ALREADY_SETTLED)
-        return Callback(*ALREADY_CONFIRMED, ALREADY_SETTLED, donation)
-    if amount != donation.amount:
-        services.record_event(donation, Method.VNPAY, kind, payload, services.BAD_AMOUNT)
-        return Callback(*INVALID_AMOUNT, services.BAD_AMOUNT, donation)
-    services.mark_failed(reference, method=Method.VNPAY, kind=kind, payload=payload)
-    return Callback(*CONFIRMED, services.DECLINED, donation)
