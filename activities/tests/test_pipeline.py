@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
+from activities.signals import credits_added
 from activities.synthetic import gpx_track, local
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
 from standings.models import Standing
@@ -288,6 +289,28 @@ def test_an_export_of_many_walks_is_judged_as_if_they_came_one_by_one(participan
         2,
     )
     assert rebuild_campaign(tet_campaign, fix=False).total == 0
+
+
+def test_an_export_hands_its_new_credits_over_all_at_once(participant, tet_campaign):
+    """The standings add an upload's credits with a fixed handful of statements: judging
+    sends them one credits_added with every new credit of the upload, not one per walk."""
+    days = (10, 11, 12)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for day in days:
+            archive.writestr(f"{day}.gpx", gpx_track(local(2026, 1, day, 6), 3.2, 400))
+    sent = []
+
+    def spy(sender, *, credits, **kwargs):
+        sent.append(sorted(credit.started_at for credit in credits))
+
+    credits_added.connect(spy)
+    try:
+        receive(participant, buffer.getvalue(), "export.zip", received_at=local(2026, 1, 12, 9))
+    finally:
+        credits_added.disconnect(spy)
+
+    assert sent == [[local(2026, 1, day, 6) for day in days]]
 
 
 def test_the_same_effort_from_two_files_counts_once(participant, tet_campaign):
