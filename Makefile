@@ -56,9 +56,11 @@ test: install messages
 bench: install messages
 	$(PY) bench/run.py
 
+# ruff, then the apps' layers (the `layers` contract in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
