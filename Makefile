@@ -64,9 +64,11 @@ endif
 bench: install messages
 	$(PY) bench/run.py
 
+# ruff, then the apps' layers (the `layers` contract in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

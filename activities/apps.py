@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from activities import receivers
+        from campaigns.signals import rules_changed
+
+        rules_changed.connect(receivers.rules_changed, dispatch_uid="activities.rules_changed")

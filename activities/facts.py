@@ -17,6 +17,7 @@ from activities.rules import (
     find_track_anomalies,
 )
 from activities.track import Track, TrackSummary, cumulative_distance
+from campaigns.rules import merged_rules
 
 # A file that does not say its sport is taken for a run when its average
 # moving pace is faster than this, else for a walk.
@@ -68,8 +69,6 @@ def context_for_campaign(
     accepted: Sequence[CountedActivity] = (),
 ) -> JudgingContext:
     """The judging context of one campaign (a campaigns.models.Campaign)."""
-    from campaigns.rules import merged_rules
-
     return JudgingContext(
         campaign_starts_at=campaign.starts_at,
         campaign_ends_at=campaign.ends_at,

@@ -29,10 +29,10 @@ from activities.rules import (
     judge,
     track_limits,
 )
+from activities.signals import Credit, credits_added, verdicts_changed
 from activities.track import summarise
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
-from standings import services as standings
 
 COUNTED = (VerdictStatus.ACCEPTED, VerdictStatus.FLAGGED)
 # A campaign judges the activities that come within this of its dates; those
@@ -185,9 +185,9 @@ def judge_activities(activities: list[Activity]) -> list[Verdict]:
     export, say) in the order given, as `judge_activity` judges each.
 
     In each campaign the person's registration is locked and their counted activities
-    read once for all of them, and the new credits are added to the standings
-    together: an export of hundreds of walks costs a few statements per campaign,
-    not a few per walk."""
+    read once for all of them, and the new credits go to the standings together
+    (one credits_added, activities/signals.py): an export of hundreds of walks costs
+    a few statements per campaign, not a few per walk."""
     verdicts: list[Verdict] = []
     if not activities:
         return verdicts
@@ -225,11 +225,13 @@ def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list
             if not new:
                 judged_again = True
             elif verdict.status == VerdictStatus.ACCEPTED:
-                credits.append(standings.Credit.of(verdict, activity))
+                credits.append(Credit.of(verdict, activity))
         if judged_again:
-            standings.refresh(registration.pk)  # a verdict judged again: recount the line
-        else:
-            standings.add_credits(credits)
+            # A verdict judged again: the standings recount the line.
+            verdicts_changed.send(Verdict, registration_id=registration.pk)
+        elif credits:
+            # Only new credits: the standings add them all at once.
+            credits_added.send(Verdict, credits=credits)
     return verdicts
 
 
@@ -251,7 +253,7 @@ def rejudge_registration(registration_id: int) -> int:
             if new.status in COUNTED:
                 ledger.add(old.activity, new.credited_m)
             changed += (new.status, new.credited_m) != before
-        standings.refresh(registration.pk)
+        verdicts_changed.send(Verdict, registration_id=registration.pk)
     return changed
 
 

@@ -34,6 +34,8 @@ from activities.track import (
     simplify,
     summarise,
 )
+from campaigns.models import Registration, RegistrationStatus
+from campaigns.rules import merged_rules
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -389,9 +391,6 @@ def record_manual(
 ) -> Activity:
     """A walk or run typed in by hand, judged like any other (most campaigns refuse it)."""
     import uuid
-
-    from campaigns.models import Registration, RegistrationStatus
-    from campaigns.rules import merged_rules
 
     registrations = Registration.objects.filter(
         user=user, status=RegistrationStatus.ACTIVE

@@ -1,6 +1,7 @@
 """The browser recorder: the recording page, what makes it an installable app that
 works offline (manifest and service worker, both under /activities/record/ so the
-worker's scope covers the page) and what a finished recording earned.
+worker's scope covers the page). What a finished recording earned, with the
+person's totals, is a page of web/views.py (``activities:record_result``).
 
 Recording itself happens in the page (activities/static/activities/recorder.js);
 the finished recording goes to ``POST /api/v1/activities/recording``.
@@ -14,14 +15,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from activities.models import Activity, Verdict
 from activities.parsers import recording
 
 THEME_COLOUR = "#c8102e"
@@ -147,28 +147,3 @@ def worker(request: HttpRequest) -> HttpResponse:
     version = hashlib.sha256((source + "\n".join(urls)).encode()).hexdigest()[:12]
     head = f"const VERSION = {version!r};\nconst PRECACHE = {urls!r};\n"
     return HttpResponse(head + source, content_type="text/javascript; charset=utf-8")
-
-
-@login_required
-def result(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a finished recording earned: its figures, each campaign's verdict in words and
-    the person's total in those campaigns."""
-    from standings.models import Standing
-
-    activity = get_object_or_404(Activity, pk=pk, user=request.user)
-    verdicts = list(
-        Verdict.objects.filter(activity=activity)
-        .select_related("campaign", "registration")
-        .order_by("campaign_id")
-    )
-    standings = {
-        standing.registration_id: standing
-        for standing in Standing.objects.filter(
-            registration__in=[verdict.registration_id for verdict in verdicts]
-        )
-    }
-    rows = [
-        {"verdict": verdict, "standing": standings.get(verdict.registration_id)}
-        for verdict in verdicts
-    ]
-    return render(request, "activities/record_result.html", {"activity": activity, "rows": rows})

@@ -20,11 +20,12 @@ from activities.models import (
     VerdictStatus,
 )
 from activities.rules import campaign_day
+from activities.signals import verdicts_changed
 from campaigns.access import is_organiser
+from campaigns.rules import merged_rules
 from core.audit import log_action
 from core.errors import DomainError, NotAllowed
 from core.notices import notify
-from standings import services as standings
 
 COMPLAINT_MIN_CHARS = 10
 COMPLAINT_MAX_CHARS = 500
@@ -50,8 +51,6 @@ def review_queue(campaign) -> QuerySet[Verdict]:
 
 def _credit_if_accepted(verdict: Verdict) -> int:
     """What accepting this activity by hand credits: all of it, within the daily cap."""
-    from campaigns.rules import merged_rules
-
     cap = merged_rules(verdict.campaign.rules).get("daily_cap_m")
     distance = verdict.activity.distance_m
     if cap is None:
@@ -100,7 +99,7 @@ def decide(verdict: Verdict, status: str, note: str, *, actor) -> Verdict:
                 "note": verdict.decision_note,
             },
         )
-        standings.refresh(verdict.registration_id)
+        verdicts_changed.send(Verdict, registration_id=verdict.registration_id)
         _notify_decision(verdict)
     return verdict
 

@@ -3,6 +3,7 @@ from django.urls import path
 from activities import recorder_views, views
 
 app_name = "activities"
+# Mounted under activities/ by web/urls.py, beside the recording's result page.
 
 urlpatterns = [
     path("", views.activity_list, name="list"),
@@ -12,7 +13,6 @@ urlpatterns = [
     path("record/", recorder_views.record, name="record"),
     path("record/manifest.webmanifest", recorder_views.manifest, name="record_manifest"),
     path("record/sw.js", recorder_views.worker, name="record_worker"),
-    path("record/result/<int:pk>/", recorder_views.result, name="record_result"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/sport/", views.change_sport, name="sport"),
     path("<int:pk>/delete/", views.delete, name="delete"),

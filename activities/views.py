@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from activities import pipeline, review
 from activities.forms import ComplaintForm, ManualForm, SportForm, UploadForm
 from activities.models import Activity, Upload, UploadStatus, Verdict
+from campaigns.models import Registration, RegistrationStatus
+from campaigns.rules import merged_rules
 from core.errors import DomainError
 
 ACTIVITIES_PER_PAGE = 20
@@ -37,9 +39,6 @@ def _own_activities(user):
 
 def manual_allowed(user) -> bool:
     """Whether one of the person's campaigns takes walks and runs typed in by hand."""
-    from campaigns.models import Registration, RegistrationStatus
-    from campaigns.rules import merged_rules
-
     registrations = Registration.objects.filter(
         user=user, status=RegistrationStatus.ACTIVE
     ).select_related("campaign")

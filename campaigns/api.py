@@ -13,8 +13,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from accounts.models import ApiToken, User
 from campaigns import services
 from campaigns.access import get_campaign_for_visitor
+from campaigns.listing import listed_campaigns
 from campaigns.models import Campaign, DistanceCategory, Registration
-from campaigns.pages import listed_campaigns
 from campaigns.services import RegistrationError
 from orgs.models import Unit
 

@@ -1,6 +1,7 @@
-"""Organiser screens: create and edit campaigns, preview, targets for units.
-Scoped to the person's subtrees through campaigns.access: outside them a
-campaign is a 404; staff without an admin role may look but not change."""
+"""Organiser screens: create and edit campaigns, targets for units, invite links
+(the preview of the campaign page is in web/views.py, beside the page). Scoped to
+the person's subtrees through campaigns.access: outside them a campaign is a 404;
+staff without an admin role may look but not change."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,12 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from campaigns.access import campaigns_for_staff, get_campaign_for_admin, get_campaign_for_staff
+from campaigns.access import campaigns_for_staff, get_campaign_for_admin
 from campaigns.display import format_local
 from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm, TargetsForm
 from campaigns.models import Campaign
 from campaigns.organiser import effective_targets, save_campaign, save_targets, target_units
-from campaigns.pages import detail_context
 from campaigns.services import unit_invite_links
 from orgs.access import staff_roots, units_for_staff
 
@@ -80,16 +80,6 @@ def manage_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def manage_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _campaign_form(request, get_campaign_for_admin(request.user, slug))
-
-
-@login_required
-def manage_preview(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = get_campaign_for_staff(request.user, slug)
-    return render(
-        request,
-        "campaigns/campaign_detail.html",
-        detail_context(campaign, request.user, preview=True),
-    )
 
 
 @login_required
@@ -161,7 +151,6 @@ urlpatterns = [
     path("manage/campaigns/", manage_list, name="manage_list"),
     path("manage/campaigns/new/", manage_create, name="manage_create"),
     path("manage/campaigns/<slug:slug>/", manage_edit, name="manage_edit"),
-    path("manage/campaigns/<slug:slug>/preview/", manage_preview, name="manage_preview"),
     path("manage/campaigns/<slug:slug>/targets/", manage_targets, name="manage_targets"),
     path("manage/campaigns/<slug:slug>/invites/", manage_invites, name="manage_invites"),
 ]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm
 from campaigns.models import Campaign, Registration, RegistrationStatus, TargetRule
 from campaigns.services import target_for
+from campaigns.signals import rules_changed
 from core.audit import log_action
 from orgs.models import Unit
 
@@ -63,11 +64,10 @@ def save_campaign(
             category.save()
         after = _snapshot(campaign)
         changed = sorted(name for name in after if before.get(name) != after[name])
-        if set(changed) & REJUDGE_FIELDS and not created:
-            # Verdicts follow the rules: judge the campaign's activities again.
-            from activities.tasks import rejudge_campaign_task
-
-            transaction.on_commit(lambda: rejudge_campaign_task(campaign.pk))
+        counting = sorted(set(changed) & REJUDGE_FIELDS)
+        if counting and not created:
+            # Verdicts follow the rules: activities judges the campaign's activities again.
+            rules_changed.send(Campaign, campaign=campaign, changed=counting)
         log_action(
             "campaigns.campaign.created" if created else "campaigns.campaign.updated",
             campaign,

@@ -17,11 +17,12 @@ from campaigns.models import (
     TargetRule,
     Visibility,
 )
+from campaigns.signals import RegistrationChange, registration_changed
 from core.audit import log_action
 from core.errors import DomainError
 from core.models import Notice
 from core.notices import notify, send_templated_mail
-from dashboards.history import record as record_participation
+from orgs.access import units_for_staff
 from orgs.models import Unit
 
 
@@ -127,8 +128,14 @@ def register(
                     registered_at=now,
                 )
                 action = "campaigns.registration.created"
-            # The dashboards' "as of" counts read this history, not the row.
-            record_participation(registration, 1, now)
+            # The dashboards' "as of" counts read their history of this, not the row.
+            registration_changed.send(
+                Registration,
+                registration=registration,
+                change=RegistrationChange.REGISTERED,
+                previous_team=None,
+                at=now,
+            )
             log_action(
                 action,
                 registration,
@@ -174,7 +181,15 @@ def withdraw(registration: Registration, *, actor, now=None) -> Registration:
         registration.team = None
         registration.team_joined_at = None
         registration.save(update_fields=["status", "withdrawn_at", "team", "team_joined_at"])
-        record_participation(registration, -1, now)
+        # The participation history, the team's captaincy and the standings follow
+        # (a withdrawn participant's km leave every total).
+        registration_changed.send(
+            Registration,
+            registration=registration,
+            change=RegistrationChange.WITHDRAWN,
+            previous_team=team,
+            at=now,
+        )
         log_action(
             "campaigns.registration.withdrawn",
             registration,
@@ -182,13 +197,6 @@ def withdraw(registration: Registration, *, actor, now=None) -> Registration:
             campaign=registration.campaign,
             data={"bib": registration.bib, "team": team.pk if team else None},
         )
-        if team is not None:
-            from teams.services import after_member_left
-
-            after_member_left(team)
-        from standings.services import refresh
-
-        refresh(registration.pk)  # a withdrawn participant's km leave every total
     return registration
 
 
@@ -272,8 +280,6 @@ def may_download_posters(campaign: Campaign, user, unit: Unit) -> bool:
         return True
     if not user.is_authenticated:
         return False
-    from orgs.access import units_for_staff
-
     return units_for_staff(user).filter(pk__in=[campaign.organiser_unit_id, unit.pk]).exists()
 
 

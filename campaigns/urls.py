@@ -1,12 +1,9 @@
-from django.urls import path
+from campaigns import manage_views, registration_views
 
-from campaigns import manage_views, registration_views, views
-
+# Mounted by web/urls.py, which adds the public campaign pages and the preview
+# (they gather several domains) to this namespace.
 app_name = "campaigns"
 urlpatterns = [
-    # Public pages (views.py)
-    path("campaigns/", views.campaign_list, name="list"),
-    path("c/<slug:slug>/", views.campaign_detail, name="detail"),
     # Registration, unit invite links and posters (registration_views.py)
     *registration_views.urlpatterns,
     # Organiser screens (manage_views.py)

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from campaigns.models import Registration, RegistrationStatus
 from dashboards.models import ParticipationChange, ParticipationDay
 from orgs.models import Unit
 
@@ -47,7 +48,8 @@ def _upsert_days(rows: Iterable[tuple]) -> None:
 
 def record(registration, delta: int, at: datetime) -> ParticipationChange:
     """Note that ``registration`` started (+1) or stopped (−1) counting for its
-    unit at ``at``. Call inside the transaction that changes the registration."""
+    unit at ``at``. Called (receivers.py) inside the transaction that changes the
+    registration."""
     campaign = registration.campaign
     change = ParticipationChange.objects.create(
         campaign_id=registration.campaign_id,
@@ -69,8 +71,6 @@ def backfill(campaign) -> int:
     """History for registrations that have none (rows bulk-created by an import
     or the demo): +1 at ``registered_at``, and −1 at ``withdrawn_at`` for the
     withdrawn; then the day sums are built again. Returns how many changes."""
-    from campaigns.models import Registration, RegistrationStatus
-
     missing = Registration.objects.filter(campaign=campaign).exclude(
         Exists(ParticipationChange.objects.filter(registration=OuterRef("pk")))
     )

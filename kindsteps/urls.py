@@ -5,12 +5,11 @@ from django.urls import include, path
 from kindsteps.api import api
 
 urlpatterns = [
-    path("", include("core.urls")),
-    path("", include("campaigns.urls")),
+    # The home page, and the campaign and activity URLs with the pages web composes.
+    path("", include("web.urls")),
     path("", include("teams.urls")),
     path("", include("standings.urls")),
     path("", include("donations.urls")),
-    path("activities/", include("activities.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
     path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),

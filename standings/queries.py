@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from django.db.models import F, QuerySet, Sum
 
+from orgs.models import Unit
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
 
@@ -371,8 +372,6 @@ def unit_board(
     campaign, *, kind: str | None = None, within=None, page: int = 1, size: int = PAGE_SIZE
 ) -> tuple[list[dict], int]:
     """Units of one kind (schools, communes…), optionally inside one unit's subtree."""
-    from orgs.models import Unit
-
     units = Unit.objects.all()
     if kind:
         units = units.filter(kind=kind)

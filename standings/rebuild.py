@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from activities.models import Verdict, VerdictStatus
+from campaigns.models import Registration, RegistrationStatus
+from campaigns.rules import merged_rules
+from orgs.models import Unit
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 from standings.services import (
     BUCKET_M,
@@ -57,10 +61,6 @@ class Drift:
 
 def _expected_lines(campaign) -> tuple[dict, dict]:
     """registration id → figures, and (registration id, day) → [metres, count, reached]."""
-    from activities.models import Verdict, VerdictStatus
-    from campaigns.models import Registration, RegistrationStatus
-    from campaigns.rules import merged_rules
-
     tz = zoneinfo.ZoneInfo(campaign.time_zone)
     rules = merged_rules(campaign.rules)
     active = set(
@@ -104,9 +104,6 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
     """Recompute one campaign's standings; with fix, replace what was kept."""
     if connection.vendor == "postgresql":
         return _rebuild_in_sql(campaign, fix=fix)
-    from campaigns.models import Registration, RegistrationStatus
-    from orgs.models import Unit
-
     drift = Drift()
     lines, days = _expected_lines(campaign)
     zero = {"distance_m": 0, "activities": 0, "steps": 0, "steps_estimated": 0, "reached_at": None}
@@ -384,11 +381,6 @@ def _stride_case(rules: dict, params: dict) -> str:
 
 
 def _rebuild_in_sql(campaign, *, fix: bool) -> Drift:
-    from activities.models import VerdictStatus
-    from campaigns.models import RegistrationStatus
-    from campaigns.rules import merged_rules
-    from orgs.models import Unit
-
     params = {
         "campaign": campaign.pk,
         "tz": campaign.time_zone,

@@ -7,6 +7,9 @@ whatever the people's history.
 `refresh(registration_id)` recomputes one participant's line from their accepted
 verdicts and moves the difference into every total; it serves every other change
 (a verdict decided, re-judged or deleted; a withdrawal; a change of team).
+Neither is called by the apps below: judging, review, registration and teams send
+their signals (activities/signals.py, campaigns/signals.py) inside the transaction
+that makes the change, and standings/receivers.py calls these there and then.
 
 The shared rows are written with one upsert each, `value = value + delta`, on a
 shard chosen by the registration, so two uploads only wait for each other when
@@ -25,6 +28,12 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
+from accounts.models import User
+from activities.models import Verdict, VerdictStatus
+from activities.signals import Credit
+from campaigns.models import Campaign, Registration
+from campaigns.rules import merged_rules
+from orgs.models import Unit
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 
 SHARDS = 8
@@ -110,9 +119,6 @@ CREDIT_FIELDS = (
 
 def compute_line(registration) -> Line:
     """From scratch, from the registration's accepted verdicts."""
-    from activities.models import Verdict, VerdictStatus
-    from campaigns.rules import merged_rules
-
     line = Line()
     if registration.status != "active":
         return line
@@ -134,8 +140,6 @@ def _unit_chain(unit) -> list[int]:
     """The unit and every unit above it."""
     if unit is None:
         return []
-    from orgs.models import Unit
-
     steplen = Unit.steplen
     paths = [unit.path[: steplen * depth] for depth in range(1, unit.depth + 1)]
     return list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True))
@@ -221,8 +225,6 @@ def _contribution(standing: Standing | None, line_days: dict | None = None) -> d
 
 def refresh(registration_id: int) -> Standing | None:
     """Bring one participant's line, and every total it feeds, up to date."""
-    from campaigns.models import Registration
-
     # Inside the caller's transaction no savepoint is needed: a failure here must
     # roll the whole credit back anyway.
     with transaction.atomic(savepoint=False):
@@ -341,36 +343,7 @@ def _sync_days(registration, line: Line, old_days: dict) -> None:
 @functools.lru_cache(maxsize=256)
 def _stride(rules_json: str | None, sport: str) -> float:
     """stride_for a campaign's stored rules (as JSON text, which makes them a cache key)."""
-    from campaigns.rules import merged_rules
-
     return stride_for(merged_rules(json.loads(rules_json) if rules_json else None), sport)
-
-
-@dataclass(frozen=True)
-class Credit:
-    """A new accepted verdict: the metres it credits and what its activity tells."""
-
-    registration_id: int
-    credited_m: int
-    started_at: datetime
-    ended_at: datetime
-    steps: int | None
-    distance_m: int
-    sport: str
-
-    @classmethod
-    def of(cls, verdict, activity=None) -> Credit:
-        """The credit of a verdict (its activity given, or read through the verdict)."""
-        activity = activity or verdict.activity
-        return cls(
-            verdict.registration_id,
-            credited_m=verdict.credited_m,
-            started_at=activity.started_at,
-            ended_at=activity.ended_at,
-            steps=activity.steps,
-            distance_m=activity.distance_m,
-            sport=activity.sport,
-        )
 
 
 CONTEXT_COLUMNS = (
@@ -385,10 +358,6 @@ def _credit_contexts(registration_ids: list[int]) -> dict[int, dict]:
     """What adding credits needs to know of each registration, read with the rows
     locked in id order: the registration, the person's gender, the campaign's zone
     and rules, the unit's path and the person's line as it stands."""
-    from accounts.models import User
-    from campaigns.models import Campaign, Registration
-    from orgs.models import Unit
-
     placeholders = ", ".join(["%s"] * len(registration_ids))
     registrations = Registration._meta.db_table
     sql = (
@@ -434,8 +403,6 @@ def _line_is_current(context: dict) -> bool:
 
 def _chains(paths: Iterable[str]) -> dict[str, list[int]]:
     """unit path → the ids of that unit and every unit above it."""
-    from orgs.models import Unit
-
     steplen = Unit.steplen
     wanted = {
         path: [path[:end] for end in range(steplen, len(path) + 1, steplen)] for path in paths

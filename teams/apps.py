@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams")
+
+    def ready(self) -> None:
+        from campaigns.signals import registration_changed
+        from teams import receivers
+
+        registration_changed.connect(
+            receivers.registration_changed, dispatch_uid="teams.registration_changed"
+        )

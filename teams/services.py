@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Registration, RegistrationStatus
 from campaigns.services import active_registration, campaign_units
+from campaigns.signals import RegistrationChange, registration_changed
 from core.audit import log_action
 from core.errors import DomainError
 from orgs.access import is_staff_of
@@ -91,14 +92,20 @@ def _claim(registration: Registration, team: Team, now) -> None:
         )
     registration.team = team
     registration.team_joined_at = now
-    _move_km(registration.pk)
+    _team_changed(registration, None, now)
 
 
-def _move_km(registration_id: int) -> None:
-    """The person's credited km follow them to their new team (or out of any)."""
-    from standings.services import refresh
-
-    refresh(registration_id)
+def _team_changed(registration: Registration, previous: Team | None, now) -> None:
+    """Tell the apps that follow registrations (the standings: the person's credited
+    km follow them to their new team, or out of any). ``registration`` already
+    holds its new team."""
+    registration_changed.send(
+        Registration,
+        registration=registration,
+        change=RegistrationChange.TEAM_CHANGED,
+        previous_team=previous,
+        at=now,
+    )
 
 
 def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None, now=None) -> Team:
@@ -165,11 +172,12 @@ def leave_team(campaign: Campaign, user, *, now=None) -> None:
     with transaction.atomic():
         team = registration.team
         Registration.objects.filter(pk=registration.pk).update(team=None, team_joined_at=None)
+        registration.team, registration.team_joined_at = None, None
         log_action(
             "teams.member.left", team, actor=user, campaign=campaign, data={"bib": registration.bib}
         )
         after_member_left(team)
-        _move_km(registration.pk)
+        _team_changed(registration, team, now or timezone.now())
 
 
 def after_member_left(team: Team) -> None:
@@ -216,6 +224,7 @@ def remove_member(team: Team, *, actor, registration: Registration) -> None:
         Registration.objects.filter(pk=registration.pk, team=team).update(
             team=None, team_joined_at=None
         )
+        registration.team, registration.team_joined_at = None, None
         log_action(
             "teams.member.removed",
             team,
@@ -223,7 +232,7 @@ def remove_member(team: Team, *, actor, registration: Registration) -> None:
             campaign=team.campaign,
             data={"bib": registration.bib},
         )
-        _move_km(registration.pk)
+        _team_changed(registration, team, timezone.now())
 
 
 def move_member(registration: Registration, *, to: Team | None, actor, reason: str = "") -> None:
@@ -233,9 +242,11 @@ def move_member(registration: Registration, *, to: Team | None, actor, reason: s
         raise _error("wrong_campaign", _("That team belongs to another campaign."))
     with transaction.atomic():
         old = registration.team
+        now = timezone.now()
         Registration.objects.filter(pk=registration.pk).update(
-            team=to, team_joined_at=timezone.now() if to else None
+            team=to, team_joined_at=now if to else None
         )
+        registration.team, registration.team_joined_at = to, now if to else None
         log_action(
             "teams.member.moved",
             registration,
@@ -245,7 +256,7 @@ def move_member(registration: Registration, *, to: Team | None, actor, reason: s
         )
         if old is not None:
             after_member_left(old)
-        _move_km(registration.pk)
+        _team_changed(registration, old, now)
 
 
 def teams_with_counts(campaign: Campaign):

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
+from activities.signals import credits_added
 from activities.synthetic import gpx_track, local
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
-from standings.models import Standing
-from standings.rebuild import rebuild_campaign
 
 FILES = Path(__file__).parent / "files"
 RUN = FILES / "mapbox-togeojson__run.gpx"  # 3101 m, 2012-10-24 23:29:40Z, 948 s
@@ -256,7 +255,8 @@ def test_the_daily_cap_credits_part_of_the_second_activity(participant, tet_camp
 
 def test_an_export_of_many_walks_is_judged_as_if_they_came_one_by_one(participant, tet_campaign):
     """The daily cap and the duplicate rule work across the files of one ZIP as across
-    separate uploads, in the order of the files, and the standings count each credit."""
+    separate uploads, in the order of the files (the standings' side of it:
+    standings/tests/test_uploads.py)."""
     walks = [
         ("a.gpx", gpx_track(local(2026, 1, 10, 6), 3.2, 400, sport="running")),
         ("b.gpx", gpx_track(local(2026, 1, 10, 17), 3.2, 400, sport="running")),
@@ -281,13 +281,28 @@ def test_an_export_of_many_walks_is_judged_as_if_they_came_one_by_one(participan
     assert second.credited_m == 5000 - first.credited_m
     assert (again.status, again.codes, again.credited_m) == ("rejected", ["duplicate"], 0)
     assert (next_day.status, next_day.credited_m) == ("accepted", next_day.activity.distance_m)
-    line = Standing.objects.get(registration__campaign=tet_campaign)
-    assert (line.distance_m, line.activities, line.active_days) == (
-        5000 + next_day.credited_m,
-        3,
-        2,
-    )
-    assert rebuild_campaign(tet_campaign, fix=False).total == 0
+
+
+def test_an_export_hands_its_new_credits_over_all_at_once(participant, tet_campaign):
+    """The standings add an upload's credits with a fixed handful of statements: judging
+    sends them one credits_added with every new credit of the upload, not one per walk."""
+    days = (10, 11, 12)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for day in days:
+            archive.writestr(f"{day}.gpx", gpx_track(local(2026, 1, day, 6), 3.2, 400))
+    sent = []
+
+    def spy(sender, *, credits, **kwargs):
+        sent.append(sorted(credit.started_at for credit in credits))
+
+    credits_added.connect(spy)
+    try:
+        receive(participant, buffer.getvalue(), "export.zip", received_at=local(2026, 1, 12, 9))
+    finally:
+        credits_added.disconnect(spy)
+
+    assert sent == [[local(2026, 1, day, 6) for day in days]]
 
 
 def test_the_same_effort_from_two_files_counts_once(participant, tet_campaign):

@@ -1,4 +1,5 @@
-"""Factories for campaigns and teams tests."""
+"""Factories for campaigns, distance categories, registrations and people (teams:
+teams/tests/factories.py)."""
 
 from datetime import timedelta
 
@@ -7,7 +8,6 @@ from django.db import models
 from django.utils import timezone
 
 from campaigns.models import Campaign, DistanceCategory, Registration, Sport
-from teams.models import Team
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
@@ -38,14 +38,6 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     distance_m = 5000
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Team
-
-    campaign = factory.SubFactory(CampaignFactory)
-    name = factory.Sequence(lambda n: f"Đội {n}")
-
-
 class RegistrationFactory(factory.django.DjangoModelFactory):
     """An active registration with the next bib of its campaign."""
 
@@ -71,15 +63,9 @@ def _next_bib(campaign: Campaign) -> int:
     return Campaign.objects.values_list("last_bib", flat=True).get(pk=campaign.pk)
 
 
-def enrol(campaign: Campaign, user, team: Team | None = None) -> Registration:
-    """An active registration of ``user`` in ``campaign``, in ``team`` if given."""
+def enrol(campaign: Campaign, user, team=None) -> Registration:
+    """An active registration of ``user`` in ``campaign``, in ``team`` (a teams.Team)
+    if given."""
     return RegistrationFactory(
         campaign=campaign, user=user, team=team, team_joined_at=timezone.now() if team else None
     )
-
-
-def captained_team(campaign: Campaign, captain, **fields) -> Team:
-    """A team whose captain is registered and its first member."""
-    team = TeamFactory(campaign=campaign, captain=captain, **fields)
-    enrol(campaign, captain, team)
-    return team

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from campaigns.models import Registration, RegistrationStatus
-from campaigns.tests.factories import CampaignFactory, CategoryFactory, TeamFactory, enrol
+from campaigns.tests.factories import CampaignFactory, CategoryFactory, enrol
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

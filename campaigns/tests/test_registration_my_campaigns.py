@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from campaigns.services import register, withdraw
-from campaigns.tests.factories import CampaignFactory, CategoryFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from core.models import Notice
+from teams.tests.factories import TeamFactory
 
 MINE = "/me/campaigns/"
 

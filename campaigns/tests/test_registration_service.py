@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from campaigns.models import Registration
+from campaigns.models import Registration, RegistrationStatus
 from campaigns.services import RegistrationError, register, withdraw
+from campaigns.signals import registration_changed
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from core.models import AuditEntry, Notice
 
@@ -62,3 +63,23 @@ def test_registration_is_refused_for_an_unverified_account(campaign, user_factor
     with pytest.raises(RegistrationError) as exc:
         register(campaign, unverified, accept_rules=True)
     assert exc.value.code == "email_unverified"
+
+
+def test_what_reacts_to_a_withdrawal_is_part_of_it(campaign, participant):
+    """The apps above hear of a withdrawal inside its transaction: if one of them
+    fails, the withdrawal does not happen."""
+    registration = register(campaign, participant, accept_rules=True)
+
+    def fail(sender, **kwargs):
+        raise RuntimeError("a receiver failed")
+
+    registration_changed.connect(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            withdraw(registration, actor=participant)
+    finally:
+        registration_changed.disconnect(fail)
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.ACTIVE
+    assert not AuditEntry.objects.filter(action="campaigns.registration.withdrawn").exists()

@@ -7,10 +7,11 @@ import pytest
 from django.core import mail
 
 from campaigns.models import Visibility
-from campaigns.tests.factories import CampaignFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory
 from core.models import AuditEntry
 from donations import services
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Gender
 from campaigns.models import Visibility
-from campaigns.tests.factories import CampaignFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory
 from standings import services
 from standings.tests.factories import walked
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

@@ -7,15 +7,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Gender
-from campaigns.tests.factories import (
-    CampaignFactory,
-    CategoryFactory,
-    TeamFactory,
-)
+from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from orgs.models import UnitKind
 from standings import queries, services
 from standings.rebuild import rebuild_campaign
 from standings.tests.factories import walked
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

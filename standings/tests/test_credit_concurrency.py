@@ -10,12 +10,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.tests.factories import CampaignFactory, RegistrationFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory
 from core.tests.concurrency import at_once, waiting_for_sqlite
 from standings import services
 from standings.models import Standing
 from standings.rebuild import rebuild_campaign
 from standings.tests.test_totals import credit
+from teams.tests.factories import TeamFactory
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,11 +13,12 @@ from activities.review import decide
 from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.models import RegistrationStatus
 from campaigns.services import withdraw
-from campaigns.tests.factories import CampaignFactory, RegistrationFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory
 from standings import queries, services
 from standings.models import PersonDay, Standing
 from standings.rebuild import rebuild_campaign
 from teams.services import move_member
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

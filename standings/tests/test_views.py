@@ -11,13 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Gender
 from campaigns.models import Visibility
-from campaigns.tests.factories import (
-    CampaignFactory,
-    CategoryFactory,
-    TeamFactory,
-)
+from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from standings import services
 from standings.tests.factories import walked
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import pytest
 
 from accounts.models import ApiToken
 from campaigns.models import Registration, Visibility
-from campaigns.tests.factories import CampaignFactory, TeamFactory, captained_team, enrol
+from campaigns.tests.factories import CampaignFactory, enrol
 from teams.models import Team
+from teams.tests.factories import TeamFactory, captained_team
 
 ENDPOINTS = [
     ("get", "/api/v1/campaigns"),

@@ -1,6 +1,7 @@
 """The team panel on the campaign page (teams/_campaign_team_panel.html)."""
 
-from campaigns.tests.factories import TeamFactory, enrol
+from campaigns.tests.factories import enrol
+from teams.tests.factories import TeamFactory
 
 
 def test_visitors_get_a_hint_to_register(english, campaign):

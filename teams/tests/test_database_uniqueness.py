@@ -17,10 +17,11 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from campaigns.models import Registration
-from campaigns.tests.factories import TeamFactory, enrol
+from campaigns.tests.factories import enrol
 from teams import services
 from teams.models import Team
 from teams.services import TeamError
+from teams.tests.factories import TeamFactory
 
 
 def test_database_refuses_a_second_team_with_the_same_name_in_other_case(campaign):

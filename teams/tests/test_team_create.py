@@ -1,10 +1,11 @@
 """/c/<slug>/teams/new/: a registered person creates a team and captains it."""
 
 from campaigns.models import Registration
-from campaigns.tests.factories import TeamFactory, enrol
+from campaigns.tests.factories import enrol
 from core.models import AuditEntry
 from teams import forms
 from teams.models import Team
+from teams.tests.factories import TeamFactory
 
 
 def test_creating_a_team_makes_its_creator_captain_and_member(client, campaign, participant, tree):

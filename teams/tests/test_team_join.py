@@ -2,8 +2,9 @@
 one team at a time, switching free until the start."""
 
 from campaigns.models import Registration
-from campaigns.tests.factories import TeamFactory, captained_team, enrol
+from campaigns.tests.factories import enrol
 from core.models import AuditEntry
+from teams.tests.factories import TeamFactory, captained_team
 
 
 def test_join_button_puts_the_person_in_the_team(client, campaign, participant):

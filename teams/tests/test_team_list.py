@@ -3,8 +3,9 @@
 import pytest
 
 from campaigns.models import Visibility
-from campaigns.tests.factories import CampaignFactory, TeamFactory, captained_team, enrol
+from campaigns.tests.factories import CampaignFactory, enrol
 from teams import services
+from teams.tests.factories import TeamFactory, captained_team
 
 
 def test_lists_teams_with_their_member_counts(english, campaign, user_factory):

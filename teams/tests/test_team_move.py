@@ -4,8 +4,9 @@ member (staff below it, view only) and outsider (admin elsewhere)."""
 import pytest
 
 from campaigns.models import Registration
-from campaigns.tests.factories import TeamFactory, captained_team, enrol
+from campaigns.tests.factories import enrol
 from core.models import AuditEntry
+from teams.tests.factories import TeamFactory, captained_team
 
 
 @pytest.fixture

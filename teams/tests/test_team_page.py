@@ -4,9 +4,10 @@ and the captain's rename and remove against a member and an outsider."""
 import pytest
 
 from campaigns.models import Registration
-from campaigns.tests.factories import TeamFactory, captained_team, enrol
+from campaigns.tests.factories import enrol
 from core.models import AuditEntry
 from teams.models import Team
+from teams.tests.factories import TeamFactory, captained_team
 
 
 @pytest.fixture

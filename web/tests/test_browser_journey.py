@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 
 from campaigns.models import Registration
-from campaigns.tests.factories import CampaignFactory, CategoryFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from kindsteps.testing.browser import screenshot
+from teams.tests.factories import TeamFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Registration, RegistrationStatus
-from campaigns.tests.factories import CampaignFactory, CategoryFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory, CategoryFactory
+from teams.tests.factories import TeamFactory
 
 
 def _detail(campaign) -> str:

@@ -1,19 +1,20 @@
-"""What the public campaign pages show: the list by status, the campaign
-page's facts and its live part (figures against the targets, charts, the top
-of each board and the visitor's rank), which refreshes itself. The preview of
-the organiser screens shows the same page."""
+"""What the public campaign pages show: the cards of the list and the home page,
+the campaign page's facts and its live part (figures against the targets, charts,
+the top of each board and the visitor's rank), which refreshes itself, and the
+donation box and sponsors beside them. The preview of the organiser screens shows
+the same page."""
 
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.access import campaigns_for_staff
 from campaigns.display import countdown, format_local, format_vnd, format_window, group_digits
-from campaigns.models import Campaign, Registration, RegistrationStatus, Status
+from campaigns.models import Campaign, Registration, RegistrationStatus
 from campaigns.services import active_registration
 from donations.sponsors import sponsors_context
 from donations.views import box_context
@@ -21,36 +22,6 @@ from orgs.models import UnitKind
 from standings import queries
 from standings.models import Standing
 from standings.views import campaign_days, team_names, unit_kinds_on_board, unit_names
-
-LIST_ORDER = [Status.OPEN, Status.UPCOMING, Status.FINISHED]
-
-
-def listed_campaigns(status: str | None = None) -> list[tuple[str, str, QuerySet[Campaign]]]:
-    """(status, label, campaigns) groups of published public campaigns:
-    open first, then upcoming (soonest first), then finished (latest first)."""
-    now = timezone.now()
-    statuses = [status] if status in Status.values else LIST_ORDER
-    order = {
-        Status.OPEN: "ends_at",
-        Status.UPCOMING: "starts_at",
-        Status.FINISHED: "-ends_at",
-    }
-    return [
-        (
-            code,
-            Status(code).label,
-            Campaign.objects.public().with_status(code, now).order_by(order[code]),
-        )
-        for code in statuses
-    ]
-
-
-def home_campaigns(limit: int = 6) -> list[Campaign]:
-    now = timezone.now()
-    public = Campaign.objects.public()
-    open_now = list(public.with_status(Status.OPEN, now).order_by("ends_at")[:limit])
-    upcoming = public.with_status(Status.UPCOMING, now).order_by("starts_at")
-    return open_now + list(upcoming[: max(limit - len(open_now), 0)])
 
 
 def _percent(value: int, target: int) -> int | None:

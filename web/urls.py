@@ -1,0 +1,28 @@
+"""The pages web composes, mounted among the URLs of the domain they belong to, so
+every ``{% url %}`` and ``reverse()`` keeps its name: the home page, the campaign
+list, page and preview ("campaigns:…") and a recording's result
+("activities:record_result")."""
+
+from django.urls import include, path
+
+from activities import urls as activities_urls
+from campaigns import urls as campaigns_urls
+from web import views
+
+campaign_pages = [
+    path("campaigns/", views.campaign_list, name="list"),
+    path("c/<slug:slug>/", views.campaign_detail, name="detail"),
+    *campaigns_urls.urlpatterns,
+    path("manage/campaigns/<slug:slug>/preview/", views.campaign_preview, name="manage_preview"),
+]
+
+activity_pages = [
+    *activities_urls.urlpatterns,
+    path("record/result/<int:pk>/", views.record_result, name="record_result"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include((campaign_pages, campaigns_urls.app_name))),
+    path("activities/", include((activity_pages, activities_urls.app_name))),
+]
