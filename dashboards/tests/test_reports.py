@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from campaigns.tests.factories import TeamFactory
 from dashboards.tests.conftest import at, donate, leave
 from kindsteps.testing.spreadsheets import FORMULA_LIKE, cell_types
 from orgs.models import Unit
 from standings.models import PersonDay, Scope, Standing, Total
+from teams.tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 

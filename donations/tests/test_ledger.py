@@ -8,10 +8,11 @@ import re
 import pytest
 
 from campaigns.models import Visibility
-from campaigns.tests.factories import CampaignFactory, TeamFactory
+from campaigns.tests.factories import CampaignFactory
 from donations import services
 from donations.models import Donation, Method
 from kindsteps.testing.spreadsheets import FORMULA_LIKE
+from teams.tests.factories import TeamFactory
 
 
 @pytest.fixture
