@@ -23,6 +23,7 @@ from activities.rules import campaign_day
 from campaigns.access import is_organiser
 from core.audit import log_action
 from core.errors import DomainError, NotAllowed
+from core.formatting import local_date
 from core.notices import notify
 from standings import services as standings
 
@@ -118,7 +119,7 @@ def _notify_decision(verdict: Verdict) -> None:
         body=_("The organisers reviewed it: %(note)s") if verdict.decision_note else "",
         url=activity_url(verdict.activity),
         params={
-            "date": verdict.activity.started_at.astimezone(campaign.tz).strftime("%d/%m/%Y"),
+            "date": local_date(verdict.activity.started_at, campaign.tz),
             "campaign": lambda: campaign.title,
             "note": verdict.decision_note,
         },
@@ -200,9 +201,7 @@ def answer_complaint(complaint: Complaint, upheld: bool, answer: str, *, actor) 
                 body=_("The organisers answered: %(answer)s"),
                 url=activity_url(verdict.activity),
                 params={
-                    "date": verdict.activity.started_at.astimezone(verdict.campaign.tz).strftime(
-                        "%d/%m/%Y"
-                    ),
+                    "date": local_date(verdict.activity.started_at, verdict.campaign.tz),
                     "answer": complaint.answer,
                 },
             )

@@ -28,10 +28,6 @@ def parent_path(path: str) -> str:
     return path[:-STEPLEN]
 
 
-def depth_of(path: str) -> int:
-    return len(path) // STEPLEN
-
-
 def chain_ids(unit: Unit | None) -> list[int]:
     """The ids of the unit and of every unit above it, from the root down."""
     if unit is None:

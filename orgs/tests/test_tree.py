@@ -23,10 +23,9 @@ def test_from_a_top_unit_down():
     assert paths.ancestor_paths("000100020003", top="000100020003") == ["000100020003"]
 
 
-def test_the_parent_path_and_the_depth():
+def test_the_parent_path():
     assert paths.parent_path("000100020003") == "00010002"
     assert paths.parent_path("0001") == ""
-    assert paths.depth_of("000100020003") == 3
 
 
 def test_the_step_is_the_models():
