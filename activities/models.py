@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.reasons import label
+
 
 class StoredFile(models.Model):
     """An uploaded original, content-addressed: the same bytes twice are one file.
@@ -193,14 +195,18 @@ class Verdict(models.Model):
         return [reason["code"] for reason in self.reasons]
 
     def messages(self, language: str | None = None) -> list[str]:
-        """The reasons in plain words, in `language` (default: the active one)."""
+        """The reasons in plain words, in `language` (default: the active one); a
+        reason stored without a message reads as its label (activities/reasons.py)."""
         from django.utils import translation
 
         language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
-        return [
-            reason["messages"].get(language) or reason["messages"].get(settings.LANGUAGE_CODE, "")
-            for reason in self.reasons
-        ]
+        out = []
+        for reason in self.reasons:
+            stored = reason.get("messages") or {}
+            out.append(
+                stored.get(language) or stored.get(settings.LANGUAGE_CODE) or label(reason["code"])
+            )
+        return out
 
 
 class ComplaintStatus(models.TextChoices):

@@ -25,6 +25,7 @@ from campaigns.access import is_organiser
 from campaigns.rules import merged_rules
 from core.audit import log_action
 from core.errors import DomainError, NotAllowed
+from core.formatting import local_date
 from core.notices import notify
 
 COMPLAINT_MIN_CHARS = 10
@@ -117,7 +118,7 @@ def _notify_decision(verdict: Verdict) -> None:
         body=_("The organisers reviewed it: %(note)s") if verdict.decision_note else "",
         url=activity_url(verdict.activity),
         params={
-            "date": verdict.activity.started_at.astimezone(campaign.tz).strftime("%d/%m/%Y"),
+            "date": local_date(verdict.activity.started_at, campaign.tz),
             "campaign": lambda: campaign.title,
             "note": verdict.decision_note,
         },
@@ -199,9 +200,7 @@ def answer_complaint(complaint: Complaint, upheld: bool, answer: str, *, actor) 
                 body=_("The organisers answered: %(answer)s"),
                 url=activity_url(verdict.activity),
                 params={
-                    "date": verdict.activity.started_at.astimezone(verdict.campaign.tz).strftime(
-                        "%d/%m/%Y"
-                    ),
+                    "date": local_date(verdict.activity.started_at, verdict.campaign.tz),
                     "answer": complaint.answer,
                 },
             )

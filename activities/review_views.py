@@ -22,36 +22,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from activities import review
+from activities import reasons, review
 from activities.models import Activity, Complaint, ComplaintStatus, Verdict, VerdictStatus
 from activities.rules import campaign_day
 from campaigns.access import CampaignStaff
-from campaigns.models import Campaign
 from core.errors import DomainError
+from core.formatting import local_clock, local_date, local_datetime
 from core.models import AuditEntry
 from orgs.models import Unit
 
 PAGE_SIZE = 50
-
-# Stable reason codes (docs/rules.md) and what the filter calls them.
-REASON_LABELS = {
-    "sport_not_allowed": gettext_lazy("Sport not counted"),
-    "outside_window": gettext_lazy("Outside the campaign"),
-    "before_registration": gettext_lazy("Before registering"),
-    "late_sync": gettext_lazy("Sent too late"),
-    "distance_too_short": gettext_lazy("Too short"),
-    "distance_too_long": gettext_lazy("Too long"),
-    "pace_too_fast": gettext_lazy("Pace too fast"),
-    "pace_too_slow": gettext_lazy("Pace too slow"),
-    "split_too_fast": gettext_lazy("A kilometre too fast"),
-    "gps_jump": gettext_lazy("GPS jump"),
-    "vehicle_speed": gettext_lazy("Vehicle speed"),
-    "manual_entry": gettext_lazy("Manual entry"),
-    "no_gps": gettext_lazy("No GPS"),
-    "duplicate": gettext_lazy("Duplicate"),
-    "daily_cap": gettext_lazy("Daily cap"),
-    "malformed_file": gettext_lazy("Unreadable file"),
-}
 
 HISTORY_ACTIONS = (
     "activities.verdict.decided",
@@ -100,10 +80,10 @@ def _filtered_queue(reviewer: Reviewer, filters: dict[str, str]):
         )
     # Reasons are a JSON list; matching in Python works on every database.
     rows = list(queue.values_list("pk", "reasons"))
-    codes = sorted({reason["code"] for _pk, reasons in rows for reason in reasons})
+    codes = sorted({reason["code"] for _pk, given in rows for reason in given})
     if filters["reason"]:
         wanted = filters["reason"]
-        keep = [pk for pk, reasons in rows if any(r["code"] == wanted for r in reasons)]
+        keep = [pk for pk, given in rows if any(r["code"] == wanted for r in given)]
         queue = queue.filter(pk__in=keep)
     return queue, codes
 
@@ -119,10 +99,6 @@ def _unit_choices(reviewer: Reviewer) -> list[tuple[str, str]]:
     return [(unit.code, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
 
 
-def _local(moment: datetime | None, campaign: Campaign) -> str:
-    return f"{moment.astimezone(campaign.tz):%H:%M %d/%m/%Y}" if moment else ""
-
-
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     reviewer = Reviewer.of(request.user, slug)
@@ -133,7 +109,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         {
             "verdict": verdict,
-            "started": _local(verdict.activity.started_at, campaign),
+            "started": local_datetime(verdict.activity.started_at, campaign.tz),
             "messages": verdict.messages(),
             "complaint": _open_complaint(verdict),
         }
@@ -151,7 +127,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "filter_query": _query(filters),
             "units": _unit_choices(reviewer),
-            "reasons": [(code, REASON_LABELS.get(code, code)) for code in codes],
+            "reasons": reasons.choices(codes),
         },
     )
 
@@ -192,8 +168,8 @@ def _same_day(verdict: Verdict) -> list[dict]:
     return [
         {
             "activity": activity,
-            "started": f"{activity.started_at.astimezone(campaign.tz):%H:%M}",
-            "ended": f"{activity.ended_at.astimezone(campaign.tz):%H:%M}",
+            "started": local_clock(activity.started_at, campaign.tz),
+            "ended": local_clock(activity.ended_at, campaign.tz),
             "overlaps": activity.started_at < verdict.activity.ended_at
             and activity.ended_at > verdict.activity.started_at,
             "verdict": judged.get(activity.pk),
@@ -226,23 +202,21 @@ def _detail(
             "reasons": [
                 {
                     "code": reason["code"],
-                    "label": REASON_LABELS.get(reason["code"], reason["code"]),
+                    "label": reasons.label(reason["code"]),
+                    "help": reasons.help_text(reason["code"]),
                     "message": message,
                     "evidence": sorted((reason.get("evidence") or {}).items()),
                 }
                 for reason, message in zip(verdict.reasons, verdict.messages(), strict=True)
             ],
             "facts": {
-                "started": _local(activity.started_at, campaign),
-                "ended": _local(activity.ended_at, campaign),
-                "received": _local(activity.received_at, campaign),
-                "max_kmh": round(activity.max_speed_mps * 3.6, 1)
-                if activity.max_speed_mps
-                else None,
+                "started": local_datetime(activity.started_at, campaign.tz),
+                "ended": local_datetime(activity.ended_at, campaign.tz),
+                "received": local_datetime(activity.received_at, campaign.tz),
             },
-            "decided_at": _local(verdict.decided_at, campaign),
-            "answered_at": _local(complaint.answered_at, campaign) if complaint else "",
-            "complained_at": _local(complaint.created_at, campaign) if complaint else "",
+            "decided_at": local_datetime(verdict.decided_at, campaign.tz),
+            "answered_at": local_datetime(complaint.answered_at, campaign.tz) if complaint else "",
+            "complained_at": local_datetime(complaint.created_at, campaign.tz) if complaint else "",
             "same_day": _same_day(verdict),
             "filters": filters,
             "filter_query": _query(filters),
@@ -387,7 +361,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         rows.append(
             {
                 "entry": entry,
-                "when": _local(entry.created_at, campaign),
+                "when": local_datetime(entry.created_at, campaign.tz),
                 "what": ACTION_LABELS.get(entry.action, entry.action),
                 "from": statuses.get(data.get("from"), data.get("from")),
                 "to": statuses.get(data.get("to") or data.get("status"), ""),
@@ -406,7 +380,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     for row in rows:
         row["subject"] = subject = subjects.get(row["verdict_id"])
         if subject is not None:
-            row["day"] = f"{subject.activity.started_at.astimezone(campaign.tz):%d/%m/%Y}"
+            row["day"] = local_date(subject.activity.started_at, campaign.tz)
     return render(
         request,
         "activities/review/history.html",

@@ -5,8 +5,10 @@ Pure functions: the caller gathers the facts about the activity
 `judge` returns a `Verdict`. Nothing here reads or writes the database, so the
 same code serves uploads, re-judging and `analyse_activity`.
 
-Reason codes are stable strings: they are stored, shown and exported, and
-never change once shipped. docs/rules.md explains each rule and its default.
+Reason codes are stable strings, registered with their labels in
+activities/reasons.py. docs/rules.md explains each rule and its default.
+Figures in the messages are written by core/formatting.py in the active
+language: the caller judges under each language it stores messages in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,26 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext, ngettext
+
+from activities.reasons import (
+    BEFORE_REGISTRATION,
+    DAILY_CAP,
+    DISTANCE_TOO_LONG,
+    DISTANCE_TOO_SHORT,
+    DUPLICATE,
+    GPS_JUMP,
+    LATE_SYNC,
+    MALFORMED_FILE,
+    MANUAL_ENTRY,
+    NO_GPS,
+    OUTSIDE_WINDOW,
+    PACE_TOO_FAST,
+    PACE_TOO_SLOW,
+    REJECTING_CODES,
+    SPLIT_TOO_FAST,
+    SPORT_NOT_ALLOWED,
+    VEHICLE_SPEED,
+)
 
 # The track checks live in activities/track_checks.py. They are re-exported
 # here because callers import them from this module alongside `judge`.
@@ -36,68 +58,21 @@ from activities.track_checks import (  # noqa: F401 (re-exported)
     find_track_anomalies,
     track_limits,
 )
+from core.formatting import (
+    duration,
+    km_beside,
+    km_text,
+    local_date,
+    local_datetime,
+    number,
+    pace_beside,
+)
 
 ACCEPTED = "accepted"
 FLAGGED = "flagged"
 REJECTED = "rejected"
 
-SPORT_NOT_ALLOWED = "sport_not_allowed"
-OUTSIDE_WINDOW = "outside_window"
-BEFORE_REGISTRATION = "before_registration"
-LATE_SYNC = "late_sync"
-DISTANCE_TOO_SHORT = "distance_too_short"
-DISTANCE_TOO_LONG = "distance_too_long"
-PACE_TOO_FAST = "pace_too_fast"
-PACE_TOO_SLOW = "pace_too_slow"
-SPLIT_TOO_FAST = "split_too_fast"
-GPS_JUMP = "gps_jump"
-VEHICLE_SPEED = "vehicle_speed"
-MANUAL_ENTRY = "manual_entry"
-NO_GPS = "no_gps"
-DUPLICATE = "duplicate"
-DAILY_CAP = "daily_cap"
-MALFORMED_FILE = "malformed_file"
-
-REASON_CODES: tuple[str, ...] = (
-    SPORT_NOT_ALLOWED,
-    OUTSIDE_WINDOW,
-    BEFORE_REGISTRATION,
-    LATE_SYNC,
-    DISTANCE_TOO_SHORT,
-    DISTANCE_TOO_LONG,
-    PACE_TOO_FAST,
-    PACE_TOO_SLOW,
-    SPLIT_TOO_FAST,
-    GPS_JUMP,
-    VEHICLE_SPEED,
-    MANUAL_ENTRY,
-    NO_GPS,
-    DUPLICATE,
-    DAILY_CAP,
-    MALFORMED_FILE,
-)
-
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
-
-# Which codes reject outright; the others flag for review (or, for
-# daily_cap, only reduce what is credited).
-REJECTING_CODES = frozenset(
-    {
-        SPORT_NOT_ALLOWED,
-        OUTSIDE_WINDOW,
-        BEFORE_REGISTRATION,
-        LATE_SYNC,
-        DISTANCE_TOO_SHORT,
-        DISTANCE_TOO_LONG,
-        PACE_TOO_FAST,
-        PACE_TOO_SLOW,
-        SPLIT_TOO_FAST,
-        MANUAL_ENTRY,
-        NO_GPS,
-        DUPLICATE,
-        MALFORMED_FILE,
-    }
-)
 
 
 class CountedActivity(NamedTuple):
@@ -161,43 +136,12 @@ class Verdict:
         return [reason.code for reason in self.reasons]
 
 
-# ---------------------------------------------------------------- formatting
-
-
-def format_duration(seconds: float, *, round_up: bool = False) -> str:
-    """m:ss (or h:mm:ss). Rounds down by default so that a pace just faster
-    than a limit never prints as the limit itself; round_up for the other side."""
-    whole = math.ceil(seconds) if round_up else math.floor(seconds)
-    hours, rest = divmod(int(whole), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-def format_km(metres: float) -> str:
-    return f"{metres / 1000:.2f}".rstrip("0").rstrip(".") + " km"
-
-
-def format_local(moment: datetime, tz: zoneinfo.ZoneInfo, *, end_of_day: bool = False) -> str:
-    """'07:50 on 25/02/2024' in the campaign's zone. With end_of_day, a local
-    midnight reads as '24:00' of the day before, the way a closing is said."""
-    local = moment.astimezone(tz)
-    if end_of_day and (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        day = local.date() - timedelta(days=1)
-        return gettext("24:00 on %(date)s") % {"date": day.strftime("%d/%m/%Y")}
-    return gettext("%(time)s on %(date)s") % {
-        "time": local.strftime("%H:%M"),
-        "date": local.strftime("%d/%m/%Y"),
-    }
+# ------------------------------------------------------------------- judging
 
 
 def campaign_day(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
     """The campaign day an activity counts on: the local date of its start."""
     return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
-
-
-# ------------------------------------------------------------------- judging
 
 
 def malformed_verdict(error: str) -> Verdict:
@@ -263,6 +207,10 @@ def _malformed(facts: ActivityFacts) -> str | None:
     return None
 
 
+def _when(moment: datetime, tz: zoneinfo.ZoneInfo, *, is_end: bool = False) -> str:
+    return local_datetime(moment, tz, is_end=is_end, prose=True)
+
+
 def _check_sport(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
     if facts.sport in context.sports:
         return []
@@ -288,20 +236,20 @@ def _check_window(facts: ActivityFacts, context: JudgingContext) -> list[Reason]
     if facts.start < opens:
         message = gettext(
             "the activity started at %(start)s, before the campaign opened at %(opens)s"
-        ) % {"start": format_local(facts.start, tz), "opens": format_local(opens, tz)}
+        ) % {"start": _when(facts.start, tz), "opens": _when(opens, tz)}
     elif facts.start >= closes:
         message = gettext(
             "the activity started at %(start)s, after the campaign closed at %(closes)s"
         ) % {
-            "start": format_local(facts.start, tz),
-            "closes": format_local(closes, tz, end_of_day=True),
+            "start": _when(facts.start, tz),
+            "closes": _when(closes, tz, is_end=True),
         }
     elif facts.end > closes:
         message = gettext(
             "the activity ended at %(end)s, after the campaign closed at %(closes)s"
         ) % {
-            "end": format_local(facts.end, tz, end_of_day=True),
-            "closes": format_local(closes, tz, end_of_day=True),
+            "end": _when(facts.end, tz, is_end=True),
+            "closes": _when(closes, tz, is_end=True),
         }
     else:
         return []
@@ -317,7 +265,7 @@ def _check_registration(facts: ActivityFacts, context: JudgingContext) -> list[R
         Reason(
             BEFORE_REGISTRATION,
             gettext("the activity started at %(start)s, before you registered at %(registered)s")
-            % {"start": format_local(facts.start, tz), "registered": format_local(registered, tz)},
+            % {"start": _when(facts.start, tz), "registered": _when(registered, tz)},
             {"start": facts.start.isoformat(), "registered_at": registered.isoformat()},
         )
     ]
@@ -351,7 +299,7 @@ def _check_sync(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
                     "the limit is %(limit)d hours",
                     hours,
                 )
-                % {"received": format_local(received, tz), "hours": hours, "limit": window_h},
+                % {"received": _when(received, tz), "hours": hours, "limit": window_h},
                 evidence | {"hours_after_end": round(after_end.total_seconds() / 3600, 2)},
             )
         )
@@ -364,8 +312,8 @@ def _check_sync(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
                     "%(grace)d hours after the campaign closed"
                 )
                 % {
-                    "received": format_local(received, tz),
-                    "deadline": format_local(deadline, tz, end_of_day=True),
+                    "received": _when(received, tz),
+                    "deadline": _when(deadline, tz, is_end=True),
                     "grace": grace_h,
                 },
                 evidence | {"deadline": deadline.isoformat()},
@@ -380,33 +328,26 @@ def _check_distance(facts: ActivityFacts, context: JudgingContext) -> list[Reaso
     maximum = rules.get("max_distance_m")
     distance = facts.distance_m
     if distance < minimum:
+        shown, limit = km_beside(distance, minimum)
         return [
             Reason(
                 DISTANCE_TOO_SHORT,
                 gettext("%(distance)s is shorter than the %(limit)s minimum")
-                % {"distance": _km_down(distance), "limit": format_km(minimum)},
+                % {"distance": shown, "limit": limit},
                 {"distance_m": distance, "min_distance_m": minimum},
             )
         ]
     if maximum is not None and distance > maximum:
+        shown, limit = km_beside(distance, maximum)
         return [
             Reason(
                 DISTANCE_TOO_LONG,
                 gettext("%(distance)s is longer than the %(limit)s maximum per activity")
-                % {"distance": _km_up(distance), "limit": format_km(maximum)},
+                % {"distance": shown, "limit": limit},
                 {"distance_m": distance, "max_distance_m": maximum},
             )
         ]
     return []
-
-
-def _km_down(metres: int) -> str:
-    # Shown to two decimals without ever reaching the limit it is compared to.
-    return format_km(math.floor(metres / 10) * 10)
-
-
-def _km_up(metres: int) -> str:
-    return format_km(math.ceil(metres / 10) * 10)
 
 
 def _check_source(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
@@ -452,20 +393,22 @@ def _check_pace(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
         "distance_m": facts.distance_m,
     }
     if fastest is not None and pace < fastest:
+        shown, limit = pace_beside(pace, fastest)
         return [
             Reason(
                 PACE_TOO_FAST,
                 gettext("average pace %(pace)s/km is faster than the %(limit)s/km limit")
-                % {"pace": format_duration(pace), "limit": format_duration(fastest)},
+                % {"pace": shown, "limit": limit},
                 evidence | {"min_pace_s": fastest},
             )
         ]
     if slowest is not None and pace > slowest:
+        shown, limit = pace_beside(pace, slowest)
         return [
             Reason(
                 PACE_TOO_SLOW,
                 gettext("average pace %(pace)s/km is slower than the %(limit)s/km limit")
-                % {"pace": format_duration(pace, round_up=True), "limit": format_duration(slowest)},
+                % {"pace": shown, "limit": limit},
                 evidence | {"max_pace_s": slowest},
             )
         ]
@@ -480,10 +423,11 @@ def _check_splits(facts: ActivityFacts, context: JudgingContext) -> list[Reason]
     if not fast:
         return []
     km, split = fast[0]
+    shown, limit_shown = pace_beside(split, limit)
     message = gettext("km %(km)d took %(split)s, faster than the %(limit)s limit") % {
         "km": km,
-        "split": format_duration(split),
-        "limit": format_duration(limit),
+        "split": shown,
+        "limit": limit_shown,
     }
     others = len(fast) - 1
     if others:
@@ -515,17 +459,17 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
                 GPS_JUMP,
                 ngettext(
                     "the track jumps %(count)d time at implausible speed "
-                    "(up to %(speed).1f m/s, limit %(limit).1f m/s), "
+                    "(up to %(speed)s m/s, limit %(limit)s m/s), "
                     "%(share)d%% of the distance",
                     "the track jumps %(count)d times at implausible speed "
-                    "(up to %(speed).1f m/s, limit %(limit).1f m/s), "
+                    "(up to %(speed)s m/s, limit %(limit)s m/s), "
                     "%(share)d%% of the distance",
                     len(jumps),
                 )
                 % {
                     "count": len(jumps),
-                    "speed": worst.speed_mps,
-                    "limit": limits["gps_jump_speed_mps"],
+                    "speed": number(worst.speed_mps, 1),
+                    "limit": number(limits["gps_jump_speed_mps"], 1),
                     "share": round(share * 100),
                 },
                 {
@@ -545,13 +489,13 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
             Reason(
                 VEHICLE_SPEED,
                 gettext(
-                    "%(distance)s in %(duration)s at %(speed).1f m/s or more, faster than "
+                    "%(distance)s in %(duration)s at %(speed)s m/s or more, faster than "
                     "anyone walks or runs for that long (%(share)d%% of the distance)"
                 )
                 % {
-                    "distance": format_km(vehicle_m),
-                    "duration": format_duration(vehicle_s),
-                    "speed": limits["vehicle_speed_mps"],
+                    "distance": km_text(vehicle_m),
+                    "duration": duration(vehicle_s),
+                    "speed": number(limits["vehicle_speed_mps"], 1),
                     "share": round(share * 100),
                 },
                 {
@@ -582,8 +526,8 @@ def _check_duplicate(facts: ActivityFacts, context: JudgingContext) -> list[Reas
                     DUPLICATE,
                     gettext("it overlaps an activity already counted, from %(start)s to %(end)s")
                     % {
-                        "start": format_local(other.start, tz),
-                        "end": format_local(other.end, tz, end_of_day=True),
+                        "start": _when(other.start, tz),
+                        "end": _when(other.end, tz, is_end=True),
                     },
                     {
                         "other_start": other.start.isoformat(),
@@ -611,11 +555,11 @@ def _apply_daily_cap(facts: ActivityFacts, context: JudgingContext) -> tuple[int
             "and %(already)s were already counted on %(day)s"
         )
         % {
-            "credited": format_km(room),
-            "distance": format_km(facts.distance_m),
-            "cap": format_km(cap),
-            "already": format_km(already),
-            "day": day.strftime("%d/%m/%Y"),
+            "credited": km_text(room),
+            "distance": km_text(facts.distance_m),
+            "cap": km_text(cap),
+            "already": km_text(already),
+            "day": local_date(day),
         },
         {
             "day": day.isoformat(),

@@ -1,30 +1,18 @@
-"""How campaigns read to people: local times in the campaign's zone (an end at
-local midnight reads "24:00" of the day before, as the plan writes it), money
-in đồng with Vietnamese digit grouping, and the countdown."""
+"""What is particular to campaigns in how they read: the local date and
+"HH:MM" an organiser types for a campaign's moments (an end at local midnight
+is "24:00" of the day before, as the plan writes it) and the countdown.
+Numbers, money and times are written by core/formatting.py."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.models import Campaign, Status
-
-MIDNIGHT_END = "24:00"
-
-
-def format_local(moment: datetime, tz: ZoneInfo, *, is_end: bool = False) -> str:
-    """ "08:00 25/02/2024"; an end at local midnight reads "24:00" of the day before."""
-    local = moment.astimezone(tz)
-    if is_end and local.time() == time(0, 0):
-        return f"{MIDNIGHT_END} {(local - timedelta(days=1)):%d/%m/%Y}"
-    return f"{local:%H:%M %d/%m/%Y}"
-
-
-def format_window(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    return f"{format_local(start, tz)} – {format_local(end, tz, is_end=True)}"
+from core.formatting import MIDNIGHT_END
 
 
 def split_local(moment: datetime, tz: ZoneInfo, *, is_end: bool = False) -> tuple[date, str]:
@@ -41,16 +29,6 @@ def join_local(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
         return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
     hours, minutes = (int(part) for part in hhmm.split(":"))
     return datetime.combine(day, time(hours, minutes), tzinfo=tz)
-
-
-def group_digits(number: int) -> str:
-    """1000 → "1.000" in Vietnamese, "1,000" in English."""
-    separator = "," if (translation.get_language() or "vi").startswith("en") else "."
-    return f"{number:,}".replace(",", separator)
-
-
-def format_vnd(amount: int) -> str:
-    return f"{group_digits(amount)} đ"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.display import join_local, split_local
 from campaigns.models import Campaign, DistanceCategory, Sport
 from campaigns.rules import DEFAULT_RULES, merged_rules
+from core.formatting import pace
 from orgs.models import Unit, UnitKind
 
 TIME_RE = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
@@ -272,7 +273,7 @@ CategoryFormSet = forms.inlineformset_factory(
 
 
 def _pace_text(seconds: int | None) -> str:
-    return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+    return "" if seconds is None else pace(seconds)
 
 
 class PaceField(forms.CharField):

@@ -14,11 +14,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from campaigns.access import campaigns_for_staff, get_campaign_for_admin
-from campaigns.display import format_local
 from campaigns.forms import CampaignForm, CategoryFormSet, RulesForm, TargetsForm
 from campaigns.models import Campaign
 from campaigns.organiser import effective_targets, save_campaign, save_targets, target_units
 from campaigns.services import unit_invite_links
+from core.formatting import local_datetime
 from orgs.access import staff_roots, units_for_staff
 
 
@@ -35,8 +35,8 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "campaign": campaign,
-            "starts": format_local(campaign.starts_at, campaign.tz),
-            "ends": format_local(campaign.ends_at, campaign.tz, is_end=True),
+            "starts": local_datetime(campaign.starts_at, campaign.tz),
+            "ends": local_datetime(campaign.ends_at, campaign.tz, is_end=True),
             "can_edit": campaign.pk in editable,
         }
         for campaign in campaigns

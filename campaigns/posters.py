@@ -9,7 +9,6 @@ import io
 import logging
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Protocol
 
 import segno
@@ -20,6 +19,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from campaigns.models import Campaign
+from core.formatting import last_day, local_date
 from orgs.models import Unit
 
 # fontTools tells every glyph it keeps when fpdf2 subsets the font: too chatty for a log.
@@ -136,12 +136,9 @@ def _centred(
 
 
 def _dates(campaign: Campaign) -> str:
-    start = campaign.local(campaign.starts_at)
-    # A campaign ending at 24:00 ends on that day, not at 00:00 of the next.
-    end = campaign.local(campaign.ends_at - timedelta(seconds=1))
     return _("From %(start)s to %(end)s") % {
-        "start": start.strftime("%d/%m/%Y"),
-        "end": end.strftime("%d/%m/%Y"),
+        "start": local_date(campaign.starts_at, campaign.tz),
+        "end": local_date(last_day(campaign.ends_at, campaign.tz)),
     }
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -20,6 +20,7 @@ from campaigns.models import (
 from campaigns.signals import RegistrationChange, registration_changed
 from core.audit import log_action
 from core.errors import DomainError
+from core.formatting import digits, km, pace
 from core.models import Notice
 from core.notices import notify, send_templated_mail
 from orgs.access import units_for_staff
@@ -314,23 +315,6 @@ def mark_notices_read(user, notice_id: int | None = None, now=None) -> int:
     return notices.update(read_at=now or timezone.now())
 
 
-def _grouped(number: int) -> str:
-    # Vietnamese groups thousands with dots (2.000 đồng), English with commas.
-    separator = "." if (translation.get_language() or "vi").startswith("vi") else ","
-    return f"{number:,}".replace(",", separator)
-
-
-def _km(metres: int) -> str:
-    km = metres / 1000
-    text = f"{km:.0f}" if metres % 1000 == 0 else f"{km:.1f}"
-    decimal = "," if (translation.get_language() or "vi").startswith("vi") else "."
-    return text.replace(".", decimal)
-
-
-def _pace(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def rules_summary(campaign: Campaign) -> list[str]:
     """The campaign's activity rules in a few plain sentences for the registration form."""
     rules = campaign.effective_rules
@@ -339,14 +323,17 @@ def rules_summary(campaign: Campaign) -> list[str]:
     if sports:
         lines.append(_("Counted sports: %(sports)s.") % {"sports": ", ".join(map(str, sports))})
     lines.append(
-        _("An activity counts from %(km)s km.") % {"km": _km(rules["min_distance_m"] or 0)}
+        _("An activity counts from %(km)s km.") % {"km": km(rules["min_distance_m"] or 0, "short")}
     )
     if rules.get("max_distance_m"):
         lines.append(
-            _("At most %(km)s km count per activity.") % {"km": _km(rules["max_distance_m"])}
+            _("At most %(km)s km count per activity.")
+            % {"km": km(rules["max_distance_m"], "short")}
         )
     if rules.get("daily_cap_m"):
-        lines.append(_("At most %(km)s km count per day.") % {"km": _km(rules["daily_cap_m"])})
+        lines.append(
+            _("At most %(km)s km count per day.") % {"km": km(rules["daily_cap_m"], "short")}
+        )
     pace_labels = {"walk": _("Walking"), "run": _("Running")}
     for sport in campaign.sports:
         limits = rules["sports"].get(sport) or {}
@@ -355,8 +342,8 @@ def rules_summary(campaign: Campaign) -> list[str]:
                 _("%(sport)s: an average pace between %(fast)s and %(slow)s per km.")
                 % {
                     "sport": pace_labels[sport],
-                    "fast": _pace(limits["min_pace_s"]),
-                    "slow": _pace(limits["max_pace_s"]),
+                    "fast": pace(limits["min_pace_s"]),
+                    "slow": pace(limits["max_pace_s"]),
                 }
             )
     if rules.get("sync_window_hours"):
@@ -370,7 +357,7 @@ def rules_summary(campaign: Campaign) -> list[str]:
         lines.append(_("Distances typed in by hand do not count."))
     lines.append(
         _("Every valid km adds %(amount)s đồng to the Red Cross fund.")
-        % {"amount": _grouped(campaign.vnd_per_km)}
+        % {"amount": digits(campaign.vnd_per_km)}
     )
     return lines
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from campaigns.models import Campaign
 from orgs.access import staff_roots, units_for_staff
 from orgs.models import Role, Unit, UnitRole
+from orgs.tree import ancestor_paths
 
 
 def top_units(user, campaign: Campaign) -> list[Unit]:
@@ -55,9 +56,7 @@ def get_dashboard_unit(user, slug: str, code: str) -> tuple[Campaign, Unit, list
     if top is None:
         raise Http404
     trail = list(
-        Unit.objects.filter(
-            path__in=[unit.path[:end] for end in range(len(top.path), len(unit.path) + 1, 4)]
-        ).order_by("path")
+        Unit.objects.filter(path__in=ancestor_paths(unit.path, top=top.path)).order_by("path")
     )
     return campaign, unit, trail
 

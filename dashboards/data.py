@@ -28,6 +28,7 @@ from campaigns.services import target_for
 from dashboards.models import ParticipationDay
 from donations.models import Donation, DonationStatus
 from orgs.models import Unit
+from orgs.tree import ancestor_paths
 from standings.models import PersonDay, Scope, Total
 from standings.queries import money
 
@@ -393,8 +394,8 @@ def _roll_up(own_by_path: dict[str, int], by_path: dict[str, Unit]) -> dict[int,
     """Values per unit's own path → per unit id, each counting its whole subtree."""
     out: dict[int, int] = defaultdict(int)
     for path, value in own_by_path.items():
-        for end in range(STEP, len(path) + 1, STEP):
-            unit = by_path.get(path[:end])
+        for prefix in ancestor_paths(path):
+            unit = by_path.get(prefix)
             if unit is not None:
                 out[unit.pk] += value
     return out

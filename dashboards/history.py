@@ -7,12 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from campaigns.models import Registration, RegistrationStatus
+from core.counters import upsert
 from dashboards.models import ParticipationChange, ParticipationDay
 from orgs.models import Unit
+from orgs.tree import chain_from, chain_ids
 
 SHARDS = 4
 
@@ -21,29 +23,15 @@ def shard_of(registration_id: int) -> int:
     return registration_id % SHARDS
 
 
-def unit_chain(unit: Unit | None) -> list[int]:
-    """The unit and every unit above it."""
-    if unit is None:
-        return []
-    step = Unit.steplen
-    paths = [unit.path[: step * depth] for depth in range(1, unit.depth + 1)]
-    return list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True))
-
-
 def _upsert_days(rows: Iterable[tuple]) -> None:
     """rows: (campaign_id, unit_id, day, shard, delta), added to what is there."""
-    rows = sorted(row for row in rows if row[4])
-    if not rows:
-        return
-    table = ParticipationDay._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (campaign_id, unit_id, day, shard, delta) VALUES {placeholders} "
-            "ON CONFLICT (campaign_id, unit_id, day, shard) DO UPDATE SET "
-            f"delta = {table}.delta + excluded.delta",
-            [value for row in rows for value in row],
-        )
+    upsert(
+        ParticipationDay._meta.db_table,
+        ("campaign_id", "unit_id", "day", "shard", "delta"),
+        sorted(row for row in rows if row[4]),
+        key=("campaign_id", "unit_id", "day", "shard"),
+        add=("delta",),
+    )
 
 
 def record(registration, delta: int, at: datetime) -> ParticipationChange:
@@ -62,7 +50,7 @@ def record(registration, delta: int, at: datetime) -> ParticipationChange:
     shard = shard_of(registration.pk)
     _upsert_days(
         (registration.campaign_id, unit_id, day, shard, delta)
-        for unit_id in unit_chain(registration.unit)
+        for unit_id in chain_ids(registration.unit)
     )
     return change
 
@@ -108,7 +96,6 @@ def rebuild_days(campaign) -> None:
     """The day sums of ``campaign`` computed again from its changes."""
     paths = dict(Unit.objects.values_list("pk", "path"))
     ids = {path: pk for pk, path in paths.items()}
-    step = Unit.steplen
     chains: dict[int, list[int]] = {}
     sums: dict[tuple, int] = defaultdict(int)
     zone = campaign.tz
@@ -118,10 +105,7 @@ def rebuild_days(campaign) -> None:
     ).iterator(chunk_size=20000):
         chain = chains.get(unit_id)
         if chain is None:
-            path = paths[unit_id]
-            chain = chains[unit_id] = [
-                ids[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in ids
-            ]
+            chain = chains[unit_id] = chain_from(ids, paths[unit_id])
         day = at.astimezone(zone).date()
         shard = shard_of(reg_id)
         for pk in chain:

@@ -26,10 +26,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from campaigns.models import Campaign, Registration
 from core import spreadsheets
+from core.formatting import digits, km, local_date, local_datetime, vnd
 from dashboards import data
 from dashboards.models import ParticipationChange
 from donations.models import Donation
 from orgs.models import Unit, UnitKind
+from orgs.tree import parent_path
 from standings.models import PersonDay, Standing
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -37,14 +39,6 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 def filename(campaign: Campaign, unit: Unit, day: date, extension: str) -> str:
     return f"{campaign.slug}-{slugify(unit.code)}-{day:%Y%m%d}.{extension}"
-
-
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
-def _km(distance_m: int) -> str:
-    return f"{distance_m / 1000:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _nfc(text: str) -> str:
@@ -154,7 +148,7 @@ def build_workbook(
     total_km = book.add_format({"bold": True, "top": 1, "num_format": "#,##0.0"})
     subtitle = _("%(unit)s — as of the end of %(day)s") % {
         "unit": unit.name,
-        "day": day.strftime("%d/%m/%Y"),
+        "day": local_date(day),
     }
 
     def sheet(name: str, columns: list[tuple[str, int]]):
@@ -190,7 +184,7 @@ def build_workbook(
         ws = sheet(_level_name(rows, level), level_columns)
         first = 4
         for r, f in enumerate(rows, start=first):
-            above = parent_of.get(f.unit.path[: -Unit.steplen])
+            above = parent_of.get(parent_path(f.unit.path))
             ws.write_row(r, 0, [f.unit.name, f.unit.code, above.name if above else ""])
             ws.write(r, 3, f.target if f.target is not None else "", count)
             ws.write(r, 4, f.stretch if f.stretch is not None else "", count)
@@ -316,8 +310,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, 18)
     pdf.footer_text = _nfc(
-        _("KindSteps — generated %(when)s")
-        % {"when": campaign.local(timezone.now()).strftime("%H:%M %d/%m/%Y")}
+        _("KindSteps — generated %(when)s") % {"when": local_datetime(timezone.now(), campaign.tz)}
     )
     pdf.set_title(_nfc(f"{campaign.title} — {unit.name}"))
     pdf.add_page()
@@ -335,24 +328,24 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        _nfc(_("Summary report as of the end of %(day)s") % {"day": day.strftime("%d/%m/%Y")}),
+        _nfc(_("Summary report as of the end of %(day)s") % {"day": local_date(day)}),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(4)
 
     total = snap.total
-    target_text = str(total.target) if total.target else _("none")
+    target_text = digits(total.target) if total.target else _("none")
     if total.stretch:
-        target_text += " · " + _("stretch %(n)s") % {"n": total.stretch}
+        target_text += " · " + _("stretch %(n)s") % {"n": digits(total.stretch)}
     headline = [
-        (_("Participants"), f"{total.participants}"),
+        (_("Participants"), digits(total.participants)),
         (_("Target"), target_text),
         (_("Of the target"), f"{total.percent} %" if total.percent is not None else "—"),
         (_("Status"), total.status_label),
-        (_("Km walked and run"), _km(total.distance_m)),
-        (_("Converted"), _vnd(total.converted)),
-        (_("Donated"), _vnd(total.donated)),
+        (_("Km walked and run"), km(total.distance_m)),
+        (_("Converted"), vnd(total.converted)),
+        (_("Donated"), vnd(total.donated)),
     ]
     pdf.set_text_color(*INK)
     for label, value in headline:
@@ -382,12 +375,12 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                 table.row(
                     [
                         _nfc(f.unit.name),
-                        str(f.target or "—"),
-                        str(f.participants),
+                        digits(f.target) if f.target else "—",
+                        digits(f.participants),
                         str(f.percent) if f.percent is not None else "—",
                         _nfc(f.status_label),
-                        _km(f.distance_m),
-                        _vnd(f.donated),
+                        km(f.distance_m),
+                        vnd(f.donated),
                     ]
                 )
             if snap.direct:
@@ -395,23 +388,23 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                     [
                         _nfc(_("Registered at %(unit)s itself") % {"unit": unit.name}),
                         "",
-                        str(snap.direct.participants),
+                        digits(snap.direct.participants),
                         "",
                         "",
-                        _km(snap.direct.distance_m),
-                        _vnd(snap.direct.donated),
+                        km(snap.direct.distance_m),
+                        vnd(snap.direct.donated),
                     ]
                 )
             bold = FontFace(emphasis="BOLD")
             table.row(
                 [
                     _nfc(_("Total")),
-                    str(total.target or "—"),
-                    str(total.participants),
+                    digits(total.target) if total.target else "—",
+                    digits(total.participants),
                     str(total.percent) if total.percent is not None else "—",
                     _nfc(total.status_label),
-                    _km(total.distance_m),
-                    _vnd(total.donated),
+                    km(total.distance_m),
+                    vnd(total.donated),
                 ],
                 style=bold,
             )
@@ -482,7 +475,7 @@ def _chart(pdf: FPDF, series: list[dict], target: int | None, stretch: int | Non
     for value in (0, highest // 2, highest):
         y = bottom - value * scale
         pdf.set_xy(left - 11, y - 2)
-        pdf.cell(10, 4, str(value), align="R")
+        pdf.cell(10, 4, digits(value), align="R")
     step = width / max(1, len(series) - 1)
     for index in sorted({0, len(series) // 2, len(series) - 1}):
         pdf.set_xy(left + index * step - 10, bottom + 1)
@@ -496,7 +489,7 @@ def _chart(pdf: FPDF, series: list[dict], target: int | None, stretch: int | Non
         pdf.line(left, y, left + width, y)
         pdf.set_dash_pattern()
         pdf.set_xy(left + width - 40, y - 4)
-        pdf.cell(40, 4, _nfc(f"{label} {line_value}"), align="R")
+        pdf.cell(40, 4, _nfc(f"{label} {digits(line_value)}"), align="R")
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.6)
     points = [

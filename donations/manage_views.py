@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.access import CampaignStaff
-from campaigns.display import format_vnd
 from campaigns.models import Campaign
 from core.errors import DomainError
+from core.formatting import local_datetime, vnd
 from donations import reconcile, services
 from donations.exports import XLSX_TYPE, export_xlsx
 from donations.models import Donation, DonationStatus, Method, Sponsor
@@ -82,14 +82,10 @@ def _summary(donations: QuerySet[Donation]) -> dict:
         statuses = []
         for status in STATUS_ORDER:
             cell = cells.get((method, status), {"count": 0, "total": 0})
-            statuses.append({"count": cell["count"], "total": format_vnd(cell["total"] or 0)})
+            statuses.append({"count": cell["count"], "total": vnd(cell["total"] or 0)})
         if any(cell["count"] for cell in statuses):
             rows.append({"method": label, "statuses": statuses})
     return {"rows": rows, "statuses": [DonationStatus(s).label for s in STATUS_ORDER]}
-
-
-def _local(moment, campaign: Campaign) -> str:
-    return f"{moment.astimezone(campaign.tz):%H:%M %d/%m/%Y}"
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -123,8 +119,8 @@ def donation_list(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         {
             "donation": donation,
-            "amount": format_vnd(donation.amount),
-            "when": _local(donation.paid_at or donation.created_at, campaign),
+            "amount": vnd(donation.amount),
+            "when": local_datetime(donation.paid_at or donation.created_at, campaign.tz),
         }
         for donation in page.object_list
     ]
@@ -135,7 +131,7 @@ def donation_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **_context(desk, "list"),
             "summary": _summary(scoped),
-            "paid_total": format_vnd(paid["total"] or 0),
+            "paid_total": vnd(paid["total"] or 0),
             "paid_count": paid["count"],
             "page": page,
             "rows": rows,
@@ -218,7 +214,7 @@ def _reconcile_page(request, desk: Desk, *, form=None, results=None, status=200)
         {
             "event": event,
             "line": event.payload,
-            "amount": format_vnd(int(event.payload.get("amount", 0))),
+            "amount": vnd(int(event.payload.get("amount", 0))),
             "why": OUTCOME_LABELS.get(event.outcome, event.outcome),
             "expected": expected.get(event.payload.get("reference") or ""),
         }
@@ -294,7 +290,7 @@ def reconcile_line(request: HttpRequest, slug: str, event_id: int) -> HttpRespon
             messages.success(
                 request,
                 _("Recorded as donation %(ref)s of %(amount)s.")
-                % {"ref": donation.reference, "amount": format_vnd(donation.amount)},
+                % {"ref": donation.reference, "amount": vnd(donation.amount)},
             )
         elif action == "dismiss":
             reconcile.dismiss(
@@ -348,12 +344,12 @@ def cash(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Receipt %(number)s recorded: %(amount)s.")
-                % {"number": donation.receipt_number, "amount": format_vnd(donation.amount)},
+                % {"number": donation.receipt_number, "amount": vnd(donation.amount)},
             )
             return redirect("donations_manage:cash", slug)
     recent = desk.donations().filter(method=Method.CASH).select_related("unit", "recorded_by")
     recent_rows = [
-        {"donation": donation, "amount": format_vnd(donation.amount)}
+        {"donation": donation, "amount": vnd(donation.amount)}
         for donation in recent.order_by("-created_at", "-pk")[:20]
     ]
     return render(
@@ -418,7 +414,7 @@ def sponsors(request: HttpRequest, slug: str) -> HttpResponse:
             **_context(desk, "sponsors"),
             "form": form,
             "sponsor_rows": rows,
-            "sponsors_total_text": format_vnd(sponsors_total(rows)),
+            "sponsors_total_text": vnd(sponsors_total(rows)),
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import log_action
 from core.errors import DomainError
+from core.formatting import digits
 from donations.models import Donation, DonationStatus, Method, PaymentEvent, PaymentSettings
 
 if TYPE_CHECKING:
@@ -69,8 +70,8 @@ def create_donation(
         raise DonationError(
             _("Give between %(min)s and %(max)s đồng.")
             % {
-                "min": f"{settings.min_amount:,}".replace(",", "."),
-                "max": f"{settings.max_amount:,}".replace(",", "."),
+                "min": digits(settings.min_amount),
+                "max": digits(settings.max_amount),
             },
             code="amount_out_of_range",
         )

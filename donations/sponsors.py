@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from campaigns.display import format_vnd, group_digits
+from core.formatting import km, vnd
 from donations.models import Sponsor
 from standings.queries import campaign_figures, team_figures, unit_figures
 
@@ -33,19 +33,19 @@ class SponsorRow:
 
     @property
     def km(self) -> str:
-        return group_digits(self.distance_m // 1000)
+        return km(self.distance_m)
 
     @property
     def amount_text(self) -> str:
-        return format_vnd(self.amount)
+        return vnd(self.amount)
 
     @property
     def rate_text(self) -> str:
-        return format_vnd(self.sponsor.vnd_per_km)
+        return vnd(self.sponsor.vnd_per_km)
 
     @property
     def cap_text(self) -> str:
-        return format_vnd(self.sponsor.cap) if self.sponsor.cap is not None else ""
+        return vnd(self.sponsor.cap) if self.sponsor.cap is not None else ""
 
 
 def sponsor_rows(campaign) -> list[SponsorRow]:
@@ -84,4 +84,4 @@ def sponsors_context(campaign) -> dict:
     """What ``donations/_sponsors.html`` needs: ``{% include ... with sponsors=... %}``
     or merge this dict into the page's context."""
     rows = sponsor_rows(campaign)
-    return {"sponsor_rows": rows, "sponsors_total_text": format_vnd(sponsors_total(rows))}
+    return {"sponsor_rows": rows, "sponsors_total_text": vnd(sponsors_total(rows))}

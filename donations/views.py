@@ -30,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaigns.access import get_campaign_for_request
-from campaigns.display import format_vnd
+from core.formatting import vnd
 from core.spreadsheets import CSV_TYPE
 from core.tasks import send_email
 from donations import exports, services
@@ -118,10 +118,10 @@ def box_context(campaign) -> dict:
     return {
         "campaign": campaign,
         "raised": totals["total"],
-        "raised_text": format_vnd(totals["total"]),
+        "raised_text": vnd(totals["total"]),
         "donors": totals["count"],
         "target": target,
-        "target_text": format_vnd(target) if target else "",
+        "target_text": vnd(target) if target else "",
         "percent": None if percent is None else min(percent, 100),
         "percent_text": percent,
     }
@@ -171,9 +171,9 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
             "unit": unit,
             "form": form,
             "methods": methods,
-            "presets": [(p, format_vnd(p)) for p in presets],
-            "min_text": format_vnd(payment_settings.min_amount),
-            "max_text": format_vnd(payment_settings.max_amount),
+            "presets": [(p, vnd(p)) for p in presets],
+            "min_text": vnd(payment_settings.min_amount),
+            "max_text": vnd(payment_settings.max_amount),
             "sandbox": payment_settings.sandbox,
             **{key: value for key, value in box_context(campaign).items() if key != "campaign"},
         },
@@ -192,7 +192,7 @@ def _send_receipt(donation: Donation | None, outcome: str) -> None:
         "We received %(amount)s for %(campaign)s (reference %(reference)s).\n\n"
         "Your receipt: %(url)s\n\nThank you for walking with the Red Cross."
     ) % {
-        "amount": format_vnd(donation.amount),
+        "amount": vnd(donation.amount),
         "campaign": donation.campaign.title,
         "reference": donation.reference,
         "url": url,
@@ -269,7 +269,7 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
             "checkout": checkout,
             "donation": donation,
             "provider": provider.verbose_name,
-            "amount_text": format_vnd(checkout.amount),
+            "amount_text": vnd(checkout.amount),
         },
     )
 
@@ -281,7 +281,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "donation": donation,
         "campaign": donation.campaign,
-        "amount_text": format_vnd(donation.amount),
+        "amount_text": vnd(donation.amount),
         "is_paid": donation.status == DonationStatus.PAID,
     }
     if request.htmx and request.GET.get("part") == "status":

@@ -218,6 +218,8 @@ LANGUAGE_COOKIE_NAME = "kindsteps_language"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese digit grouping for django.utils.formats (core/formatting.py formats through it).
+FORMAT_MODULE_PATH = ["kindsteps.formats"]
 
 # --- Static and uploaded files -----------------------------------------------
 STATIC_URL = "/static/"

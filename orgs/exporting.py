@@ -8,20 +8,20 @@ from collections.abc import Callable
 from core.spreadsheets import BOM, CSV_TYPE, XLSX_TYPE, workbook, write_csv
 from orgs.importing import COLUMNS
 from orgs.models import Unit
+from orgs.tree import parent_path
 
 
 def export_rows(unit: Unit) -> list[list[str]]:
     """The header and a row per unit of the subtree, parents before children."""
-    steplen = Unit.steplen
     top_parent = ""
     if unit.depth > 1:
-        top_parent = Unit.objects.get(path=unit.path[:-steplen]).code
+        top_parent = Unit.objects.get(path=parent_path(unit.path)).code
     rows = [list(COLUMNS)]
     code_by_path: dict[str, str] = {}
     units = Unit.objects.filter(path__startswith=unit.path).order_by("path")
     for code, name, kind, path in units.values_list("code", "name", "kind", "path"):
         code_by_path[path] = code
-        parent = top_parent if path == unit.path else code_by_path[path[:-steplen]]
+        parent = top_parent if path == unit.path else code_by_path[parent_path(path)]
         rows.append([code, name, kind, parent])
     return rows
 

@@ -27,6 +27,7 @@ from core.audit import log_action
 from core.errors import DomainError
 from core.spreadsheets import csv_text
 from orgs.models import Unit, UnitKind
+from orgs.tree import parent_path
 
 COLUMNS = ("code", "name", "kind", "parent_code")
 MAX_ROWS = 50_000
@@ -286,7 +287,7 @@ def _place_rows(plan: Plan, allow_many_roots: bool) -> None:
     outside = _codes_outside(wanted, plan.existing)
     into_parent = ""
     if into is not None and into.depth > 1:
-        into_parent = Unit.objects.get(path=into.path[: -Unit.steplen]).code
+        into_parent = Unit.objects.get(path=parent_path(into.path)).code
     new_roots = []
     for code, row in plan.rows.items():
         if code in outside:
@@ -407,7 +408,7 @@ def _check_moves(plan: Plan) -> list[str]:
         unit = plan.existing.get(code)
         if unit is None or not plan.depth.get(code):
             continue
-        current = unit.path[: -Unit.steplen]
+        current = parent_path(unit.path)
         if plan.into is not None and code == plan.into.code:
             continue
         if parent is None or (parent in plan.existing and plan.existing[parent].path == current):

@@ -16,6 +16,7 @@ from orgs.exporting import EXPORTERS
 from orgs.forms import ChildUnitForm, ImportForm, RoleForm, SearchForm, UnitForm
 from orgs.importing import UnitImportError, import_units
 from orgs.models import Unit, UnitKind
+from orgs.tree import ancestor_paths
 
 PAGE_SIZE = 25
 MAX_ERRORS_SHOWN = 500
@@ -35,9 +36,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, unit: Unit, *, status: int = 200, **forms) -> HttpResponse:
-    steplen = Unit.steplen
-    ancestor_paths = [unit.path[:end] for end in range(steplen, len(unit.path), steplen)]
-    ancestors = list(Unit.objects.filter(path__in=ancestor_paths).order_by("path"))
+    above = ancestor_paths(unit.path, include_self=False)
+    ancestors = list(Unit.objects.filter(path__in=above).order_by("path"))
     in_scope = set(
         units_for_staff(request.user)
         .filter(pk__in=[a.pk for a in ancestors])

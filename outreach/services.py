@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from campaigns.display import format_local
 from campaigns.models import Campaign
 from core.audit import log_action
 from core.errors import DomainError
+from core.formatting import local_datetime
 from core.notices import notify, send_templated_mail
 from orgs.models import Unit, UnitKind, UnitRole
 from outreach.images import FileRefused, check_document, process_image
@@ -65,7 +65,7 @@ def _staff_by_unit(units) -> dict[int, list]:
 
 
 def _deadline_text(task: OutreachTask) -> str:
-    return format_local(task.deadline, task.campaign.tz, is_end=True)
+    return local_datetime(task.deadline, task.campaign.tz, is_end=True)
 
 
 def create_task(

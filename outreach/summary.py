@@ -17,8 +17,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from campaigns.display import format_local
 from campaigns.models import Campaign
+from core.formatting import local_datetime
 from orgs.models import Unit
 from outreach.models import OutreachTask, Submission, SubmissionStatus
 
@@ -100,7 +100,7 @@ def compliance(campaign: Campaign, unit: Unit, now: datetime | None = None) -> l
                 "task": task,
                 "title": task.title,
                 "deadline": task.deadline,
-                "deadline_text": format_local(task.deadline, campaign.tz, is_end=True),
+                "deadline_text": local_datetime(task.deadline, campaign.tz, is_end=True),
                 **counts(states),
             }
         )

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.access import get_campaign_for_admin, get_campaign_for_staff
-from campaigns.display import format_local
+from core.formatting import local_datetime
 from orgs.access import staff_roots, units_for_staff
-from orgs.models import Unit
+from orgs.tree import ancestor_paths
 from outreach import services
 from outreach.access import (
     get_file_for_staff,
@@ -26,11 +26,9 @@ from outreach.forms import TaskForm
 from outreach.models import FileKind, OutreachTask, Submission, SubmissionStatus
 from outreach.summary import MISSING, STATES, counts, state_of, unit_states
 
-STEPLEN = Unit.steplen
-
 
 def _deadline(task: OutreachTask) -> str:
-    return format_local(task.deadline, task.campaign.tz, is_end=True)
+    return local_datetime(task.deadline, task.campaign.tz, is_end=True)
 
 
 def _organiser_units(user, campaign):
@@ -148,7 +146,7 @@ def _asked_of_me(user) -> list[dict]:
         return []
     q = Q()
     for root in roots:
-        ancestors = [root.path[:n] for n in range(STEPLEN, len(root.path), STEPLEN)]
+        ancestors = ancestor_paths(root.path, include_self=False)
         q |= Q(from_unit__path__in=ancestors) | Q(from_unit__path__startswith=root.path)
     tasks = (
         OutreachTask.objects.filter(q)
@@ -243,7 +241,7 @@ def submission(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "deadline": _deadline(task),
             "images": [f for f in files if f.kind == FileKind.IMAGE],
             "documents": [f for f in files if f.kind == FileKind.FILE],
-            "sent_at": format_local(current.submitted_at, task.campaign.tz) if current else "",
+            "sent_at": local_datetime(current.submitted_at, task.campaign.tz) if current else "",
             # Organisers may send for a unit that has nothing yet, not over its own files.
             "can_upload": state == MISSING
             or (state != SubmissionStatus.APPROVED and not organiser),

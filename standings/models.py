@@ -175,7 +175,7 @@ class Total(models.Model):
 
 class ScoreBucket(models.Model):
     """How many participants of a campaign have a distance in [bucket, bucket + 1) × 100 m,
-    and (negative buckets, `services.coarse_bucket_of`) in each 10 km."""
+    and (negative buckets, `lines.coarse_bucket_of`) in each 10 km."""
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False

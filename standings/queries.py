@@ -14,8 +14,8 @@ from datetime import date, datetime
 from django.db.models import F, QuerySet, Sum
 
 from orgs.models import Unit
+from standings.lines import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
-from standings.services import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
 
 PAGE_SIZE = 50
 BOARD_ORDER = (F("distance_m").desc(), F("reached_at").asc(nulls_last=True), "bib")

@@ -21,8 +21,8 @@ from activities.models import Verdict, VerdictStatus
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
 from orgs.models import Unit
-from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
-from standings.services import (
+from orgs.tree import chain_from
+from standings.lines import (
     BUCKET_M,
     COARSE_BUCKET_M,
     CREDIT_FIELDS,
@@ -33,6 +33,7 @@ from standings.services import (
     shard_of,
     stride_for,
 )
+from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
 
 
 @dataclass
@@ -113,7 +114,6 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
     kept = {s.registration_id: s for s in Standing.objects.filter(campaign=campaign)}
     unit_paths = dict(Unit.objects.values_list("pk", "path"))
     path_ids = {path: pk for pk, path in unit_paths.items()}
-    steplen = Unit.steplen
 
     new_standings = []
     totals: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0])
@@ -155,11 +155,7 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
             keys.append((Scope.TEAM, registration.team_id))
         path = unit_paths.get(registration.unit_id)
         if path:
-            keys += [
-                (Scope.UNIT, path_ids[path[: steplen * d]])
-                for d in range(1, len(path) // steplen + 1)
-                if path[: steplen * d] in path_ids
-            ]
+            keys += [(Scope.UNIT, unit_id) for unit_id in chain_from(path_ids, path)]
         for scope, key in keys:
             total = totals[(scope, key, shard)]
             for i, value in enumerate(figures):

@@ -13,9 +13,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.access import campaigns_for_staff
-from campaigns.display import countdown, format_local, format_vnd, format_window, group_digits
+from campaigns.display import countdown
 from campaigns.models import Campaign, Registration, RegistrationStatus
 from campaigns.services import active_registration
+from core.formatting import digits, km_value, local_datetime, vnd, window
 from donations.sponsors import sponsors_context
 from donations.views import box_context
 from orgs.models import UnitKind
@@ -47,10 +48,10 @@ def live_counts(campaign: Campaign) -> dict[str, Any]:
     money_percent = _percent(raised, campaign.money_target)
     return {
         "participants": participants,
-        "participants_text": group_digits(participants),
+        "participants_text": digits(participants),
         "teams": campaign.teams.count(),
         "target": target,
-        "target_text": group_digits(target),
+        "target_text": digits(target),
         "percent": None if percent is None else min(100, percent),
         "percent_text": percent,
         "walkers": figures.participants,
@@ -65,8 +66,8 @@ def live_counts(campaign: Campaign) -> dict[str, Any]:
             campaign=campaign, is_active=True, steps_estimated__gt=0
         ).exists(),
         "money": raised,
-        "money_text": format_vnd(raised),
-        "money_target_text": format_vnd(campaign.money_target),
+        "money_text": vnd(raised),
+        "money_target_text": vnd(campaign.money_target),
         "money_percent": None if money_percent is None else min(100, money_percent),
         "money_percent_text": money_percent,
     }
@@ -86,7 +87,7 @@ def _charts(campaign: Campaign) -> dict[str, Any]:
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         charts["km"] = {
             "labels": _day_labels(days),
-            "values": [round(per_day.get(day, 0) / 1000, 1) for day in days],
+            "values": [km_value(per_day.get(day, 0)) for day in days],
         }
     registered = dict(
         campaign.registrations.filter(status=RegistrationStatus.ACTIVE)
@@ -139,9 +140,9 @@ def card(campaign: Campaign) -> dict[str, Any]:
     """The facts a campaign card shows."""
     return {
         "campaign": campaign,
-        "window": format_window(campaign.starts_at, campaign.ends_at, campaign.tz),
-        "starts": format_local(campaign.starts_at, campaign.tz),
-        "ends": format_local(campaign.ends_at, campaign.tz, is_end=True),
+        "window": window(campaign.starts_at, campaign.ends_at, campaign.tz),
+        "starts": local_datetime(campaign.starts_at, campaign.tz),
+        "ends": local_datetime(campaign.ends_at, campaign.tz, is_end=True),
         "countdown": countdown(campaign),
     }
 
@@ -154,15 +155,15 @@ def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[s
         "campaign": campaign,
         "status": campaign.status,
         "countdown": countdown(campaign),
-        "window": format_window(campaign.starts_at, campaign.ends_at, tz),
-        "registration_window": format_window(
+        "window": window(campaign.starts_at, campaign.ends_at, tz),
+        "registration_window": window(
             campaign.registration_opens_at, campaign.registration_closes_at, tz
         ),
         "categories": list(campaign.categories.all()),
         # The zone is only worth a mention when it is not the country's own.
         "zone_note": "" if campaign.time_zone == settings.TIME_ZONE else campaign.time_zone,
-        "rate": format_vnd(campaign.vnd_per_km),
-        "money_target": format_vnd(campaign.money_target) if campaign.money_target else "",
+        "rate": vnd(campaign.vnd_per_km),
+        "money_target": vnd(campaign.money_target) if campaign.money_target else "",
         "registration": registration,
         "preview": preview,
         "can_manage": not preview

@@ -1,44 +1,12 @@
-"""Formatting for activities: kilometres, durations, paces, split rows and the
-map's tile server."""
+"""Activity pages: the split rows and the map's tile server. Numbers, durations
+and paces are written by core/formatting.py (`{% load formatting %}`)."""
 
 from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import floatformat
 
 register = template.Library()
-
-
-@register.filter
-def km(metres) -> str:
-    """Metres as kilometres with two decimals, in the active language's notation."""
-    if metres in (None, ""):
-        return ""
-    return floatformat(int(metres) / 1000, 2)
-
-
-@register.filter
-def duration(seconds) -> str:
-    """Seconds as h:mm:ss (or m:ss under an hour)."""
-    if seconds in (None, ""):
-        return ""
-    total = int(round(float(seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-@register.filter
-def pace(seconds_per_km) -> str:
-    """A pace in seconds per kilometre as m:ss (the unit is written by the template)."""
-    if not seconds_per_km:
-        return ""
-    total = int(round(float(seconds_per_km)))
-    minutes, secs = divmod(total, 60)
-    return f"{minutes}:{secs:02d}"
 
 
 @register.filter

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from django.utils import translation
 
+from activities.reasons import REASON_CODES
 from activities.rules import (
     ACCEPTED,
     FLAGGED,
-    REASON_CODES,
     REJECTED,
     ActivityFacts,
     CountedActivity,
@@ -28,6 +28,7 @@ from activities.rules import (
     malformed_verdict,
 )
 from campaigns.rules import merged_rules
+from core.formatting import km
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 # The plan's example campaign: 08:00 25/02/2024 – 24:00 21/04/2024, Vietnam time.
@@ -225,14 +226,14 @@ def test_accepts_exactly_the_minimum_distance():
 def test_rejects_a_metre_less_than_the_minimum_distance():
     reason = only_reason(judge(run(distance_m=999), context()))
     assert reason.code == "distance_too_short"
-    assert reason.message == "0.99 km is shorter than the 1 km minimum"
+    assert reason.message == "0.999 km is shorter than the 1 km minimum"
     assert reason.evidence == {"distance_m": 999, "min_distance_m": 1000}
 
 
 def test_rejects_a_run_longer_than_the_campaign_maximum():
     reason = only_reason(judge(run(distance_m=42_196), context({"max_distance_m": 42_195})))
     assert reason.code == "distance_too_long"
-    assert reason.message == "42.2 km is longer than the 42.2 km maximum per activity"
+    assert reason.message == "42.196 km is longer than the 42.195 km maximum per activity"
 
 
 def test_accepts_a_run_of_exactly_the_campaign_maximum():
@@ -255,10 +256,11 @@ def test_rejects_a_run_at_3_59_per_km():
 
 
 def test_a_pace_a_fraction_faster_than_the_limit_never_prints_as_the_limit():
-    # 240 s for 1001 m is 3:59.76/km: just too fast, and shown as 3:59.
+    # 240 s for 1001 m is 3:59.76/km: just too fast, and shown to the tenth, since
+    # to the second it would read as the limit itself.
     facts = run(distance_m=1001, moving_s=240, splits_s=[])
     reason = only_reason(judge(facts, context()))
-    assert reason.message == "average pace 3:59/km is faster than the 4:00/km limit"
+    assert reason.message == "average pace 3:59.8/km is faster than the 4:00/km limit"
 
 
 def test_rejects_the_plans_example_of_a_3_45_run():
@@ -581,6 +583,28 @@ def test_messages_are_translated_with_the_active_language():
     # Whatever the catalogue holds, the code and evidence never change.
     assert verdict.codes == ["distance_too_short"]
     assert verdict.reasons[0].evidence["distance_m"] == 999
+
+
+def test_a_distance_in_a_message_reads_as_the_activity_page_writes_it_in_each_language():
+    # 85 m: the activity page says 0,09 km (0.09 in English); so must the message.
+    for language, distance, page in (("vi", "0,09 km", "0,09"), ("en", "0.09 km", "0.09")):
+        with translation.override(language):
+            reason = only_reason(judge(run(distance_m=85), context()))
+            assert reason.message.startswith(distance)
+            assert km(85, "activity") == page
+
+
+def test_figures_in_a_vietnamese_message_use_vietnamese_separators():
+    segment = VehicleSegment(10, 40, duration_s=40, distance_m=310, speed_mps=7.75)
+    ctx = context({"daily_cap_m": 20_500}, credited_by_day={date(2024, 3, 10): 19_250})
+    with translation.override("vi"):
+        verdict = judge(run(vehicle_segments=[segment]), ctx)
+    assert verdict.codes == ["vehicle_speed", "daily_cap"]
+    vehicle, cap = (reason.message for reason in verdict.reasons)
+    assert vehicle.startswith("0,31 km trong 0:40 với tốc độ từ 7,0 m/s")
+    assert cap == (
+        "tính 1,25 km trên 5 km: giới hạn mỗi ngày là 20,5 km và ngày 10/03/2024 đã tính 19,25 km"
+    )
 
 
 def test_track_checks_are_still_importable_from_the_rules_module():

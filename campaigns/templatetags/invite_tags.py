@@ -4,6 +4,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from campaigns.services import unit_invite_links
 from orgs.models import Unit
+from orgs.tree import ancestor_paths
 
 register = template.Library()
 
@@ -11,10 +12,8 @@ register = template.Library()
 def campaigns_for_unit(unit: Unit):
     """Campaigns not yet finished whose organiser is this unit or one above it:
     the campaigns this unit recruits for."""
-    steplen = Unit.steplen
-    ancestry = [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
     return Campaign.objects.filter(
-        organiser_unit__path__in=ancestry, ends_at__gt=timezone.now()
+        organiser_unit__path__in=ancestor_paths(unit.path), ends_at__gt=timezone.now()
     ).order_by("starts_at")
 
 

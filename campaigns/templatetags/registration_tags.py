@@ -1,14 +1,12 @@
 """The registration panel of the campaign page: what this person can do now."""
 
-from datetime import timedelta
-
 from django import template
 from django.utils import timezone
 
 from campaigns import services
-from campaigns.display import format_local
 from campaigns.models import Campaign
 from campaigns.services import RegistrationError
+from core.formatting import date_window, local_datetime
 
 register = template.Library()
 
@@ -32,8 +30,8 @@ def registration_panel(context: template.Context, campaign: Campaign) -> dict:
         "refusal": refusal,
         "not_yet_open": now < campaign.registration_opens_at,
         "closed": now >= campaign.registration_closes_at,
-        "opens_at": format_local(campaign.registration_opens_at, campaign.tz),
-        "closes_at": format_local(campaign.registration_closes_at, campaign.tz, is_end=True),
+        "opens_at": local_datetime(campaign.registration_opens_at, campaign.tz),
+        "closes_at": local_datetime(campaign.registration_closes_at, campaign.tz, is_end=True),
     }
 
 
@@ -41,6 +39,4 @@ def registration_panel(context: template.Context, campaign: Campaign) -> dict:
 def campaign_dates(campaign: Campaign) -> str:
     """``22/11/2026 – 16/01/2027`` in the campaign's time zone; a campaign that
     ends at 24:00 ends on that day, not the next."""
-    start = campaign.local(campaign.starts_at)
-    end = campaign.local(campaign.ends_at - timedelta(seconds=1))
-    return f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"
+    return date_window(campaign.starts_at, campaign.ends_at, campaign.tz)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import segno
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.display import format_vnd
+from core.formatting import vnd
 from donations.models import Method
 from donations.providers.base import BasePaymentProvider, Prepared
 from donations.services import mark_refunded
@@ -134,7 +134,7 @@ class VietQRProvider(BasePaymentProvider):
             "account": self.settings.bank_account,
             "account_name": self.settings.bank_account_name,
             "amount": donation.amount,
-            "amount_text": format_vnd(donation.amount),
+            "amount_text": vnd(donation.amount),
             "reference": donation.reference,
             "payload": text,
             "qr_svg": qr_svg(text),
