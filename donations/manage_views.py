@@ -31,6 +31,7 @@ from campaigns.models import Campaign
 from core.errors import DomainError
 from donations import reconcile, services
 from donations.exports import XLSX_TYPE, export_xlsx
+from donations.forms import VndField
 from donations.models import Donation, DonationStatus, Method, Sponsor
 from donations.providers import PROVIDERS
 from donations.providers.cash import cash_units, record_cash
@@ -311,7 +312,7 @@ def reconcile_line(request: HttpRequest, slug: str, event_id: int) -> HttpRespon
 class CashForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("Unit"))
     receipt_number = forms.CharField(label=gettext_lazy("Receipt number"), max_length=50)
-    amount = forms.IntegerField(label=gettext_lazy("Amount (đồng)"), min_value=1)
+    amount = VndField(label=gettext_lazy("Amount (đồng)"), min_value=1)
     donor_name = forms.CharField(label=gettext_lazy("Donor's name"), max_length=120, required=False)
     is_anonymous = forms.BooleanField(label=gettext_lazy("Give anonymously"), required=False)
     message = forms.CharField(label=gettext_lazy("Message"), max_length=300, required=False)
@@ -319,7 +320,6 @@ class CashForm(forms.Form):
     def __init__(self, *args, units: QuerySet[Unit], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")
-        self.fields["amount"].widget.attrs.update({"inputmode": "numeric", "step": 1000})
         if len(self.fields["unit"].queryset) == 1:
             self.fields["unit"].initial = self.fields["unit"].queryset[0]
 
@@ -370,6 +370,7 @@ class SponsorForm(forms.ModelForm):
     class Meta:
         model = Sponsor
         fields = ["name", "website", "logo", "vnd_per_km", "cap", "team", "unit"]
+        field_classes = {"vnd_per_km": VndField, "cap": VndField}
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -380,8 +381,6 @@ class SponsorForm(forms.ModelForm):
         ).order_by("path")
         self.fields["unit"].label = _("Only for the unit")
         self.fields["vnd_per_km"].initial = campaign.vnd_per_km
-        self.fields["vnd_per_km"].widget.attrs["inputmode"] = "numeric"
-        self.fields["cap"].widget.attrs["inputmode"] = "numeric"
 
     def clean(self):
         cleaned = super().clean()

@@ -21,10 +21,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from zipfile import BadZipFile
 
 import openpyxl
@@ -33,7 +35,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.audit import log_action
-from donations import services
+from donations import amounts, services
+from donations.amounts import MAX_DIGITS, AmountError, parse_vnd
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 
 KIND = "statement"
@@ -110,18 +113,25 @@ def _plain(text: object) -> str:
 
 
 def parse_amount(value: object) -> int | None:
-    """Whole đồng from 200000, 200000.0, "200.000", "1,500,000.00 VND"; None if not a credit."""
-    if value is None or value == "":
+    """Whole đồng of a credit from 200000, 200000.0, "200.000", "1,500,000.00 VND";
+    None for an empty cell, a label, zero or a debit ("-50.000", "(50.000)");
+    `AmountError` for a number that is not whole đồng (never rounded)."""
+    if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(round(value)) if value > 0 else None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value) or abs(value) >= 10**MAX_DIGITS:
+            raise amounts.unreadable()
+        if value != int(value):
+            raise amounts.fractional()
+        return int(value) if value > 0 else None
     text = str(value).strip()
     if text.startswith("-") or (text.startswith("(") and text.endswith(")")):
         return None
-    text = re.sub(r"[^\d.,]", "", text)
-    text = re.sub(r"[.,]\d{1,2}$", "", text)  # a decimal part, never a group of three
-    digits = re.sub(r"\D", "", text)
-    return int(digits) if digits and int(digits) > 0 else None
+    if not any(ch.isdigit() for ch in text):
+        return None
+    return parse_vnd(text) or None
 
 
 def _date_text(value: object) -> str:
@@ -210,7 +220,14 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
             index = columns.get(key)
             return row[index] if index is not None and index < len(row) else None
 
-        amount = parse_amount(cell("amount"))
+        try:
+            amount = parse_amount(cell("amount"))
+        except AmountError as error:
+            raise StatementError(
+                _("Row %(row)s, amount “%(text)s”: %(reason)s")
+                % {"row": number, "text": str(cell("amount"))[:40], "reason": error.message},
+                code=error.code,
+            ) from None
         description = str(cell("description") or "").strip()
         if amount is None:
             continue  # an outgoing line, a subtotal or an empty row

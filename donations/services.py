@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.display import group_digits
 from core.audit import log_action
 from core.errors import DomainError
 from donations.models import Donation, DonationStatus, Method, PaymentEvent, PaymentSettings
@@ -63,8 +64,8 @@ def create_donation(
         raise DonationError(
             _("Give between %(min)s and %(max)s đồng.")
             % {
-                "min": f"{settings.min_amount:,}".replace(",", "."),
-                "max": f"{settings.max_amount:,}".replace(",", "."),
+                "min": group_digits(settings.min_amount),
+                "max": group_digits(settings.max_amount),
             },
             code="amount_out_of_range",
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 
-from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -27,7 +26,6 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,6 +33,7 @@ from campaigns.access import get_campaign_for_request
 from campaigns.display import format_vnd
 from core.tasks import send_email
 from donations import services
+from donations.forms import DonateForm
 from donations.models import Donation, DonationStatus, Method
 
 # Importing the provider modules registers them.
@@ -45,49 +44,6 @@ from teams.models import Team
 PER_PAGE = 50
 # Offered on the donation box; cash is recorded by a unit's staff instead.
 ONLINE_METHODS = (Method.VNPAY, Method.MOMO, Method.VIETQR)
-
-
-def parse_amount(text: str) -> int | None:
-    """Whole đồng from what a person types: "200.000", "200,000 đ", "200000"."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    cleaned = text.strip().lower().replace("đ", "").replace("vnd", "")
-    if not digits or any(ch not in "0123456789., " for ch in cleaned):
-        return None
-    return int(digits)
-
-
-class DonateForm(forms.Form):
-    preset = forms.CharField(required=False)
-    amount = forms.CharField(label=_("Another amount (đồng)"), required=False, max_length=20)
-    donor_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
-    is_anonymous = forms.BooleanField(label=_("Give anonymously"), required=False)
-    message = forms.CharField(
-        label=_("Message"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    email = forms.EmailField(label=_("E-mail for a receipt"), required=False)
-    method = forms.ChoiceField(label=_("Pay with"), widget=forms.RadioSelect)
-
-    def __init__(self, *args, methods: list[tuple[str, str]], presets: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.presets = presets
-        self.fields["method"].choices = methods
-        if len(methods) == 1:
-            self.fields["method"].initial = methods[0][0]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        typed = (data.get("amount") or "").strip()
-        if typed:
-            amount = parse_amount(typed)
-            if amount is None:
-                self.add_error("amount", _("Write the amount in whole đồng, e.g. 150000."))
-        elif (data.get("preset") or "").isdigit() and int(data["preset"]) in self.presets:
-            amount = int(data["preset"])
-        else:
-            amount = None
-            self.add_error("amount", _("Choose or write an amount."))
-        data["amount_value"] = amount
-        return data
 
 
 def offered_methods(payment_settings) -> list[tuple[str, str]]:

@@ -103,6 +103,33 @@ def test_member_records_cash_through_the_form(client, campaign, member, tree):
     assert campaign.donations.count() == 1
 
 
+@pytest.mark.parametrize(("typed", "amount"), [("300.000", 300_000), ("1,500,000", 1_500_000)])
+def test_the_cash_desk_reads_an_amount_as_written_on_the_receipt(
+    client, campaign, member, tree, typed, amount
+):
+    client.force_login(member)
+
+    client.post(
+        reverse("donations_manage:cash", args=[campaign.slug]),
+        {"unit": tree["LA-CD-LTR"].pk, "receipt_number": "LT-9", "amount": typed},
+    )
+
+    assert campaign.donations.get().amount == amount
+
+
+def test_the_cash_desk_refuses_a_fractional_dong(client, campaign, member, tree):
+    client.force_login(member)
+
+    response = client.post(
+        reverse("donations_manage:cash", args=[campaign.slug]),
+        {"unit": tree["LA-CD-LTR"].pk, "receipt_number": "LT-9", "amount": "300.000,50"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors.as_data()["amount"][0].code == "amount_fractional"
+    assert not campaign.donations.exists()
+
+
 def test_member_cannot_post_cash_for_another_unit(client, campaign, member, tree):
     client.force_login(member)
     response = client.post(

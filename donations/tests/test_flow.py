@@ -89,7 +89,34 @@ def test_a_free_amount_in_whole_dong_is_taken_as_typed(client, campaign):
     assert Donation.objects.get().amount == 123_456
 
 
-@pytest.mark.parametrize("amount", ["5000", "200000000", "12,5k", ""])
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("100.000,00", 100_000),
+        ("500,000.00", 500_000),
+        ("1.234.000", 1_234_000),
+        ("150.000 đ", 150_000),
+        ("200 000 VND", 200_000),
+    ],
+)
+def test_a_typed_amount_is_read_as_the_donor_means_it(client, campaign, typed, amount):
+    donate(client, campaign, preset="", amount=typed)
+
+    assert Donation.objects.get().amount == amount
+
+
+def test_a_fractional_dong_is_refused_not_rounded(client, campaign):
+    response = donate(client, campaign, preset="", amount="50000,5")
+
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].errors.as_data()["amount"]] == [
+        "amount_fractional"
+    ]
+    assert "đồng" in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["5000", "200000000", "12,5k", "", "50.000,5", "-50000"])
 def test_an_amount_outside_the_limits_or_unreadable_is_refused(client, campaign, amount):
     response = donate(client, campaign, preset="", amount=amount)
 

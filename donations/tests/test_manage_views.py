@@ -210,6 +210,19 @@ def test_owner_adds_and_removes_sponsors(client, owner, campaign, tree):
     assert list(Sponsor.objects.values_list("name", flat=True)) == ["Nhà thuốc"]
 
 
+def test_a_sponsors_rate_and_cap_are_read_as_written(client, owner, campaign):
+    client.force_login(owner)
+
+    response = client.post(
+        url("sponsors", campaign),
+        {"name": "Công ty Sữa", "vnd_per_km": "1.000", "cap": "2.000.000 đ"},
+    )
+
+    assert response.status_code == 302
+    sponsor = Sponsor.objects.get(campaign=campaign)
+    assert (sponsor.vnd_per_km, sponsor.cap) == (1_000, 2_000_000)
+
+
 def test_owner_sees_the_transfer_page_with_the_qr(client, owner, campaign):
     client.force_login(owner)
     body = client.get(url("vietqr_preview", campaign)).content.decode()

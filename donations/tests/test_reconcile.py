@@ -9,6 +9,7 @@ import pytest
 
 from campaigns.tests.factories import CampaignFactory
 from donations import reconcile, services
+from donations.amounts import AmountError
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 
 
@@ -213,13 +214,38 @@ def test_a_reference_of_another_campaign_does_not_match(campaign, tree, owner):
         ("1,500,000.00", 1_500_000),
         ("200000", 200_000),
         (250000.0, 250_000),
+        ("100.000,00", 100_000),
+        ("500,000.00 VND", 500_000),
+        ("1.234", 1_234),
         ("-50.000", None),
+        ("(50.000)", None),
         ("", None),
+        ("—", None),
         ("0", None),
     ],
 )
 def test_amounts_are_read_as_whole_dong(text, amount):
     assert reconcile.parse_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["1.234,56", 1234.5, "12abc", "1.2.3,4"])
+def test_an_amount_that_is_not_whole_dong_is_refused_not_rounded(text):
+    with pytest.raises(AmountError):
+        reconcile.parse_amount(text)
+
+
+def test_a_statement_with_a_fractional_amount_is_refused_naming_the_row(campaign, owner):
+    data = statement_csv(
+        ("01/03/2024", "FT1", "100.000", "ung ho"),
+        ("01/03/2024", "FT2", "50.000,50", "ung ho"),
+    )
+
+    with pytest.raises(reconcile.StatementError) as error:
+        reconcile.import_statement(campaign, data, "s.csv", actor=owner)
+
+    assert error.value.code == "amount_fractional"
+    assert "6" in str(error.value.message) and "50.000,50" in str(error.value.message)
+    assert not PaymentEvent.objects.exists()
 
 
 def test_a_reference_glued_to_other_words_is_found():
