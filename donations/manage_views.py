@@ -29,7 +29,7 @@ from campaigns.access import CampaignStaff
 from campaigns.display import format_vnd
 from campaigns.models import Campaign
 from core.errors import DomainError
-from donations import reconcile, services
+from donations import reconcile, services, statements
 from donations.exports import XLSX_TYPE, export_xlsx
 from donations.forms import VndField
 from donations.models import Donation, DonationStatus, Method, Sponsor
@@ -40,7 +40,6 @@ from donations.sponsors import sponsor_rows, sponsors_total
 from orgs.models import Unit
 
 PAGE_SIZE = 50
-MAX_STATEMENT_BYTES = 10 * 1024 * 1024
 
 
 class Desk(CampaignStaff):
@@ -202,6 +201,7 @@ OUTCOME_LABELS = {
     services.NOT_PAYABLE: gettext_lazy("donation refunded"),
     reconcile.NO_REFERENCE: gettext_lazy("no reference"),
     reconcile.DUPLICATE: gettext_lazy("already imported"),
+    reconcile.USED_ELSEWHERE: gettext_lazy("already used by another campaign"),
 }
 
 
@@ -255,10 +255,9 @@ def reconcile_view(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _reconcile_page(request, desk, form=form, status=400)
     upload = form.cleaned_data["statement"]
-    if upload.size > MAX_STATEMENT_BYTES:
-        form.add_error("statement", _("The statement is larger than 10 MB."))
-        return _reconcile_page(request, desk, form=form, status=400)
     try:
+        if upload.size > statements.MAX_BYTES:
+            raise statements.too_large()
         results = reconcile.import_statement(
             desk.campaign, upload.read(), upload.name, actor=request.user
         )

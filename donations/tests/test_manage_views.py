@@ -326,3 +326,24 @@ def test_donation_of_another_campaign_cannot_be_refunded_here(client, owner, cam
 
     assert client.post(url("refund", campaign, elsewhere.pk)).status_code == 404
     assert Donation.objects.get(pk=elsewhere.pk).status == DonationStatus.PAID
+
+
+def test_a_statement_line_whose_bank_id_another_campaign_used_is_listed_not_a_500(
+    client, owner, campaign, tree
+):
+    other = CampaignFactory(organiser_unit=tree["LA-CD"])
+    services.settings_for(other)
+    theirs = services.create_donation(other, amount=100_000, method=Method.VIETQR)
+    reconcile.import_statement(
+        other, statement(theirs.reference, 100_000).read(), "s.csv", actor=owner
+    )
+    ours = services.create_donation(campaign, amount=100_000, method=Method.VIETQR)
+    client.force_login(owner)
+
+    response = client.post(
+        url("reconcile", campaign), {"statement": statement(ours.reference, 100_000)}
+    )
+
+    assert response.status_code == 200
+    assert gettext("already used by another campaign") in response.content.decode()
+    assert Donation.objects.get(pk=ours.pk).status == DonationStatus.PENDING

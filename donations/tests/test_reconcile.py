@@ -251,3 +251,114 @@ def test_a_statement_with_a_fractional_amount_is_refused_naming_the_row(campaign
 def test_a_reference_glued_to_other_words_is_found():
     assert "KS7H3K9QPA" in reconcile.find_references("THANKSKS7H3K9QPA CHUYEN KHOAN")
     assert reconcile.find_references("ung ho ks7h3k9qpa") == ["KS7H3K9QPA"]
+
+
+def statement_without_ids(*lines: tuple[str, str, str]) -> bytes:
+    """A statement with no transaction id column (some banks' CSV exports)."""
+    rows = ["Ngày giao dịch;Số tiền ghi có;Nội dung"]
+    rows += [f"{when};{amount};{text}" for when, amount, text in lines]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_identical_transfers_without_an_id_column_are_each_a_line(campaign, owner):
+    paid_twice = transfer(campaign, 200_000)
+    same = ("02/03/2024", "100.000", "UNG HO QUY CHU THAP DO")
+    twice = ("02/03/2024", "200.000", f"UNG HO {paid_twice.reference}")
+    data = statement_without_ids(same, same, twice, twice)
+
+    results = reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+
+    assert outcomes(results) == [
+        reconcile.NO_REFERENCE,
+        reconcile.NO_REFERENCE,
+        services.PAID,
+        services.ALREADY_PAID,
+    ]
+    assert len({result.line.txn for result in results}) == 4
+    assert len(reconcile.unmatched_lines(campaign)) == 3
+
+
+def test_the_same_file_without_ids_imported_again_matches_itself_line_for_line(campaign, owner):
+    same = ("02/03/2024", "100.000", "UNG HO")
+    data = statement_without_ids(same, same)
+    reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+
+    again = reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+    longer = reconcile.import_statement(
+        campaign, statement_without_ids(same, same, same), "saoke.csv", actor=owner
+    )
+
+    assert outcomes(again) == [reconcile.DUPLICATE, reconcile.DUPLICATE]
+    assert outcomes(longer) == [reconcile.DUPLICATE, reconcile.DUPLICATE, reconcile.NO_REFERENCE]
+    assert len(reconcile.unmatched_lines(campaign)) == 3
+
+
+def test_a_line_imported_before_occurrences_were_counted_is_still_a_duplicate(campaign, owner):
+    line = ("02/03/2024", "100.000", "UNG HO")
+    reconcile.import_statement(campaign, statement_without_ids(line), "old.csv", actor=owner)
+
+    results = reconcile.import_statement(
+        campaign, statement_without_ids(line, line), "new.csv", actor=owner
+    )
+
+    assert outcomes(results) == [reconcile.DUPLICATE, reconcile.NO_REFERENCE]
+
+
+@pytest.fixture
+def used_elsewhere(tree, owner):
+    """A bank transaction id, FT777, that already paid a donation of another campaign."""
+    other = CampaignFactory(organiser_unit=tree["LA-CD"])
+    services.settings_for(other)
+    theirs = services.create_donation(other, amount=100_000, method=Method.VIETQR)
+    data = statement_csv(("01/03/2024", "FT777", "100000", f"ung ho {theirs.reference}"))
+    reconcile.import_statement(other, data, "theirs.csv", actor=owner)
+    assert Donation.objects.get(pk=theirs.pk).provider_ref == "FT777"
+    return theirs
+
+
+def test_a_bank_id_used_by_another_campaign_is_that_lines_outcome(
+    campaign, donations, used_elsewhere, owner
+):
+    data = statement_csv(
+        ("01/03/2024", "FT777", "100000", f"ung ho {donations['by_hand'].reference}"),
+        ("01/03/2024", "FT778", "200000", f"ung ho {donations['matched'].reference}"),
+    )
+
+    results = reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
+
+    assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
+    assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
+    waiting = {event.payload["txn"]: event for event in reconcile.unmatched_lines(campaign)}
+    assert waiting["FT777"].outcome == reconcile.USED_ELSEWHERE
+    for attempt in (
+        lambda: reconcile.record_as_donation(
+            campaign, waiting["FT777"].pk, donor_name="", actor=owner
+        ),
+        lambda: reconcile.match_by_hand(
+            campaign, waiting["FT777"].pk, donations["by_hand"].reference, actor=owner
+        ),
+    ):
+        with pytest.raises(services.DonationError) as error:
+            attempt()
+        assert error.value.code == "txn_used_elsewhere"
+    assert services.paid_total(campaign) == {"total": 200_000, "count": 1}
+
+
+def test_a_bank_id_taken_while_the_import_runs_undoes_that_line_only(
+    campaign, donations, used_elsewhere, owner, monkeypatch
+):
+    # As if the other campaign took FT777 between the check and the payment.
+    monkeypatch.setattr(reconcile, "_used_elsewhere", lambda campaign, lines: set())
+    data = statement_csv(
+        ("01/03/2024", "FT777", "100000", f"ung ho {donations['by_hand'].reference}"),
+        ("01/03/2024", "FT778", "200000", f"ung ho {donations['matched'].reference}"),
+    )
+
+    results = reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
+
+    assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
+    assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
+    assert Donation.objects.get(pk=donations["matched"].pk).status == DonationStatus.PAID
+    assert not PaymentEvent.objects.filter(
+        donation=donations["by_hand"], outcome=services.PAID
+    ).exists()
