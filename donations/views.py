@@ -59,14 +59,18 @@ def offered_methods(payment_settings) -> list[tuple[str, str]]:
 
 
 def _credited(request: HttpRequest, campaign) -> tuple[Team | None, Unit | None]:
-    """The team (?team=<id>) or unit (?unit=<code>) a donation is given through."""
+    """The team (?team=<id>) or unit (?unit=<code>) a donation is given through:
+    a team of this campaign, a unit of its organiser's subtree, else a 404 (as
+    for a team of another campaign), so the page never says the gift goes
+    through a unit whose pages will not show it."""
     team = unit = None
     if team_id := request.GET.get("team", ""):
         if not team_id.isdigit():
             raise Http404
         team = get_object_or_404(Team, pk=team_id, campaign=campaign)
     elif unit_code := request.GET.get("unit", ""):
-        unit = get_object_or_404(Unit, code=unit_code)
+        units = Unit.objects.filter(campaign.organiser_unit.subtree_q())
+        unit = get_object_or_404(units, code=unit_code)
     return team, unit
 
 

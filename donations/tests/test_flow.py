@@ -146,6 +146,13 @@ def test_a_donation_through_a_unit_names_the_unit(client, campaign, tree):
     assert Donation.objects.get().unit == tree["LA-CD-LTR"]
 
 
+@pytest.mark.parametrize("code", ["LA-CG-PL", "LA", "VN", "NOWHERE"])
+def test_a_unit_outside_the_campaigns_tree_is_not_found(client, campaign, code):
+    assert client.get(f"/c/{campaign.slug}/donate/?unit={code}").status_code == 404
+    assert donate(client, campaign, query=f"?unit={code}").status_code == 404
+    assert not Donation.objects.exists()
+
+
 def test_a_team_of_another_campaign_is_not_found(client, campaign, tree):
     other = TeamFactory(campaign=CampaignFactory(organiser_unit=tree["LA-CD"]))
 
