@@ -23,7 +23,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -32,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.access import get_campaign_for_request
 from campaigns.display import format_vnd
 from core.tasks import send_email
-from donations import services
+from donations import receipts, services
 from donations.forms import DonateForm
 from donations.models import Donation, DonationStatus, Method
 
@@ -114,6 +113,7 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
                 unit=unit,
                 user=request.user,
             )
+            receipts.remember(request, donation)
             prepared = provider_for(donation.method, payment_settings).prepare(donation, request)
         except services.DonationError as error:
             form.add_error(None, error.message)
@@ -148,7 +148,7 @@ def _send_receipt(donation: Donation | None, outcome: str) -> None:
     """E-mail the donor their receipt when this callback is the one that paid."""
     if donation is None or outcome != services.PAID or not donation.email:
         return
-    url = settings.SITE_URL + reverse("donations:receipt", args=[donation.reference])
+    url = settings.SITE_URL + receipts.receipt_url(donation)
     subject = gettext("Thank you for your donation to %(campaign)s") % {
         "campaign": donation.campaign.title
     }
@@ -236,8 +236,11 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     donation = get_object_or_404(
-        Donation.objects.select_related("campaign", "team", "unit"), reference=reference
+        Donation.objects.select_related("campaign__organiser_unit", "team", "unit"),
+        reference=reference,
     )
+    if not receipts.may_see(request, donation):
+        raise Http404
     context = {
         "donation": donation,
         "campaign": donation.campaign,
