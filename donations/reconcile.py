@@ -399,12 +399,31 @@ def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation
     return confirmation.donation
 
 
+def _recorded_from(campaign, line: PaymentEvent) -> Donation | None:
+    """The donation a person already recorded from this statement line, if any."""
+    return Donation.objects.filter(
+        campaign=campaign,
+        method=Method.VIETQR,
+        provider_ref=str(line.payload.get("txn", ""))[:100],
+        provider_data__has_key="recorded_as_new",
+    ).first()
+
+
 def record_as_donation(campaign, event_id: int, *, donor_name: str, actor) -> Donation:
-    """A transfer without a usable reference becomes a paid donation of the amount received."""
-    event = _line_event(campaign, event_id)
-    amount = int(event.payload["amount"])
+    """A transfer without a usable reference becomes a paid donation of the amount
+    received. Recording the same line again (a double click, two tabs) finds the
+    donation the first made: the line's row lock makes the second wait for it."""
     try:
         with transaction.atomic():
+            line = (
+                PaymentEvent.objects.select_for_update()
+                .filter(pk=event_id, method=Method.VIETQR, payload__campaign=campaign.pk)
+                .first()
+            )
+            if line is not None and (recorded := _recorded_from(campaign, line)) is not None:
+                return recorded
+            event = _line_event(campaign, event_id)
+            amount = int(event.payload["amount"])
             donation = services.create_donation(
                 campaign, amount=amount, method=Method.VIETQR, donor_name=donor_name, user=None
             )

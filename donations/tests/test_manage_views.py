@@ -174,6 +174,30 @@ def test_owner_imports_a_statement_and_records_a_line_as_a_new_donation(
     assert Donation.objects.get(pk=pending.pk).status == DonationStatus.PENDING
 
 
+def test_recording_a_line_twice_finds_the_first_donation(client, owner, campaign):
+    client.force_login(owner)
+    response = client.post(url("reconcile", campaign), {"statement": statement("ung ho", 250_000)})
+    line = response.context["unmatched"][0]["event"]
+    form = {"action": "new", "donor_name": "Bà Năm"}
+
+    first = client.post(url("reconcile_line", campaign, line.pk), form, follow=True)
+    second = client.post(url("reconcile_line", campaign, line.pk), form, follow=True)
+
+    donation = Donation.objects.get(campaign=campaign)
+    assert (donation.amount, donation.status, donation.provider_ref) == (
+        250_000,
+        DonationStatus.PAID,
+        "FT1",
+    )
+    for answer in (first, second):
+        assert answer.status_code == 200
+        assert [str(m) for m in answer.context["messages"]] == [
+            gettext("Recorded as donation %(ref)s of %(amount)s.")
+            % {"ref": donation.reference, "amount": "250.000 đ"}
+        ]
+    assert services.paid_total(campaign) == {"total": 250_000, "count": 1}
+
+
 def test_owner_gets_an_error_for_an_unreadable_statement(client, owner, campaign):
     client.force_login(owner)
     bad = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", content_type="text/csv")

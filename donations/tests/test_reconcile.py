@@ -154,8 +154,16 @@ def test_a_person_matches_records_or_sets_aside_the_waiting_lines(
     )
     assert [event.payload["txn"] for event in reconcile.unmatched_lines(campaign)] == ["FT24061002"]
     assert services.paid_total(campaign) == {"total": 600_000, "count": 3}
+    # Recording the same line again finds the donation already recorded from it.
+    again = reconcile.record_as_donation(
+        campaign, lines["FT24061003"].pk, donor_name="", actor=owner
+    )
+    assert again == new
+    assert services.paid_total(campaign) == {"total": 600_000, "count": 3}
     with pytest.raises(services.DonationError):
-        reconcile.record_as_donation(campaign, lines["FT24061003"].pk, donor_name="", actor=owner)
+        reconcile.match_by_hand(
+            campaign, lines["FT24062002"].pk, donations["by_hand"].reference, actor=owner
+        )
 
 
 def test_xlsx_statement_with_numbers_and_dates_is_read(campaign, donations, owner):
