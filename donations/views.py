@@ -82,7 +82,7 @@ def box_context(campaign) -> dict:
         "campaign": campaign,
         "raised": totals["total"],
         "raised_text": format_vnd(totals["total"]),
-        "donors": totals["count"],
+        "donors": services.donor_count(campaign),
         "target": target,
         "target_text": format_vnd(target) if target else "",
         "percent": None if percent is None else min(percent, 100),
