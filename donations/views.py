@@ -73,6 +73,13 @@ def _credited(request: HttpRequest, campaign) -> tuple[Team | None, Unit | None]
     return team, unit
 
 
+def _donor_initial(user) -> dict:
+    """A logged-in donor's name and e-mail from their profile, to change or clear."""
+    if not user.is_authenticated:
+        return {}
+    return {"donor_name": user.full_name, "email": user.email}
+
+
 def box_context(campaign) -> dict:
     """Total raised, its progress against the money target and the donate link."""
     totals = services.paid_total(campaign)
@@ -97,7 +104,9 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
     payment_settings = services.settings_for(campaign)
     methods = offered_methods(payment_settings)
     presets = [int(p) for p in payment_settings.presets if isinstance(p, int) and p > 0]
-    form = DonateForm(request.POST or None, methods=methods, presets=presets)
+    form = DonateForm(
+        request.POST or None, initial=_donor_initial(request.user), methods=methods, presets=presets
+    )
     if request.method == "POST" and methods and form.is_valid():
         data = form.cleaned_data
         try:

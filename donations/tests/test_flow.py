@@ -124,6 +124,27 @@ def test_an_amount_outside_the_limits_or_unreadable_is_refused(client, campaign,
     assert not Donation.objects.exists()
 
 
+def test_a_logged_in_donor_finds_their_name_and_e_mail_filled_in(client, campaign, participant):
+    client.force_login(participant)
+
+    page = client.get(f"/c/{campaign.slug}/donate/").content.decode()
+    donate(client, campaign, donor_name="Lê Minh Anh", email="walker@example.org")
+
+    assert 'value="Lê Minh Anh"' in page and 'value="walker@example.org"' in page
+    donation = Donation.objects.get()
+    assert (donation.user, donation.donor_name, donation.email) == (
+        participant,
+        "Lê Minh Anh",
+        "walker@example.org",
+    )
+
+
+def test_a_visitor_finds_the_name_and_e_mail_empty(client, campaign):
+    form = client.get(f"/c/{campaign.slug}/donate/").context["form"]
+
+    assert (form["donor_name"].value(), form["email"].value()) == (None, None)
+
+
 def test_an_empty_name_gives_anonymously(client, campaign):
     donate(client, campaign, donor_name="")
 
