@@ -324,15 +324,19 @@ def used_elsewhere(tree, owner):
     return theirs
 
 
-def test_a_bank_id_used_by_another_campaign_is_that_lines_outcome(
-    campaign, donations, used_elsewhere, owner
-):
+def import_ft777_and_ft778(campaign, donations, owner):
+    """FT777 (taken by the other campaign) for one donation, FT778 for another."""
     data = statement_csv(
         ("01/03/2024", "FT777", "100000", f"ung ho {donations['by_hand'].reference}"),
         ("01/03/2024", "FT778", "200000", f"ung ho {donations['matched'].reference}"),
     )
+    return reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
 
-    results = reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
+
+def test_a_bank_id_used_by_another_campaign_is_that_lines_outcome(
+    campaign, donations, used_elsewhere, owner
+):
+    results = import_ft777_and_ft778(campaign, donations, owner)
 
     assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
     assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
@@ -357,12 +361,7 @@ def test_a_bank_id_taken_while_the_import_runs_undoes_that_line_only(
 ):
     # As if the other campaign took FT777 between the check and the payment.
     monkeypatch.setattr(reconcile, "_used_elsewhere", lambda campaign, lines: set())
-    data = statement_csv(
-        ("01/03/2024", "FT777", "100000", f"ung ho {donations['by_hand'].reference}"),
-        ("01/03/2024", "FT778", "200000", f"ung ho {donations['matched'].reference}"),
-    )
-
-    results = reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
+    results = import_ft777_and_ft778(campaign, donations, owner)
 
     assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
     assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
