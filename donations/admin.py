@@ -3,9 +3,17 @@ through donations.services (confirm_paid, mark_refunded), so donations and
 provider events are read-only here; settings and sponsors are editable."""
 
 from django.contrib import admin
+from django.db import models
 
 from core.admin import ReadOnlyAdmin
+from donations.forms import VndField
 from donations.models import Donation, PaymentEvent, PaymentSettings, Sponsor
+
+# Amounts typed as people write them ("100.000"), as everywhere else on the site.
+AMOUNTS_AS_TYPED = {
+    models.PositiveIntegerField: {"form_class": VndField},
+    models.PositiveBigIntegerField: {"form_class": VndField},
+}
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -38,12 +46,14 @@ class PaymentEventAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentSettings)
 class PaymentSettingsAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS_AS_TYPED
     list_display = ["campaign", "sandbox", "methods", "bank_name", "bank_account"]
     list_select_related = ["campaign"]
 
 
 @admin.register(Sponsor)
 class SponsorAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS_AS_TYPED
     list_display = ["name", "campaign", "vnd_per_km", "cap", "team", "unit"]
     list_filter = ["campaign"]
     search_fields = ["name"]

@@ -29,8 +29,9 @@ from campaigns.access import CampaignStaff
 from campaigns.models import Campaign
 from core.errors import DomainError
 from core.formatting import local_datetime, vnd
-from donations import reconcile, services
+from donations import reconcile, services, statements
 from donations.exports import XLSX_TYPE, export_xlsx
+from donations.forms import VndField
 from donations.models import Donation, DonationStatus, Method, Sponsor
 from donations.providers import PROVIDERS
 from donations.providers.cash import cash_units, record_cash
@@ -39,7 +40,6 @@ from donations.sponsors import sponsor_rows, sponsors_total
 from orgs.models import Unit
 
 PAGE_SIZE = 50
-MAX_STATEMENT_BYTES = 10 * 1024 * 1024
 
 
 class Desk(CampaignStaff):
@@ -197,6 +197,7 @@ OUTCOME_LABELS = {
     services.NOT_PAYABLE: gettext_lazy("donation refunded"),
     reconcile.NO_REFERENCE: gettext_lazy("no reference"),
     reconcile.DUPLICATE: gettext_lazy("already imported"),
+    reconcile.USED_ELSEWHERE: gettext_lazy("already used by another campaign"),
 }
 
 
@@ -250,10 +251,9 @@ def reconcile_view(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _reconcile_page(request, desk, form=form, status=400)
     upload = form.cleaned_data["statement"]
-    if upload.size > MAX_STATEMENT_BYTES:
-        form.add_error("statement", _("The statement is larger than 10 MB."))
-        return _reconcile_page(request, desk, form=form, status=400)
     try:
+        if upload.size > statements.MAX_BYTES:
+            raise statements.too_large()
         results = reconcile.import_statement(
             desk.campaign, upload.read(), upload.name, actor=request.user
         )
@@ -307,7 +307,7 @@ def reconcile_line(request: HttpRequest, slug: str, event_id: int) -> HttpRespon
 class CashForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("Unit"))
     receipt_number = forms.CharField(label=gettext_lazy("Receipt number"), max_length=50)
-    amount = forms.IntegerField(label=gettext_lazy("Amount (đồng)"), min_value=1)
+    amount = VndField(label=gettext_lazy("Amount (đồng)"), min_value=1)
     donor_name = forms.CharField(label=gettext_lazy("Donor's name"), max_length=120, required=False)
     is_anonymous = forms.BooleanField(label=gettext_lazy("Give anonymously"), required=False)
     message = forms.CharField(label=gettext_lazy("Message"), max_length=300, required=False)
@@ -315,7 +315,6 @@ class CashForm(forms.Form):
     def __init__(self, *args, units: QuerySet[Unit], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")
-        self.fields["amount"].widget.attrs.update({"inputmode": "numeric", "step": 1000})
         if len(self.fields["unit"].queryset) == 1:
             self.fields["unit"].initial = self.fields["unit"].queryset[0]
 
@@ -366,6 +365,7 @@ class SponsorForm(forms.ModelForm):
     class Meta:
         model = Sponsor
         fields = ["name", "website", "logo", "vnd_per_km", "cap", "team", "unit"]
+        field_classes = {"vnd_per_km": VndField, "cap": VndField}
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -376,8 +376,6 @@ class SponsorForm(forms.ModelForm):
         ).order_by("path")
         self.fields["unit"].label = _("Only for the unit")
         self.fields["vnd_per_km"].initial = campaign.vnd_per_km
-        self.fields["vnd_per_km"].widget.attrs["inputmode"] = "numeric"
-        self.fields["cap"].widget.attrs["inputmode"] = "numeric"
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,11 @@ whose reference and amount match a pending donation pays it through
 
 Importing is idempotent: a transaction id already seen for this campaign is a
 duplicate and pays nothing, so importing the same statement twice (or two
-overlapping statements) changes nothing the second time. Every line read is
+overlapping statements) changes nothing the second time. Without a transaction
+id column, a line's key is a hash of its date, amount and description and its
+occurrence among identical lines of the file, so two identical transfers are
+two lines. Each line has its own outcome (a transaction id another campaign
+already used is one), and one line never stops the rest. Every line read is
 kept as a PaymentEvent (kind ``statement``, with the campaign id and the
 transaction id in its payload); lines that could not be matched — no
 reference, unknown reference, or a different amount — stay listed until a
@@ -18,23 +22,23 @@ person matches them by hand, records them as a new donation, or sets them aside.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from zipfile import BadZipFile
+from decimal import Decimal
 
-import openpyxl
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core.audit import log_action
-from donations import services
+from donations import amounts, services
+from donations.amounts import MAX_DIGITS, AmountError, parse_vnd
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
+from donations.statements import HEADER_ROWS, StatementError, read_rows
 
 KIND = "statement"
 MANUAL = "manual"
@@ -42,12 +46,19 @@ MANUAL = "manual"
 DUPLICATE = "duplicate"
 NO_REFERENCE = "no_reference"
 DISMISSED = "dismissed"
+# The bank's transaction id already paid a donation of another campaign.
+USED_ELSEWHERE = "used_elsewhere"
 # A person has to look at these.
-UNMATCHED = (services.NOT_FOUND, services.BAD_AMOUNT, NO_REFERENCE, services.ALREADY_PAID)
+UNMATCHED = (
+    services.NOT_FOUND,
+    services.BAD_AMOUNT,
+    NO_REFERENCE,
+    services.ALREADY_PAID,
+    USED_ELSEWHERE,
+)
 
 # A lookahead, so that candidates may overlap ("THANKS" glued before a reference).
 REFERENCE_RE = re.compile(r"(?=(KS[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}))")
-MAX_LINES = 20_000
 
 # Header names seen on Vietnamese banks' statements, without accents, lower case.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -79,10 +90,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StatementError(services.DonationError):
-    code = "statement_unreadable"
-
-
 @dataclass
 class StatementLine:
     row: int
@@ -110,18 +117,25 @@ def _plain(text: object) -> str:
 
 
 def parse_amount(value: object) -> int | None:
-    """Whole đồng from 200000, 200000.0, "200.000", "1,500,000.00 VND"; None if not a credit."""
-    if value is None or value == "":
+    """Whole đồng of a credit from 200000, 200000.0, "200.000", "1,500,000.00 VND";
+    None for an empty cell, a label, zero or a debit ("-50.000", "(50.000)");
+    `AmountError` for a number that is not whole đồng (never rounded)."""
+    if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(round(value)) if value > 0 else None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value) or abs(value) >= 10**MAX_DIGITS:
+            raise amounts.unreadable()
+        if value != int(value):
+            raise amounts.fractional()
+        return int(value) if value > 0 else None
     text = str(value).strip()
     if text.startswith("-") or (text.startswith("(") and text.endswith(")")):
         return None
-    text = re.sub(r"[^\d.,]", "", text)
-    text = re.sub(r"[.,]\d{1,2}$", "", text)  # a decimal part, never a group of three
-    digits = re.sub(r"\D", "", text)
-    return int(digits) if digits and int(digits) > 0 else None
+    if not any(ch.isdigit() for ch in text):
+        return None
+    return parse_vnd(text) or None
 
 
 def _date_text(value: object) -> str:
@@ -171,31 +185,22 @@ def _header_map(row: list[object]) -> dict[str, int]:
     return found
 
 
-def read_rows(data: bytes, filename: str) -> list[list[object]]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError) as error:
-            raise StatementError(_("This is not a readable XLSX file.")) from error
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_LINES)]
-    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)][:MAX_LINES]
+def _is_header(row: list) -> bool:
+    return {"amount", "description"} <= _header_map(row).keys()
+
+
+def _line_key(when: str, amount: int, description: str, occurrence: int) -> str:
+    """The key of a line without a bank transaction id: its date, amount and
+    description, and which occurrence of that same line it is in the file (the
+    first keeps the bare hash, as before occurrences were counted)."""
+    digest = hashlib.sha256(f"{when}|{amount}|{description}".encode()).hexdigest()[:20]
+    return f"line-{digest}" if occurrence == 1 else f"line-{digest}-{occurrence}"
 
 
 def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
     """The statement's incoming lines; the header row may sit below a title block."""
-    rows = read_rows(data, filename)
-    for header_at, row in enumerate(rows[:30]):  # noqa: B007 (used after the loop)
+    rows = read_rows(data, filename, is_header=_is_header)
+    for header_at, row in enumerate(rows[:HEADER_ROWS]):  # noqa: B007 (used after the loop)
         columns = _header_map(row)
         if {"amount", "description"} <= columns.keys():
             break
@@ -204,13 +209,21 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
             _("No header row with an amount and a description was found in the statement.")
         )
     lines = []
+    occurrences: Counter[tuple[str, int, str]] = Counter()
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
 
         def cell(key: str, row=row) -> object:
             index = columns.get(key)
             return row[index] if index is not None and index < len(row) else None
 
-        amount = parse_amount(cell("amount"))
+        try:
+            amount = parse_amount(cell("amount"))
+        except AmountError as error:
+            raise StatementError(
+                _("Row %(row)s, amount “%(text)s”: %(reason)s")
+                % {"row": number, "text": str(cell("amount"))[:40], "reason": error.message},
+                code=error.code,
+            ) from None
         description = str(cell("description") or "").strip()
         if amount is None:
             continue  # an outgoing line, a subtotal or an empty row
@@ -219,9 +232,10 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
         if isinstance(cell("txn"), float) and cell("txn").is_integer():
             txn = str(int(cell("txn")))
         if not txn:
-            # No id column: the line itself identifies the transfer.
-            digest = hashlib.sha256(f"{when}|{amount}|{description}".encode()).hexdigest()
-            txn = f"line-{digest[:20]}"
+            # No id column: the line itself, and the how-manieth identical line it
+            # is, identify the transfer; two gifts alike are two transfers.
+            occurrences[when, amount, description] += 1
+            txn = _line_key(when, amount, description, occurrences[when, amount, description])
         lines.append(
             StatementLine(
                 row=number,
@@ -243,34 +257,26 @@ def _seen_txns(campaign) -> set[str]:
     }
 
 
+def _used_elsewhere(campaign, lines: list[StatementLine]) -> set[str]:
+    """The lines' transaction ids that already paid a donation of another campaign."""
+    return set(
+        Donation.objects.filter(method=Method.VIETQR, provider_ref__in={line.txn for line in lines})
+        .exclude(campaign=campaign)
+        .values_list("provider_ref", flat=True)
+    )
+
+
 def import_statement(campaign, data: bytes, filename: str, *, actor) -> list[LineResult]:
-    """Match every incoming line; pay what matches, keep the rest for a person."""
+    """Match every incoming line; pay what matches, keep the rest for a person.
+    Each line has its own outcome: one that cannot be applied never stops the rest."""
     lines = parse_statement(data, filename)
     known = _resolve_references(campaign, lines)
     seen = _seen_txns(campaign)
+    elsewhere = _used_elsewhere(campaign, lines)
     results = []
     for line in lines:
-        payload = line.payload(campaign)
-        if line.txn in seen:
-            services.record_event(None, Method.VIETQR, KIND, payload, DUPLICATE)
-            results.append(LineResult(line, DUPLICATE))
-            continue
+        results.append(_import_line(campaign, line, known, seen, elsewhere, actor=actor))
         seen.add(line.txn)
-        if not line.reference or line.reference not in known:
-            outcome = NO_REFERENCE if not line.reference else services.NOT_FOUND
-            services.record_event(None, Method.VIETQR, KIND, payload, outcome)
-            results.append(LineResult(line, outcome))
-            continue
-        confirmation = services.confirm_paid(
-            line.reference,
-            method=Method.VIETQR,
-            amount=line.amount,
-            provider_ref=line.txn,
-            kind=KIND,
-            payload=payload,
-            actor=actor,
-        )
-        results.append(LineResult(line, confirmation.outcome, confirmation.donation))
     log_action(
         "donations.statement.imported",
         campaign,
@@ -279,6 +285,39 @@ def import_statement(campaign, data: bytes, filename: str, *, actor) -> list[Lin
         data={"file": filename[:200], "lines": len(lines), "paid": count(results, services.PAID)},
     )
     return results
+
+
+def _import_line(
+    campaign, line: StatementLine, known: set[str], seen: set[str], elsewhere: set[str], *, actor
+) -> LineResult:
+    payload = line.payload(campaign)
+    if line.txn in seen:
+        outcome = DUPLICATE
+    elif line.txn in elsewhere:
+        outcome = USED_ELSEWHERE
+    elif not line.reference:
+        outcome = NO_REFERENCE
+    elif line.reference not in known:
+        outcome = services.NOT_FOUND
+    else:
+        try:
+            # A savepoint: the id taken by another campaign meanwhile undoes this line only.
+            with transaction.atomic():
+                confirmation = services.confirm_paid(
+                    line.reference,
+                    method=Method.VIETQR,
+                    amount=line.amount,
+                    provider_ref=line.txn,
+                    kind=KIND,
+                    payload=payload,
+                    actor=actor,
+                )
+        except IntegrityError:
+            outcome = USED_ELSEWHERE
+        else:
+            return LineResult(line, confirmation.outcome, confirmation.donation)
+    services.record_event(None, Method.VIETQR, KIND, payload, outcome)
+    return LineResult(line, outcome)
 
 
 def count(results: list[LineResult], outcome: str) -> int:
@@ -300,6 +339,13 @@ def unmatched_lines(campaign) -> list[PaymentEvent]:
         elif event.outcome in UNMATCHED and txn not in waiting:
             waiting[txn] = event
     return [event for txn, event in waiting.items() if txn not in settled]
+
+
+def _used_elsewhere_error() -> services.DonationError:
+    return services.DonationError(
+        _("This bank transaction already paid a donation of another campaign."),
+        code="txn_used_elsewhere",
+    )
 
 
 def _line_event(campaign, event_id: int) -> PaymentEvent:
@@ -325,15 +371,18 @@ def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation
             code="reference_unknown",
         )
     payload = {**event.payload, "matched_by_hand": reference}
-    confirmation = services.confirm_paid(
-        reference,
-        method=Method.VIETQR,
-        amount=int(event.payload["amount"]),
-        provider_ref=str(event.payload["txn"]),
-        kind=MANUAL,
-        payload=payload,
-        actor=actor,
-    )
+    try:
+        confirmation = services.confirm_paid(
+            reference,
+            method=Method.VIETQR,
+            amount=int(event.payload["amount"]),
+            provider_ref=str(event.payload["txn"]),
+            kind=MANUAL,
+            payload=payload,
+            actor=actor,
+        )
+    except IntegrityError:
+        raise _used_elsewhere_error() from None
     if confirmation.outcome == services.BAD_AMOUNT:
         raise services.DonationError(
             _(
@@ -350,23 +399,45 @@ def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation
     return confirmation.donation
 
 
+def _recorded_from(campaign, line: PaymentEvent) -> Donation | None:
+    """The donation a person already recorded from this statement line, if any."""
+    return Donation.objects.filter(
+        campaign=campaign,
+        method=Method.VIETQR,
+        provider_ref=str(line.payload.get("txn", ""))[:100],
+        provider_data__has_key="recorded_as_new",
+    ).first()
+
+
 def record_as_donation(campaign, event_id: int, *, donor_name: str, actor) -> Donation:
-    """A transfer without a usable reference becomes a paid donation of the amount received."""
-    event = _line_event(campaign, event_id)
-    amount = int(event.payload["amount"])
-    with transaction.atomic():
-        donation = services.create_donation(
-            campaign, amount=amount, method=Method.VIETQR, donor_name=donor_name, user=None
-        )
-        services.confirm_paid(
-            donation.reference,
-            method=Method.VIETQR,
-            amount=amount,
-            provider_ref=str(event.payload["txn"]),
-            kind=MANUAL,
-            payload={**event.payload, "recorded_as_new": donation.reference},
-            actor=actor,
-        )
+    """A transfer without a usable reference becomes a paid donation of the amount
+    received. Recording the same line again (a double click, two tabs) finds the
+    donation the first made: the line's row lock makes the second wait for it."""
+    try:
+        with transaction.atomic():
+            line = (
+                PaymentEvent.objects.select_for_update()
+                .filter(pk=event_id, method=Method.VIETQR, payload__campaign=campaign.pk)
+                .first()
+            )
+            if line is not None and (recorded := _recorded_from(campaign, line)) is not None:
+                return recorded
+            event = _line_event(campaign, event_id)
+            amount = int(event.payload["amount"])
+            donation = services.create_donation(
+                campaign, amount=amount, method=Method.VIETQR, donor_name=donor_name, user=None
+            )
+            services.confirm_paid(
+                donation.reference,
+                method=Method.VIETQR,
+                amount=amount,
+                provider_ref=str(event.payload["txn"]),
+                kind=MANUAL,
+                payload={**event.payload, "recorded_as_new": donation.reference},
+                actor=actor,
+            )
+    except IntegrityError:
+        raise _used_elsewhere_error() from None
     donation.refresh_from_db()
     return donation
 

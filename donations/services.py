@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -250,9 +251,28 @@ def mark_refunded(donation: Donation, *, actor, note: str = "") -> Donation:
     return donation
 
 
+def donor_key() -> Case:
+    """Who gave a donation, to count donors rather than donations: a logged-in
+    donor by their account's e-mail, else the e-mail given (lower case), else
+    the donation itself (a gift without either counts as one donor)."""
+    return Case(
+        When(user__isnull=False, then=Concat(Value("e:"), Lower("user__email"))),
+        When(~Q(email=""), then=Concat(Value("e:"), Lower("email"))),
+        default=Concat(Value("d:"), Cast("pk", CharField())),
+        output_field=CharField(),
+    )
+
+
 def paid_total(campaign) -> dict:
     """The published total: paid donations (refunds excluded), their sum and count."""
     sums = Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
         total=Sum("amount"), count=Count("pk")
     )
     return {"total": sums["total"] or 0, "count": sums["count"]}
+
+
+def donor_count(campaign) -> int:
+    """How many people gave the paid donations: distinct `donor_key`s."""
+    return Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
+        donors=Count(donor_key(), distinct=True)
+    )["donors"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -23,9 +22,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
-from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -33,7 +30,8 @@ from campaigns.access import get_campaign_for_request
 from core.formatting import vnd
 from core.spreadsheets import CSV_TYPE
 from core.tasks import send_email
-from donations import exports, services
+from donations import exports, receipts, services
+from donations.forms import DonateForm
 from donations.models import Donation, DonationStatus, Method
 from donations.providers import PROVIDERS, provider_for, sandbox
 from donations.providers.base import BasePaymentProvider, CallbackError, CallbackKind, Reply
@@ -43,49 +41,6 @@ from teams.models import Team
 PER_PAGE = 50
 # Offered on the donation box; cash is recorded by a unit's staff instead.
 ONLINE_METHODS = (Method.VNPAY, Method.MOMO, Method.VIETQR)
-
-
-def parse_amount(text: str) -> int | None:
-    """Whole đồng from what a person types: "200.000", "200,000 đ", "200000"."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    cleaned = text.strip().lower().replace("đ", "").replace("vnd", "")
-    if not digits or any(ch not in "0123456789., " for ch in cleaned):
-        return None
-    return int(digits)
-
-
-class DonateForm(forms.Form):
-    preset = forms.CharField(required=False)
-    amount = forms.CharField(label=_("Another amount (đồng)"), required=False, max_length=20)
-    donor_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
-    is_anonymous = forms.BooleanField(label=_("Give anonymously"), required=False)
-    message = forms.CharField(
-        label=_("Message"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    email = forms.EmailField(label=_("E-mail for a receipt"), required=False)
-    method = forms.ChoiceField(label=_("Pay with"), widget=forms.RadioSelect)
-
-    def __init__(self, *args, methods: list[tuple[str, str]], presets: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.presets = presets
-        self.fields["method"].choices = methods
-        if len(methods) == 1:
-            self.fields["method"].initial = methods[0][0]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        typed = (data.get("amount") or "").strip()
-        if typed:
-            amount = parse_amount(typed)
-            if amount is None:
-                self.add_error("amount", _("Write the amount in whole đồng, e.g. 150000."))
-        elif (data.get("preset") or "").isdigit() and int(data["preset"]) in self.presets:
-            amount = int(data["preset"])
-        else:
-            amount = None
-            self.add_error("amount", _("Choose or write an amount."))
-        data["amount_value"] = amount
-        return data
 
 
 def offered_methods(payment_settings) -> list[tuple[str, str]]:
@@ -99,15 +54,26 @@ def offered_methods(payment_settings) -> list[tuple[str, str]]:
 
 
 def _credited(request: HttpRequest, campaign) -> tuple[Team | None, Unit | None]:
-    """The team (?team=<id>) or unit (?unit=<code>) a donation is given through."""
+    """The team (?team=<id>) or unit (?unit=<code>) a donation is given through:
+    a team of this campaign, a unit of its organiser's subtree, else a 404 (as
+    for a team of another campaign), so the page never says the gift goes
+    through a unit whose pages will not show it."""
     team = unit = None
     if team_id := request.GET.get("team", ""):
         if not team_id.isdigit():
             raise Http404
         team = get_object_or_404(Team, pk=team_id, campaign=campaign)
     elif unit_code := request.GET.get("unit", ""):
-        unit = get_object_or_404(Unit, code=unit_code)
+        units = Unit.objects.filter(campaign.organiser_unit.subtree_q())
+        unit = get_object_or_404(units, code=unit_code)
     return team, unit
+
+
+def _donor_initial(user) -> dict:
+    """A logged-in donor's name and e-mail from their profile, to change or clear."""
+    if not user.is_authenticated:
+        return {}
+    return {"donor_name": user.full_name, "email": user.email}
 
 
 def box_context(campaign) -> dict:
@@ -119,7 +85,7 @@ def box_context(campaign) -> dict:
         "campaign": campaign,
         "raised": totals["total"],
         "raised_text": vnd(totals["total"]),
-        "donors": totals["count"],
+        "donors": services.donor_count(campaign),
         "target": target,
         "target_text": vnd(target) if target else "",
         "percent": None if percent is None else min(percent, 100),
@@ -134,7 +100,9 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
     payment_settings = services.settings_for(campaign)
     methods = offered_methods(payment_settings)
     presets = [int(p) for p in payment_settings.presets if isinstance(p, int) and p > 0]
-    form = DonateForm(request.POST or None, methods=methods, presets=presets)
+    form = DonateForm(
+        request.POST or None, initial=_donor_initial(request.user), methods=methods, presets=presets
+    )
     if request.method == "POST" and methods and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +118,7 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
                 unit=unit,
                 user=request.user,
             )
+            receipts.remember(request, donation)
             prepared = provider_for(donation.method, payment_settings).prepare(donation, request)
         except services.DonationError as error:
             form.add_error(None, error.message)
@@ -184,7 +153,7 @@ def _send_receipt(donation: Donation | None, outcome: str) -> None:
     """E-mail the donor their receipt when this callback is the one that paid."""
     if donation is None or outcome != services.PAID or not donation.email:
         return
-    url = settings.SITE_URL + reverse("donations:receipt", args=[donation.reference])
+    url = settings.SITE_URL + receipts.receipt_url(donation)
     subject = gettext("Thank you for your donation to %(campaign)s") % {
         "campaign": donation.campaign.title
     }
@@ -276,8 +245,11 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     donation = get_object_or_404(
-        Donation.objects.select_related("campaign", "team", "unit"), reference=reference
+        Donation.objects.select_related("campaign__organiser_unit", "team", "unit"),
+        reference=reference,
     )
+    if not receipts.may_see(request, donation):
+        raise Http404
     context = {
         "donation": donation,
         "campaign": donation.campaign,

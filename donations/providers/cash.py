@@ -2,8 +2,9 @@
 
 The donor hands the money to a Red Cross unit, which writes a receipt from its
 receipt book; a staff member of that unit records it here. The receipt number
-is unique within the campaign: it is kept on the donation and, as
-``receipt:<campaign id>:<number>``, as the provider reference, whose database
+is unique within the campaign whatever its case or spacing ("aud-777" is
+"AUD-777"): it is kept on the donation as typed and, normalised, as
+``receipt:<campaign id>:<NUMBER>``, as the provider reference, whose database
 constraint refuses the same receipt twice even when two people record it at once.
 """
 
@@ -28,8 +29,13 @@ if TYPE_CHECKING:
     from orgs.models import Unit
 
 
+def normalise_receipt(receipt_number: str) -> str:
+    """What identifies a receipt: spaces collapsed, letters in upper case."""
+    return " ".join(receipt_number.split()).upper()
+
+
 def receipt_ref(campaign: Campaign, receipt_number: str) -> str:
-    return f"receipt:{campaign.pk}:{receipt_number}"
+    return f"receipt:{campaign.pk}:{normalise_receipt(receipt_number)}"
 
 
 def cash_units(user: User, campaign: Campaign) -> QuerySet[Unit]:
@@ -49,7 +55,7 @@ def record_cash(
     message: str = "",
 ) -> Donation:
     """A paid cash donation for `unit`, recorded by one of its staff."""
-    receipt_number = receipt_number.strip()
+    receipt_number = " ".join(receipt_number.split())[:50]
     if not receipt_number:
         raise DonationError(_("Enter the receipt number."), code="receipt_missing")
     if not cash_units(actor, campaign).filter(pk=unit.pk).exists():
@@ -60,7 +66,8 @@ def record_cash(
         _("Receipt %(number)s is already recorded for this campaign.") % {"number": receipt_number},
         code="receipt_duplicate",
     )
-    if Donation.objects.filter(campaign=campaign, receipt_number=receipt_number).exists():
+    key = receipt_ref(campaign, receipt_number)
+    if Donation.objects.filter(method=Method.CASH, provider_ref=key).exists():
         raise duplicate
     try:
         with transaction.atomic():
@@ -74,14 +81,14 @@ def record_cash(
                 unit=unit,
                 user=None,
             )
-            donation.receipt_number = receipt_number[:50]
+            donation.receipt_number = receipt_number
             donation.recorded_by = actor
             donation.save(update_fields=["receipt_number", "recorded_by"])
             confirm_paid(
                 donation.reference,
                 method=Method.CASH,
                 amount=amount,
-                provider_ref=receipt_ref(campaign, receipt_number),
+                provider_ref=key,
                 kind="cash",
                 payload={"receipt": receipt_number, "unit": unit.code},
                 actor=actor,

@@ -1,12 +1,15 @@
 """Cash recorded by a unit's staff, with a receipt number unique per campaign."""
 
+import importlib
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
 from campaigns.tests.factories import CampaignFactory
 from core.models import AuditEntry
 from donations import services
-from donations.models import DonationStatus, Method, PaymentEvent
+from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from donations.providers.cash import record_cash
 
 
@@ -103,6 +106,33 @@ def test_member_records_cash_through_the_form(client, campaign, member, tree):
     assert campaign.donations.count() == 1
 
 
+@pytest.mark.parametrize(("typed", "amount"), [("300.000", 300_000), ("1,500,000", 1_500_000)])
+def test_the_cash_desk_reads_an_amount_as_written_on_the_receipt(
+    client, campaign, member, tree, typed, amount
+):
+    client.force_login(member)
+
+    client.post(
+        reverse("donations_manage:cash", args=[campaign.slug]),
+        {"unit": tree["LA-CD-LTR"].pk, "receipt_number": "LT-9", "amount": typed},
+    )
+
+    assert campaign.donations.get().amount == amount
+
+
+def test_the_cash_desk_refuses_a_fractional_dong(client, campaign, member, tree):
+    client.force_login(member)
+
+    response = client.post(
+        reverse("donations_manage:cash", args=[campaign.slug]),
+        {"unit": tree["LA-CD-LTR"].pk, "receipt_number": "LT-9", "amount": "300.000,50"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors.as_data()["amount"][0].code == "amount_fractional"
+    assert not campaign.donations.exists()
+
+
 def test_member_cannot_post_cash_for_another_unit(client, campaign, member, tree):
     client.force_login(member)
     response = client.post(
@@ -124,3 +154,82 @@ def test_outsider_gets_not_found_for_cash(client, campaign, outsider, tree):
     )
     assert response.status_code == 404
     assert not campaign.donations.exists()
+
+
+@pytest.mark.parametrize("again", ["AUD-777", "aud-777", " Aud-777 ", "AUD-777\u00a0"])
+def test_a_receipt_number_is_the_same_whatever_its_case(campaign, member, tree, again):
+    record_cash(campaign, tree["LA-CD-LTR"], amount=100_000, receipt_number="aud-777", actor=member)
+
+    with pytest.raises(services.DonationError) as error:
+        record_cash(campaign, tree["LA-CD-LTR"], amount=100_000, receipt_number=again, actor=member)
+
+    assert error.value.code == "receipt_duplicate"
+    assert campaign.donations.get().receipt_number == "aud-777"
+
+
+def test_spaces_inside_a_receipt_number_are_collapsed(campaign, member, tree):
+    first = record_cash(
+        campaign, tree["LA-CD-LTR"], amount=100_000, receipt_number="BL  01", actor=member
+    )
+
+    with pytest.raises(services.DonationError):
+        record_cash(
+            campaign, tree["LA-CD-LTR"], amount=100_000, receipt_number="bl 01", actor=member
+        )
+    assert first.receipt_number == "BL 01"
+
+
+def test_the_desk_refuses_a_receipt_recorded_in_another_case(client, campaign, member, tree):
+    client.force_login(member)
+    url = reverse("donations_manage:cash", args=[campaign.slug])
+    form = {"unit": tree["LA-CD-LTR"].pk, "amount": "100000"}
+
+    client.post(url, {**form, "receipt_number": "AUD-777"})
+    again = client.post(url, {**form, "receipt_number": "aud-777"})
+
+    assert again.status_code == 400
+    assert campaign.donations.count() == 1
+
+
+def test_the_migration_normalises_receipts_and_keeps_the_clashing_ones(campaign, member, tree):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "donations.migrations.0002_cash_receipt_numbers_ignore_case"
+    )
+    moment = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+
+    def recorded_before(number: str, minutes: int) -> Donation:
+        return Donation.objects.create(
+            campaign=campaign,
+            amount=100_000,
+            method=Method.CASH,
+            status=DonationStatus.PAID,
+            receipt_number=number,
+            provider_ref=f"receipt:{campaign.pk}:{number}",
+            created_at=moment + timedelta(minutes=minutes),
+            paid_at=moment + timedelta(minutes=minutes),
+        )
+
+    later = recorded_before("AUD-777", 5)
+    first = recorded_before("aud-777", 0)
+    alone = recorded_before("Lt-1", 9)
+
+    migration.normalise_receipts(apps, None)
+
+    refs = {d.pk: d.provider_ref for d in Donation.objects.all()}
+    assert refs == {
+        first.pk: f"receipt:{campaign.pk}:AUD-777",
+        later.pk: f"receipt:{campaign.pk}:AUD-777#{later.pk}",
+        alone.pk: f"receipt:{campaign.pk}:LT-1",
+    }
+    clash = AuditEntry.objects.get(action="donations.cash.receipt_clash")
+    assert (clash.object_id, clash.data) == (
+        str(later.pk),
+        {"receipt": "AUD-777", "same_as": first.reference},
+    )
+    assert services.paid_total(campaign) == {"total": 300_000, "count": 3}
+    with pytest.raises(services.DonationError):
+        record_cash(
+            campaign, tree["LA-CD-LTR"], amount=1_000_000, receipt_number="lt-1", actor=member
+        )

@@ -90,12 +90,60 @@ def test_a_free_amount_in_whole_dong_is_taken_as_typed(client, campaign):
     assert Donation.objects.get().amount == 123_456
 
 
-@pytest.mark.parametrize("amount", ["5000", "200000000", "12,5k", ""])
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("100.000,00", 100_000),
+        ("500,000.00", 500_000),
+        ("1.234.000", 1_234_000),
+        ("150.000 đ", 150_000),
+        ("200 000 VND", 200_000),
+    ],
+)
+def test_a_typed_amount_is_read_as_the_donor_means_it(client, campaign, typed, amount):
+    donate(client, campaign, preset="", amount=typed)
+
+    assert Donation.objects.get().amount == amount
+
+
+def test_a_fractional_dong_is_refused_not_rounded(client, campaign):
+    response = donate(client, campaign, preset="", amount="50000,5")
+
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].errors.as_data()["amount"]] == [
+        "amount_fractional"
+    ]
+    assert "đồng" in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["5000", "200000000", "12,5k", "", "50.000,5", "-50000"])
 def test_an_amount_outside_the_limits_or_unreadable_is_refused(client, campaign, amount):
     response = donate(client, campaign, preset="", amount=amount)
 
     assert response.status_code == 200
     assert not Donation.objects.exists()
+
+
+def test_a_logged_in_donor_finds_their_name_and_e_mail_filled_in(client, campaign, participant):
+    client.force_login(participant)
+
+    page = client.get(f"/c/{campaign.slug}/donate/").content.decode()
+    donate(client, campaign, donor_name="Lê Minh Anh", email="walker@example.org")
+
+    assert 'value="Lê Minh Anh"' in page and 'value="walker@example.org"' in page
+    donation = Donation.objects.get()
+    assert (donation.user, donation.donor_name, donation.email) == (
+        participant,
+        "Lê Minh Anh",
+        "walker@example.org",
+    )
+
+
+def test_a_visitor_finds_the_name_and_e_mail_empty(client, campaign):
+    form = client.get(f"/c/{campaign.slug}/donate/").context["form"]
+
+    assert (form["donor_name"].value(), form["email"].value()) == (None, None)
 
 
 def test_an_empty_name_gives_anonymously(client, campaign):
@@ -118,6 +166,13 @@ def test_a_donation_through_a_unit_names_the_unit(client, campaign, tree):
     donate(client, campaign, query="?unit=LA-CD-LTR")
 
     assert Donation.objects.get().unit == tree["LA-CD-LTR"]
+
+
+@pytest.mark.parametrize("code", ["LA-CG-PL", "LA", "VN", "NOWHERE"])
+def test_a_unit_outside_the_campaigns_tree_is_not_found(client, campaign, code):
+    assert client.get(f"/c/{campaign.slug}/donate/?unit={code}").status_code == 404
+    assert donate(client, campaign, query=f"?unit={code}").status_code == 404
+    assert not Donation.objects.exists()
 
 
 def test_a_team_of_another_campaign_is_not_found(client, campaign, tree):

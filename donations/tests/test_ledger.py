@@ -11,6 +11,7 @@ from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory
 from donations import services
 from donations.models import Donation, Method
+from donations.providers.cash import record_cash
 from kindsteps.testing.spreadsheets import FORMULA_LIKE
 from teams.tests.factories import TeamFactory
 
@@ -66,6 +67,32 @@ def test_the_exported_ledger_adds_up_to_the_total_on_the_campaign_page(client, c
     assert shown_total(box, "raised") == exported
     assert shown_total(ledger, "ledger-total") == exported
     assert refunded.reference not in {row["reference"] for row in rows}
+
+
+def test_the_number_of_donors_counts_people_not_donations(
+    client, campaign, participant, owner, member, tree
+):
+    settings = services.settings_for(campaign)
+    settings.methods = [*settings.methods, Method.CASH]
+    settings.save()
+    paid(campaign, 50_000, user=participant)
+    paid(campaign, 70_000, user=participant, is_anonymous=True)
+    paid(campaign, 80_000, email="walker@example.org")  # the same person, not logged in
+    paid(campaign, 60_000, email="Hoa@Example.org")
+    paid(campaign, 40_000, email="hoa@example.org")
+    paid(campaign, 30_000, donor_name="Ẩn danh 1")
+    paid(campaign, 30_000, donor_name="Ẩn danh 1")  # no account, no e-mail: two gifts
+    refunded = paid(campaign, 90_000, email="someone@example.org")
+    services.mark_refunded(refunded, actor=owner)
+    services.create_donation(campaign, amount=90_000, method=Method.VNPAY, email="x@example.org")
+    record_cash(campaign, tree["LA-CD-LTR"], amount=20_000, receipt_number="C1", actor=member)
+
+    box = client.get(f"/c/{campaign.slug}/donations/box/").content.decode()
+    ledger = client.get(f"/c/{campaign.slug}/donations/").content.decode()
+
+    assert services.donor_count(campaign) == 5
+    assert services.paid_total(campaign)["count"] == 8
+    assert "từ 5 người ủng hộ" in box and "từ 5 người ủng hộ" in ledger
 
 
 def test_anonymous_donors_are_shown_as_such_everywhere(client, campaign):

@@ -188,6 +188,30 @@ def test_owner_imports_a_statement_and_records_a_line_as_a_new_donation(
     assert Donation.objects.get(pk=pending.pk).status == DonationStatus.PENDING
 
 
+def test_recording_a_line_twice_finds_the_first_donation(client, owner, campaign):
+    client.force_login(owner)
+    response = client.post(url("reconcile", campaign), {"statement": statement("ung ho", 250_000)})
+    line = response.context["unmatched"][0]["event"]
+    form = {"action": "new", "donor_name": "Bà Năm"}
+
+    first = client.post(url("reconcile_line", campaign, line.pk), form, follow=True)
+    second = client.post(url("reconcile_line", campaign, line.pk), form, follow=True)
+
+    donation = Donation.objects.get(campaign=campaign)
+    assert (donation.amount, donation.status, donation.provider_ref) == (
+        250_000,
+        DonationStatus.PAID,
+        "FT1",
+    )
+    for answer in (first, second):
+        assert answer.status_code == 200
+        assert [str(m) for m in answer.context["messages"]] == [
+            gettext("Recorded as donation %(ref)s of %(amount)s.")
+            % {"ref": donation.reference, "amount": "250.000 đ"}
+        ]
+    assert services.paid_total(campaign) == {"total": 250_000, "count": 1}
+
+
 def test_owner_gets_an_error_for_an_unreadable_statement(client, owner, campaign):
     client.force_login(owner)
     bad = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", content_type="text/csv")
@@ -222,6 +246,19 @@ def test_owner_adds_and_removes_sponsors(client, owner, campaign, tree):
     assert "Công ty Lương thực" in page
     client.post(url("sponsor_delete", campaign, sponsor.pk))
     assert list(Sponsor.objects.values_list("name", flat=True)) == ["Nhà thuốc"]
+
+
+def test_a_sponsors_rate_and_cap_are_read_as_written(client, owner, campaign):
+    client.force_login(owner)
+
+    response = client.post(
+        url("sponsors", campaign),
+        {"name": "Công ty Sữa", "vnd_per_km": "1.000", "cap": "2.000.000 đ"},
+    )
+
+    assert response.status_code == 302
+    sponsor = Sponsor.objects.get(campaign=campaign)
+    assert (sponsor.vnd_per_km, sponsor.cap) == (1_000, 2_000_000)
 
 
 def test_owner_sees_the_transfer_page_with_the_qr(client, owner, campaign):
@@ -327,3 +364,24 @@ def test_donation_of_another_campaign_cannot_be_refunded_here(client, owner, cam
 
     assert client.post(url("refund", campaign, elsewhere.pk)).status_code == 404
     assert Donation.objects.get(pk=elsewhere.pk).status == DonationStatus.PAID
+
+
+def test_a_statement_line_whose_bank_id_another_campaign_used_is_listed_not_a_500(
+    client, owner, campaign, tree
+):
+    other = CampaignFactory(organiser_unit=tree["LA-CD"])
+    services.settings_for(other)
+    theirs = services.create_donation(other, amount=100_000, method=Method.VIETQR)
+    reconcile.import_statement(
+        other, statement(theirs.reference, 100_000).read(), "s.csv", actor=owner
+    )
+    ours = services.create_donation(campaign, amount=100_000, method=Method.VIETQR)
+    client.force_login(owner)
+
+    response = client.post(
+        url("reconcile", campaign), {"statement": statement(ours.reference, 100_000)}
+    )
+
+    assert response.status_code == 200
+    assert gettext("already used by another campaign") in response.content.decode()
+    assert Donation.objects.get(pk=ours.pk).status == DonationStatus.PENDING

@@ -9,6 +9,7 @@ import pytest
 
 from campaigns.tests.factories import CampaignFactory
 from donations import reconcile, services
+from donations.amounts import AmountError
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from kindsteps.testing.spreadsheets import xlsx_with_entities
 
@@ -154,8 +155,16 @@ def test_a_person_matches_records_or_sets_aside_the_waiting_lines(
     )
     assert [event.payload["txn"] for event in reconcile.unmatched_lines(campaign)] == ["FT24061002"]
     assert services.paid_total(campaign) == {"total": 600_000, "count": 3}
+    # Recording the same line again finds the donation already recorded from it.
+    again = reconcile.record_as_donation(
+        campaign, lines["FT24061003"].pk, donor_name="", actor=owner
+    )
+    assert again == new
+    assert services.paid_total(campaign) == {"total": 600_000, "count": 3}
     with pytest.raises(services.DonationError):
-        reconcile.record_as_donation(campaign, lines["FT24061003"].pk, donor_name="", actor=owner)
+        reconcile.match_by_hand(
+            campaign, lines["FT24062002"].pk, donations["by_hand"].reference, actor=owner
+        )
 
 
 def test_xlsx_statement_with_numbers_and_dates_is_read(campaign, donations, owner):
@@ -224,8 +233,13 @@ def test_a_reference_of_another_campaign_does_not_match(campaign, tree, owner):
         ("1,500,000.00", 1_500_000),
         ("200000", 200_000),
         (250000.0, 250_000),
+        ("100.000,00", 100_000),
+        ("500,000.00 VND", 500_000),
+        ("1.234", 1_234),
         ("-50.000", None),
+        ("(50.000)", None),
         ("", None),
+        ("—", None),
         ("0", None),
     ],
 )
@@ -233,6 +247,136 @@ def test_amounts_are_read_as_whole_dong(text, amount):
     assert reconcile.parse_amount(text) == amount
 
 
+@pytest.mark.parametrize("text", ["1.234,56", 1234.5, "12abc", "1.2.3,4"])
+def test_an_amount_that_is_not_whole_dong_is_refused_not_rounded(text):
+    with pytest.raises(AmountError):
+        reconcile.parse_amount(text)
+
+
+def test_a_statement_with_a_fractional_amount_is_refused_naming_the_row(campaign, owner):
+    data = statement_csv(
+        ("01/03/2024", "FT1", "100.000", "ung ho"),
+        ("01/03/2024", "FT2", "50.000,50", "ung ho"),
+    )
+
+    with pytest.raises(reconcile.StatementError) as error:
+        reconcile.import_statement(campaign, data, "s.csv", actor=owner)
+
+    assert error.value.code == "amount_fractional"
+    assert "6" in str(error.value.message) and "50.000,50" in str(error.value.message)
+    assert not PaymentEvent.objects.exists()
+
+
 def test_a_reference_glued_to_other_words_is_found():
     assert "KS7H3K9QPA" in reconcile.find_references("THANKSKS7H3K9QPA CHUYEN KHOAN")
     assert reconcile.find_references("ung ho ks7h3k9qpa") == ["KS7H3K9QPA"]
+
+
+def statement_without_ids(*lines: tuple[str, str, str]) -> bytes:
+    """A statement with no transaction id column (some banks' CSV exports)."""
+    rows = ["Ngày giao dịch;Số tiền ghi có;Nội dung"]
+    rows += [f"{when};{amount};{text}" for when, amount, text in lines]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_identical_transfers_without_an_id_column_are_each_a_line(campaign, owner):
+    paid_twice = transfer(campaign, 200_000)
+    same = ("02/03/2024", "100.000", "UNG HO QUY CHU THAP DO")
+    twice = ("02/03/2024", "200.000", f"UNG HO {paid_twice.reference}")
+    data = statement_without_ids(same, same, twice, twice)
+
+    results = reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+
+    assert outcomes(results) == [
+        reconcile.NO_REFERENCE,
+        reconcile.NO_REFERENCE,
+        services.PAID,
+        services.ALREADY_PAID,
+    ]
+    assert len({result.line.txn for result in results}) == 4
+    assert len(reconcile.unmatched_lines(campaign)) == 3
+
+
+def test_the_same_file_without_ids_imported_again_matches_itself_line_for_line(campaign, owner):
+    same = ("02/03/2024", "100.000", "UNG HO")
+    data = statement_without_ids(same, same)
+    reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+
+    again = reconcile.import_statement(campaign, data, "saoke.csv", actor=owner)
+    longer = reconcile.import_statement(
+        campaign, statement_without_ids(same, same, same), "saoke.csv", actor=owner
+    )
+
+    assert outcomes(again) == [reconcile.DUPLICATE, reconcile.DUPLICATE]
+    assert outcomes(longer) == [reconcile.DUPLICATE, reconcile.DUPLICATE, reconcile.NO_REFERENCE]
+    assert len(reconcile.unmatched_lines(campaign)) == 3
+
+
+def test_a_line_imported_before_occurrences_were_counted_is_still_a_duplicate(campaign, owner):
+    line = ("02/03/2024", "100.000", "UNG HO")
+    reconcile.import_statement(campaign, statement_without_ids(line), "old.csv", actor=owner)
+
+    results = reconcile.import_statement(
+        campaign, statement_without_ids(line, line), "new.csv", actor=owner
+    )
+
+    assert outcomes(results) == [reconcile.DUPLICATE, reconcile.NO_REFERENCE]
+
+
+@pytest.fixture
+def used_elsewhere(tree, owner):
+    """A bank transaction id, FT777, that already paid a donation of another campaign."""
+    other = CampaignFactory(organiser_unit=tree["LA-CD"])
+    services.settings_for(other)
+    theirs = services.create_donation(other, amount=100_000, method=Method.VIETQR)
+    data = statement_csv(("01/03/2024", "FT777", "100000", f"ung ho {theirs.reference}"))
+    reconcile.import_statement(other, data, "theirs.csv", actor=owner)
+    assert Donation.objects.get(pk=theirs.pk).provider_ref == "FT777"
+    return theirs
+
+
+def import_ft777_and_ft778(campaign, donations, owner):
+    """FT777 (taken by the other campaign) for one donation, FT778 for another."""
+    data = statement_csv(
+        ("01/03/2024", "FT777", "100000", f"ung ho {donations['by_hand'].reference}"),
+        ("01/03/2024", "FT778", "200000", f"ung ho {donations['matched'].reference}"),
+    )
+    return reconcile.import_statement(campaign, data, "ours.csv", actor=owner)
+
+
+def test_a_bank_id_used_by_another_campaign_is_that_lines_outcome(
+    campaign, donations, used_elsewhere, owner
+):
+    results = import_ft777_and_ft778(campaign, donations, owner)
+
+    assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
+    assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
+    waiting = {event.payload["txn"]: event for event in reconcile.unmatched_lines(campaign)}
+    assert waiting["FT777"].outcome == reconcile.USED_ELSEWHERE
+    for attempt in (
+        lambda: reconcile.record_as_donation(
+            campaign, waiting["FT777"].pk, donor_name="", actor=owner
+        ),
+        lambda: reconcile.match_by_hand(
+            campaign, waiting["FT777"].pk, donations["by_hand"].reference, actor=owner
+        ),
+    ):
+        with pytest.raises(services.DonationError) as error:
+            attempt()
+        assert error.value.code == "txn_used_elsewhere"
+    assert services.paid_total(campaign) == {"total": 200_000, "count": 1}
+
+
+def test_a_bank_id_taken_while_the_import_runs_undoes_that_line_only(
+    campaign, donations, used_elsewhere, owner, monkeypatch
+):
+    # As if the other campaign took FT777 between the check and the payment.
+    monkeypatch.setattr(reconcile, "_used_elsewhere", lambda campaign, lines: set())
+    results = import_ft777_and_ft778(campaign, donations, owner)
+
+    assert outcomes(results) == [reconcile.USED_ELSEWHERE, services.PAID]
+    assert Donation.objects.get(pk=donations["by_hand"].pk).status == DonationStatus.PENDING
+    assert Donation.objects.get(pk=donations["matched"].pk).status == DonationStatus.PAID
+    assert not PaymentEvent.objects.filter(
+        donation=donations["by_hand"], outcome=services.PAID
+    ).exists()
