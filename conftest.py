@@ -1,6 +1,8 @@
-"""Shared fixtures: a small organisation tree and the three people every scoped
-view is tested with — the owner (admin of the unit), a member (staff of a unit
-inside it) and an outsider (admin of a unit elsewhere)."""
+"""Shared fixtures: the suite's fixed clock, a small organisation tree and the three
+people every scoped view is tested with — the owner (admin of the unit), a member
+(staff of a unit inside it) and an outsider (admin of a unit elsewhere)."""
+
+from datetime import UTC
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -8,6 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from accounts.models import User
+from kindsteps.testing.clock import NOW
 from orgs.models import Role, Unit, UnitKind, UnitRole
 
 pytest_plugins = ["kindsteps.testing.browser"]
@@ -19,6 +22,32 @@ def make_user(email: str, *, verified: bool = True, **extra) -> User:
     user = User.objects.create_user(email, PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request):
+    """Every test runs at the suite's fixed "now", ``kindsteps.testing.clock.NOW``
+    (noon in Vietnam on a Wednesday), whatever the hour the suite is run at: a test
+    that walked "30 hours ago" and "29 hours ago" must not find those on two local
+    days at one hour and on one at another.
+
+    The clock ticks from there (time-machine's ``tick=True``): records made one after
+    another get distinct, increasing times, and code that waits or retries until a
+    moment by the wall clock (job schedules, expiries, the threads of the concurrency
+    tests) still sees time pass. A test that needs one exact instant moves the clock
+    itself through the ``time_machine`` fixture, which is this one's
+    (``time_machine.move_to(moment, tick=False)``, ``time_machine.shift(delta)``).
+
+    Tests marked ``real_clock`` run on the real clock, and so do browser tests:
+    Chromium's own clock is real, and the page and the live server must agree."""
+    marker = request.node.get_closest_marker
+    if marker("real_clock") or marker("browser"):
+        yield None
+        return
+    machine = request.getfixturevalue("time_machine")
+    # As UTC: time-machine would set the process's TZ to a ZoneInfo destination's key.
+    machine.move_to(NOW.astimezone(UTC), tick=True)
+    yield machine
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 
 import copy
 import datetime as dt
-import time
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -18,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.conftest import link_in
+from kindsteps.testing.clock import NOW
 
 GOOGLE_CLIENT_ID = "1234567890-kindsteps.apps.googleusercontent.com"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -40,10 +40,12 @@ def social_apps(db, settings):
 
 @pytest.fixture(scope="module")
 def google_signing_key() -> tuple[rsa.RSAPrivateKey, str]:
-    """An RSA key and its self-signed X.509 certificate in PEM, like Google's certs."""
+    """An RSA key and its self-signed X.509 certificate in PEM, like Google's certs,
+    valid the day around the suite's fixed now (a module's fixture is made before the
+    clock is fixed for each test)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.google.com")])
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -58,7 +60,7 @@ def google_signing_key() -> tuple[rsa.RSAPrivateKey, str]:
 
 
 def _google_id_token(key, **claims) -> str:
-    now = int(time.time())
+    now = int(NOW.timestamp())
     payload = {
         "iss": "https://accounts.google.com",
         "azp": GOOGLE_CLIENT_ID,

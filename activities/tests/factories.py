@@ -4,11 +4,11 @@
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
 
 from activities.models import Activity, Source, Sport, Verdict, VerdictStatus
 from campaigns.models import Registration
 from campaigns.tests.factories import RegistrationFactory, UserFactory
+from kindsteps.testing.clock import NOW
 
 GPS_JUMP = {
     "code": "gps_jump",
@@ -35,7 +35,8 @@ def registration_of(campaign, user) -> Registration:
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
-    """A 5 km walk of an hour that ended two hours ago, with a short track."""
+    """A 5 km walk of an hour, 09:00 to 10:00 on the suite's fixed day (three hours
+    before kindsteps.testing.clock.NOW), with a short track."""
 
     class Meta:
         model = Activity
@@ -44,9 +45,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     source = Source.WEB
     external_id = factory.Sequence(lambda n: f"test/{n}#0")
     sport = Sport.WALK
-    started_at = factory.LazyFunction(
-        lambda: (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
-    )
+    started_at = NOW - timedelta(hours=3)
     ended_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(seconds=o.elapsed_s))
     elapsed_s = 3600
     moving_s = 3500

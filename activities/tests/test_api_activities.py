@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from accounts.models import ApiToken
 from activities import api as activities_api
@@ -15,6 +14,7 @@ from activities import pipeline
 from activities.models import Activity, Upload, Verdict
 from activities.synthetic import gpx_track
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -32,14 +32,12 @@ def bearer(participant) -> dict[str, str]:
 def campaign(tree, participant):
     """Open since yesterday; the participant registered two days ago."""
     campaign = CampaignFactory(organiser_unit=tree["LA"], slug="tet-walk")
-    RegistrationFactory(
-        campaign=campaign, user=participant, registered_at=timezone.now() - timedelta(days=2)
-    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=NOW - timedelta(days=2))
     return campaign
 
 
 def this_morning_run(km=5.0, pace=360) -> bytes:
-    return gpx_track(timezone.now() - timedelta(hours=3), km, pace, sport="running")
+    return gpx_track(NOW - timedelta(hours=3), km, pace, sport="running")
 
 
 def test_a_file_sent_as_the_body_comes_back_judged(client, bearer, campaign):
@@ -155,7 +153,7 @@ def test_people_see_only_their_own_uploads_and_activities(client, bearer, campai
 def test_manual_entry_needs_a_campaign_that_allows_it(client, bearer, campaign):
     body = {
         "sport": "walk",
-        "start": (timezone.now() - timedelta(hours=2)).isoformat(),
+        "start": (NOW - timedelta(hours=2)).isoformat(),
         "duration_s": 3600,
         "distance_m": 5000,
     }

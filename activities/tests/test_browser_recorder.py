@@ -45,20 +45,25 @@ def length_m(points) -> float:
 @pytest.fixture
 def recorder(new_page, live_server, settings, tmp_path, tree, participant):
     """A phone logged in as the participant, GPS allowed, the page's clock an hour back
-    and stopped; the participant is registered in an open campaign."""
+    and stopped; the participant is registered in a campaign open since yesterday.
+    The live server runs on the real clock (a browser test), so these times are read
+    from it too; the page's run is judged the same on whichever local day it falls."""
     settings.MEDIA_ROOT = tmp_path
     settings.MAP_TILE_URL = f"{live_server.url}/no-tiles/{{z}}/{{x}}/{{y}}.png"
-    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], title_vi="Chạy vì Tết yêu thương")
-    RegistrationFactory(
-        campaign=campaign, user=participant, registered_at=timezone.now() - timedelta(days=2)
+    now = timezone.now()
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"],
+        title_vi="Chạy vì Tết yêu thương",
+        starts_at=now - timedelta(days=1),
     )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=now - timedelta(days=2))
     page = new_page(**PHONE)
     client = Client()
     client.force_login(participant)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page.context.grant_permissions(["geolocation"])
-    start = timezone.now() - timedelta(hours=1)
+    start = now - timedelta(hours=1)
     page.clock.install(time=start - timedelta(minutes=1))
     page.clock.pause_at(start)
     page.on("dialog", lambda dialog: dialog.accept())

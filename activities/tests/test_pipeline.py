@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
 from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
 from activities.signals import credits_added
 from activities.synthetic import gpx_track, local
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from kindsteps.testing.clock import NOW
 
 FILES = Path(__file__).parent / "files"
 RUN = FILES / "mapbox-togeojson__run.gpx"  # 3101 m, 2012-10-24 23:29:40Z, 948 s
@@ -188,7 +188,7 @@ def test_a_crash_halfway_is_resumed_without_duplicates(participant, run_campaign
     assert Activity.objects.count() == 1  # created, not yet judged
 
     # The sweep takes up uploads left unfinished for ten minutes.
-    Upload.objects.filter(pk=upload.pk).update(received_at=timezone.now() - timedelta(minutes=11))
+    Upload.objects.filter(pk=upload.pk).update(received_at=NOW - timedelta(minutes=11))
     tasks.resume_stale_uploads.call_local()
 
     upload.refresh_from_db()
@@ -371,10 +371,8 @@ def test_activities_before_registering_do_not_count(participant, tree):
 
 def test_a_manual_entry_is_refused_unless_a_campaign_allows_it(participant, tree):
     campaign = CampaignFactory(organiser_unit=tree["LA"])  # started yesterday
-    RegistrationFactory(
-        campaign=campaign, user=participant, registered_at=timezone.now() - timedelta(days=1)
-    )
-    started = timezone.now() - timedelta(hours=2)
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=NOW - timedelta(days=1))
+    started = NOW - timedelta(hours=2)
     entry = {"sport": "walk", "started_at": started, "duration_s": 3600, "distance_m": 5000}
     with pytest.raises(pipeline.UploadError) as error:
         pipeline.record_manual(participant, **entry)

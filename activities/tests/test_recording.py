@@ -8,12 +8,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from activities import judging, parsers, pipeline
 from activities.models import Activity, Source, Upload, UploadStatus
 from activities.parsers import ParseError, recording
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from kindsteps.testing.clock import NOW
 
 # One degree of latitude is about 110.6 km here (Hà Nội).
 LAT0, LON0 = 21.0285, 105.8542
@@ -28,9 +28,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def campaign(tree, participant):
     campaign = CampaignFactory(organiser_unit=tree["LA"], slug="tet-walk", title_vi="Đi bộ Tết")
-    RegistrationFactory(
-        campaign=campaign, user=participant, registered_at=timezone.now() - timedelta(days=2)
-    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=NOW - timedelta(days=2))
     return campaign
 
 
@@ -59,7 +57,7 @@ def encode(doc: dict) -> bytes:
 
 
 def hours_ago(hours: float) -> int:
-    return int((timezone.now() - timedelta(hours=hours)).timestamp() * 1000)
+    return int((NOW - timedelta(hours=hours)).timestamp() * 1000)
 
 
 def post(client, doc):
@@ -274,9 +272,9 @@ def test_a_refused_recording_says_why_in_words_and_is_kept(client, participant, 
 
 
 def test_a_recording_cannot_be_back_dated_beyond_the_sync_window(client, participant, campaign):
-    campaign.starts_at = timezone.now() - timedelta(days=10)
+    campaign.starts_at = NOW - timedelta(days=10)
     campaign.save()
-    campaign.registrations.update(registered_at=timezone.now() - timedelta(days=9))
+    campaign.registrations.update(registered_at=NOW - timedelta(days=9))
     client.force_login(participant)
 
     response = post(client, make_recording([northward(hours_ago(24 * 5), 2000)]))

@@ -5,7 +5,6 @@ told to the participant in their own language."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from activities import review
 from activities.judging import rejudge_registration
@@ -14,6 +13,7 @@ from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.tests.factories import CampaignFactory
 from core.errors import NotAllowed
 from core.models import AuditEntry, Notice
+from kindsteps.testing.clock import NOW, local_at
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def actions() -> list[str]:
 
 
 def test_queue_holds_flagged_and_complained_rejections_oldest_first(campaign, participant, tree):
-    now = timezone.now()
+    now = NOW
     newer = VerdictFactory(campaign=campaign, judged_at=now - timedelta(hours=1))
     older = VerdictFactory(campaign=campaign, judged_at=now - timedelta(hours=5))
     complained = VerdictFactory(
@@ -131,19 +131,16 @@ def test_staff_of_a_unit_above_the_organiser_may_decide(flagged, user_factory, t
 def test_manual_accept_credits_only_what_the_daily_cap_leaves(campaign, participant, owner):
     campaign.rules = {"daily_cap_m": 5000}
     campaign.save()
-    start = timezone.now() - timedelta(hours=5)
     VerdictFactory(
         campaign=campaign,
-        activity=ActivityFactory(user=participant, started_at=start, distance_m=3000),
+        activity=ActivityFactory(user=participant, started_at=local_at(0, 7), distance_m=3000),
         status=VerdictStatus.ACCEPTED,
         credited_m=3000,
         reasons=[],
     )
     flagged = VerdictFactory(
         campaign=campaign,
-        activity=ActivityFactory(
-            user=participant, started_at=start + timedelta(hours=2), distance_m=4000
-        ),
+        activity=ActivityFactory(user=participant, started_at=local_at(0, 9), distance_m=4000),
     )
 
     verdict = review.decide(flagged, VerdictStatus.ACCEPTED, "", actor=owner)
@@ -155,16 +152,16 @@ def test_manual_accept_credits_only_what_the_daily_cap_leaves(campaign, particip
 def test_manual_accept_of_another_day_gets_its_whole_distance(campaign, participant, owner):
     campaign.rules = {"daily_cap_m": 5000}
     campaign.save()
-    start = timezone.now() - timedelta(days=2)
     VerdictFactory(
         campaign=campaign,
-        activity=ActivityFactory(user=participant, started_at=start, distance_m=5000),
+        activity=ActivityFactory(user=participant, started_at=local_at(-2, 7), distance_m=5000),
         status=VerdictStatus.ACCEPTED,
         credited_m=5000,
         reasons=[],
     )
     flagged = VerdictFactory(
-        campaign=campaign, activity=ActivityFactory(user=participant, distance_m=4000)
+        campaign=campaign,
+        activity=ActivityFactory(user=participant, started_at=local_at(0, 7), distance_m=4000),
     )
 
     assert review.decide(flagged, VerdictStatus.ACCEPTED, "", actor=owner).credited_m == 4000

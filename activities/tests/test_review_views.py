@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from activities import review
 from activities.models import ComplaintStatus, VerdictStatus
 from activities.tests.factories import ActivityFactory, VerdictFactory, reason
 from campaigns.tests.factories import CampaignFactory
 from core.models import AuditEntry
+from kindsteps.testing.clock import NOW, local_at
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,8 @@ def campaign(tree):
 def flagged(campaign, participant, tree):
     verdict = VerdictFactory(
         campaign=campaign,
-        activity=ActivityFactory(user=participant),
-        judged_at=timezone.now() - timedelta(hours=2),
+        activity=ActivityFactory(user=participant, started_at=local_at(0, 8)),
+        judged_at=NOW - timedelta(hours=2),
     )
     verdict.registration.unit = tree["LA-CD-THPT"]
     verdict.registration.save()
@@ -41,7 +41,7 @@ def commune_item(campaign, user_factory, tree):
     verdict = VerdictFactory(
         campaign=campaign,
         activity=ActivityFactory(user=walker, distance_m=7300),
-        judged_at=timezone.now() - timedelta(hours=1),
+        judged_at=NOW - timedelta(hours=1),
         reasons=[reason("vehicle_speed", "Tốc độ như đi xe.", "Vehicle-fast for 2 km.")],
     )
     verdict.registration.unit = tree["LA-CD-LTR"]
@@ -58,7 +58,7 @@ def complained(campaign, user_factory, tree):
         activity=ActivityFactory(user=walker),
         status=VerdictStatus.REJECTED,
         credited_m=0,
-        judged_at=timezone.now() - timedelta(minutes=30),
+        judged_at=NOW - timedelta(minutes=30),
     )
     review.complain(verdict, "Tôi đi bộ thật, đồng hồ bị lỗi GPS.", user=walker)
     return verdict

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from campaigns.models import Campaign, Visibility
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -39,14 +39,14 @@ def open_campaign(tree) -> Campaign:
 
 @pytest.fixture
 def upcoming_campaign(tree) -> Campaign:
-    starts = timezone.now() + timedelta(days=3)
+    starts = NOW + timedelta(days=3)
     return CampaignFactory(
         slug="upcoming-run",
         title_en="Upcoming run",
         title_vi="Chạy sắp tới",
         organiser_unit=tree["LA-CD"],
         starts_at=starts,
-        registration_opens_at=timezone.now() - timedelta(days=1),
+        registration_opens_at=NOW - timedelta(days=1),
     )
 
 

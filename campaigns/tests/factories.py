@@ -5,13 +5,14 @@ from datetime import timedelta
 
 import factory
 from django.db import models
-from django.utils import timezone
 
 from campaigns.models import Campaign, DistanceCategory, Registration, Sport
+from kindsteps.testing.clock import NOW
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
-    """An open campaign: registration open, started yesterday unless told otherwise."""
+    """An open campaign: registration open, started the day before the suite's fixed
+    now (kindsteps.testing.clock.NOW) unless told otherwise."""
 
     class Meta:
         model = Campaign
@@ -19,7 +20,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"campaign-{n}")
     title_vi = factory.Sequence(lambda n: f"Chiến dịch Triệu bước chân {n}")
     title_en = factory.Sequence(lambda n: f"A Million Steps {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    starts_at = NOW - timedelta(days=1)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=56))
     registration_opens_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=14))
     registration_closes_at = factory.LazyAttribute(lambda o: o.ends_at)
@@ -47,7 +48,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     user = factory.SubFactory("campaigns.tests.factories.UserFactory")
     bib = factory.LazyAttribute(lambda o: _next_bib(o.campaign))
-    rules_accepted_at = factory.LazyFunction(timezone.now)
+    rules_accepted_at = NOW
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -67,5 +68,5 @@ def enrol(campaign: Campaign, user, team=None) -> Registration:
     """An active registration of ``user`` in ``campaign``, in ``team`` (a teams.Team)
     if given."""
     return RegistrationFactory(
-        campaign=campaign, user=user, team=team, team_joined_at=timezone.now() if team else None
+        campaign=campaign, user=user, team=team, team_joined_at=NOW if team else None
     )

@@ -5,11 +5,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import ApiToken
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.tests.factories import CampaignFactory, CategoryFactory, enrol
+from kindsteps.testing.clock import NOW
 from teams.tests.factories import TeamFactory
 
 
@@ -190,7 +190,7 @@ def test_register_refuses_outside_the_registration_window(client, tree, bearer):
     CampaignFactory(
         organiser_unit=tree["LA-CD"],
         slug="later",
-        starts_at=timezone.now() + timedelta(days=30),
+        starts_at=NOW + timedelta(days=30),
     )
 
     response = _post(client, "/api/v1/campaigns/later/registration", {"accept_rules": True}, bearer)

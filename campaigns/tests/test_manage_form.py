@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns.models import Campaign, DistanceCategory, Registration
 from campaigns.tests.conftest import campaign_post
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from core.models import AuditEntry
+from kindsteps.testing.clock import NOW
 
 CREATE = "/manage/campaigns/new/"
 
@@ -258,7 +258,7 @@ class TestFormRules:
             user=participant,
             bib=1,
             category=category,
-            rules_accepted_at=timezone.now(),
+            rules_accepted_at=NOW,
         )
         client.force_login(owner)
         data = campaign_post(

@@ -61,11 +61,9 @@ def test_commune_staff_find_their_invite_link_and_poster_on_their_unit_page(
 def test_unit_page_does_not_offer_finished_campaigns(client, member, tree):
     from datetime import timedelta
 
-    from django.utils import timezone
+    from kindsteps.testing.clock import NOW
 
-    old = CampaignFactory(
-        organiser_unit=tree["LA-CD"], starts_at=timezone.now() - timedelta(days=100)
-    )
+    old = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=100))
     client.force_login(member)
     body = client.get(reverse("orgs:detail", args=["LA-CD-LTR"])).content.decode()
     assert old.title_vi not in body

@@ -3,11 +3,11 @@ target each child unit ends up with."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns.models import Registration, TargetRule
 from campaigns.tests.factories import CampaignFactory
 from core.models import AuditEntry
+from kindsteps.testing.clock import NOW
 
 
 def _url(campaign) -> str:
@@ -63,7 +63,7 @@ def test_page_shows_the_effective_target_of_every_child_unit(
         user=participant,
         bib=1,
         unit=tree["LA-CD-THPT"],
-        rules_accepted_at=timezone.now(),
+        rules_accepted_at=NOW,
     )
     english.force_login(owner)
     response = english.get(_url(plan_campaign))

@@ -2,13 +2,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.services import RegistrationError, register, withdraw
 from campaigns.signals import registration_changed
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from core.models import AuditEntry, Notice
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture
@@ -50,8 +50,8 @@ def test_registering_twice_is_refused(campaign, participant):
 def test_registration_is_refused_outside_the_window(tree, participant):
     campaign = CampaignFactory(
         organiser_unit=tree["LA-CD"],
-        registration_opens_at=timezone.now() + timedelta(days=1),
-        starts_at=timezone.now() + timedelta(days=2),
+        registration_opens_at=NOW + timedelta(days=1),
+        starts_at=NOW + timedelta(days=2),
     )
     with pytest.raises(RegistrationError) as exc:
         register(campaign, participant, accept_rules=True)

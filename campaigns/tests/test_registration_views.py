@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Registration, RegistrationStatus, Visibility
 from campaigns.services import register, withdraw
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from core.models import Notice
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture
@@ -258,9 +258,9 @@ def test_unverified_account_sees_why_it_cannot_register(english, campaign, user_
 def test_registration_outside_the_window_is_refused_with_a_message(english, tree, complete):
     campaign = CampaignFactory(
         organiser_unit=tree["LA-CD"],
-        starts_at=timezone.now() - timedelta(days=30),
-        registration_opens_at=timezone.now() - timedelta(days=40),
-        registration_closes_at=timezone.now() - timedelta(days=1),
+        starts_at=NOW - timedelta(days=30),
+        registration_opens_at=NOW - timedelta(days=40),
+        registration_closes_at=NOW - timedelta(days=1),
     )
     english.force_login(complete)
     content = english.get(register_url(campaign)).content.decode()

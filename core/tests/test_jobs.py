@@ -7,16 +7,16 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from core.tasks import purge_expired_sessions, send_email
+from kindsteps.testing.clock import NOW
 
 
 def make_session(expires_in: timedelta) -> str:
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store["marker"] = "x"
-    store.set_expiry(timezone.now() + expires_in)
+    store.set_expiry(NOW + expires_in)
     store.save()
     return store.session_key
 

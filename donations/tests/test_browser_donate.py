@@ -3,8 +3,10 @@ receipt, then the ledger; the real signature checks run all the way. Elements
 are found by name and test id, so the tests hold whatever the translation says."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.tests.factories import CampaignFactory
@@ -18,7 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def campaign(tree):
     campaign = CampaignFactory(
-        organiser_unit=tree["LA-CD"], slug="trieu-buoc-chan", money_target=5_000_000
+        organiser_unit=tree["LA-CD"],
+        slug="trieu-buoc-chan",
+        money_target=5_000_000,
+        starts_at=timezone.now() - timedelta(days=1),  # open by the real clock, as Chromium's
     )
     settings = services.settings_for(campaign)
     settings.methods = [Method.VNPAY, Method.MOMO]

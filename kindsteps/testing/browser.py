@@ -3,7 +3,9 @@
 ``browser`` is one headless Chromium per test process; ``page`` (a desktop
 window) and ``phone_page`` (a 390 × 844 touch phone) open fresh contexts on
 pytest-django's ``live_server``, so ``page.goto("/")`` is the home page. Mark
-such tests ``@pytest.mark.browser``.
+such tests ``@pytest.mark.browser``. They run on the real clock, not the suite's fixed
+one (Chromium's clock is real): they pass their times from ``timezone.now()`` to the
+factories, chosen to hold on whichever local day they fall.
 
 Set ``KINDSTEPS_SCREENSHOTS=<dir>`` to keep the pictures that ``screenshot()``
 takes, for looking at pages by eye.

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
 
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW
 from outreach import services
 
 
@@ -33,7 +33,7 @@ def task(campaign, tree, owner):
         from_unit=tree["LA-CD"],
         title="Banner and launch photos",
         instructions="One banner photo and the launch.",
-        deadline=timezone.now() + timedelta(days=5),
+        deadline=NOW + timedelta(days=5),
         wants_images=2,
         actor=owner,
     )

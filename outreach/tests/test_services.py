@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from core.models import AuditEntry, Notice
+from kindsteps.testing.clock import NOW
 from orgs.models import Role, UnitRole
 from outreach import services
 from outreach.models import Reminder, Submission, SubmissionFile, SubmissionStatus
@@ -36,7 +36,7 @@ def test_task_for_one_kind_expects_only_those_units(campaign, tree, owner):
         campaign,
         from_unit=tree["LA-CD"],
         title="School posters",
-        deadline=timezone.now() + timedelta(days=3),
+        deadline=NOW + timedelta(days=3),
         unit_kinds=["school"],
         wants_files=1,
         actor=owner,
@@ -54,7 +54,7 @@ def test_creating_a_task_tells_the_staff_of_each_unit_in_their_language(
             from_unit=tree["LA-CD"],
             title="Banner and launch photos",
             instructions="Hang the banner at the commune office.",
-            deadline=timezone.now() + timedelta(days=5),
+            deadline=NOW + timedelta(days=5),
             wants_images=2,
             actor=owner,
         )
@@ -79,7 +79,7 @@ def test_refuses_a_task_that_asks_for_nothing(campaign, tree, owner):
             campaign,
             from_unit=tree["LA-CD"],
             title="Nothing",
-            deadline=timezone.now() + timedelta(days=1),
+            deadline=NOW + timedelta(days=1),
             actor=owner,
         )
 
@@ -92,7 +92,7 @@ def test_refuses_a_task_from_a_unit_outside_the_campaign(campaign, tree, outside
             campaign,
             from_unit=tree["LA-CG"],
             title="Photos",
-            deadline=timezone.now() + timedelta(days=1),
+            deadline=NOW + timedelta(days=1),
             wants_images=1,
             actor=outsider,
         )
@@ -106,7 +106,7 @@ def test_refuses_a_deadline_in_the_past(campaign, tree, owner):
             campaign,
             from_unit=tree["LA-CD"],
             title="Photos",
-            deadline=timezone.now() - timedelta(minutes=1),
+            deadline=NOW - timedelta(minutes=1),
             wants_images=1,
             actor=owner,
         )
@@ -120,7 +120,7 @@ def test_refuses_a_task_when_no_unit_below_is_of_the_chosen_kind(campaign, tree,
             campaign,
             from_unit=tree["LA-CD"],
             title="Clinic photos",
-            deadline=timezone.now() + timedelta(days=1),
+            deadline=NOW + timedelta(days=1),
             unit_kinds=["health"],
             wants_images=1,
             actor=owner,
@@ -134,7 +134,7 @@ def test_submission_stores_images_with_thumbnails_and_documents(campaign, tree, 
         campaign,
         from_unit=tree["LA-CD"],
         title="Report and photo",
-        deadline=timezone.now() + timedelta(days=1),
+        deadline=NOW + timedelta(days=1),
         wants_images=1,
         wants_files=1,
         actor=owner,
@@ -282,12 +282,10 @@ def test_no_reminder_after_the_deadline(task):
     assert services.send_due_reminders(now=task.deadline + timedelta(minutes=1)) == 0
 
 
-def test_the_hourly_job_sends_due_reminders(task, tree, member, monkeypatch):
+def test_the_hourly_job_sends_due_reminders(task, tree, member, time_machine):
     from outreach.tasks import send_outreach_reminders
 
-    monkeypatch.setattr(
-        services.timezone, "now", lambda: task.deadline - timedelta(days=1, hours=1)
-    )
+    time_machine.move_to(task.deadline - timedelta(days=1, hours=1))
 
     send_outreach_reminders.call_local()
 

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
+from kindsteps.testing.clock import NOW
 from outreach import services
 from outreach.summary import compliance
 
@@ -77,7 +77,7 @@ def test_leaves_out_tasks_that_expect_nothing_of_the_subtree(campaign, task, tre
         campaign,
         from_unit=tree["LA-CD"],
         title="School posters",
-        deadline=timezone.now() + timedelta(days=3),
+        deadline=NOW + timedelta(days=3),
         unit_kinds=["school"],
         wants_files=1,
         actor=owner,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import PASSWORD
+from kindsteps.testing.clock import NOW
 from orgs.models import Role, UnitRole
 from outreach import services
 from outreach.models import OutreachTask, Submission, SubmissionStatus
@@ -92,7 +92,7 @@ def test_campaign_tab_is_not_found_for_member_and_outsider(client, person, reque
 
 
 def test_owner_creates_a_task_with_a_local_deadline(client, owner, campaign, tree):
-    day = (timezone.now() + timedelta(days=10)).date()
+    day = (NOW + timedelta(days=10)).date()
     response = login(client, owner).post(
         reverse("outreach:create", args=[campaign.slug]),
         {
@@ -122,7 +122,7 @@ def test_new_task_form_shows_service_errors(client, owner, campaign, tree):
         {
             "title": "Nothing wanted",
             "from_unit": tree["LA-CD"].pk,
-            "deadline_date": (timezone.now() + timedelta(days=3)).date().isoformat(),
+            "deadline_date": (NOW + timedelta(days=3)).date().isoformat(),
             "deadline_time": "17:00",
             "wants_images": "0",
             "wants_files": "0",

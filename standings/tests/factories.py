@@ -1,25 +1,34 @@
 """Participants with credited kilometres, for the standings tests."""
 
-from datetime import timedelta
-
-from django.utils import timezone
+from datetime import datetime, timedelta
 
 from activities.models import VerdictStatus
 from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.tests.factories import RegistrationFactory, UserFactory
+from kindsteps.testing.clock import NOW
 from standings import services
 
 
-def walked(campaign, metres, *, hours_ago=5, name="", user=None, **registration):
-    """A registration with one accepted activity of `metres`, ended `hours_ago`,
-    and its standing brought up to date as the pipeline would."""
+def walked(
+    campaign,
+    metres,
+    *,
+    hours_ago: float = 5,
+    started_at: datetime | None = None,
+    name="",
+    user=None,
+    **registration,
+):
+    """A registration with one accepted activity of `metres`, started at `started_at`
+    (by default `hours_ago` hours before the suite's fixed now, NOW), and its standing
+    brought up to date as the pipeline would."""
     user = user or UserFactory(full_name=name or f"Người {metres}")
     reg = RegistrationFactory(campaign=campaign, user=user, **registration)
     if metres:
         activity = ActivityFactory(
             user=user,
             distance_m=metres,
-            started_at=(timezone.now() - timedelta(hours=hours_ago)).replace(microsecond=0),
+            started_at=started_at or NOW - timedelta(hours=hours_ago),
         )
         VerdictFactory(
             campaign=campaign,

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import ApiToken, Gender
 from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW, local_at
 from standings import services
 from standings.tests.factories import walked
 from teams.tests.factories import TeamFactory
@@ -18,7 +18,7 @@ def campaign(tree):
     return CampaignFactory(
         slug="walk",
         organiser_unit=tree["LA"],
-        starts_at=timezone.now() - timedelta(days=10),
+        starts_at=NOW - timedelta(days=10),
         participant_target=10,
         vnd_per_km=2000,
         money_target=5_000_000,
@@ -158,9 +158,9 @@ def test_my_rank_needs_authentication(client, campaign):
 
 
 def test_daily_series(client, campaign):
-    walked(campaign, 5000, hours_ago=48)
-    walked(campaign, 3000, hours_ago=48)
-    walked(campaign, 2000, hours_ago=0.5)
+    walked(campaign, 5000, started_at=local_at(-2, 7))  # the day before yesterday
+    walked(campaign, 3000, started_at=local_at(-2, 17))
+    walked(campaign, 2000, started_at=local_at(0, 11, 30))  # today
 
     body = client.get(URL.format("walk") + "daily").json()
 
@@ -168,10 +168,7 @@ def test_daily_series(client, campaign):
         (8000, 2),
         (2000, 1),
     ]
-    assert (
-        body[0]["day"]
-        == (timezone.now() - timedelta(hours=48)).astimezone(campaign.tz).date().isoformat()
-    )
+    assert body[0]["day"] == local_at(-2).date().isoformat()
 
 
 @pytest.mark.parametrize("path", ["standings", "leaderboard", "daily"])
@@ -189,7 +186,7 @@ def test_a_private_campaign_shows_itself_to_its_participant(client, tree, partic
         slug="private",
         organiser_unit=tree["LA"],
         visibility=Visibility.PRIVATE,
-        starts_at=timezone.now() - timedelta(days=3),
+        starts_at=NOW - timedelta(days=3),
     )
     walked(private, 3000, user=participant)
     assert client.get(URL.format("private") + "leaderboard/me", **bearer).status_code == 200

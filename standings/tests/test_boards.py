@@ -4,10 +4,10 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Gender
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
+from kindsteps.testing.clock import NOW, local_at
 from orgs.models import UnitKind
 from standings import queries, services
 from standings.rebuild import rebuild_campaign
@@ -17,7 +17,7 @@ from teams.tests.factories import TeamFactory
 
 @pytest.fixture
 def campaign(tree):
-    return CampaignFactory(organiser_unit=tree["LA"], starts_at=timezone.now() - timedelta(days=10))
+    return CampaignFactory(organiser_unit=tree["LA"], starts_at=NOW - timedelta(days=10))
 
 
 def test_ties_share_a_rank_and_the_earlier_achiever_is_listed_first(campaign):
@@ -131,8 +131,8 @@ def test_team_and_unit_boards(campaign, tree):
 
 
 def test_the_day_board_ranks_one_campaign_day(campaign):
-    walked(campaign, 4000, name="Sáng", hours_ago=30)
-    walked(campaign, 6000, name="Chiều", hours_ago=30)
+    walked(campaign, 4000, name="Sáng", started_at=local_at(-1, 6))  # yesterday morning
+    walked(campaign, 6000, name="Chiều", started_at=local_at(-1, 17))  # and afternoon
     series = queries.daily_series(campaign)
     day = series[0]["day"]
 

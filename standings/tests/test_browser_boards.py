@@ -27,13 +27,19 @@ def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
     phone_page, live_server, settings, tree
 ):
     settings.KINDSTEPS_LIVE_REFRESH_SECONDS = 1
+    # The real clock, as Chromium's: the figures hold whichever local day these fall on.
+    now = timezone.now().replace(microsecond=0)
     campaign = CampaignFactory(
         organiser_unit=tree["LA-CD"],
-        starts_at=timezone.now() - timedelta(days=5),
+        starts_at=now - timedelta(days=5),
         participant_target=10,
     )
-    walked(campaign, 5000, hours_ago=30, name="Hoa", unit=tree["LA-CD-THPT"])
-    walked(campaign, 3000, hours_ago=2, name="Minh", unit=tree["LA-CD-THPT"])
+    walked(
+        campaign, 5000, started_at=now - timedelta(hours=30), name="Hoa", unit=tree["LA-CD-THPT"]
+    )
+    walked(
+        campaign, 3000, started_at=now - timedelta(hours=2), name="Minh", unit=tree["LA-CD-THPT"]
+    )
     page = phone_page
 
     page.goto(f"/c/{campaign.slug}/")
@@ -52,7 +58,7 @@ def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
     units.locator("summary").click()
     screenshot(page, "standings-campaign-phone")
 
-    walked(campaign, 9000, hours_ago=1, name="Lan")
+    walked(campaign, 9000, started_at=now - timedelta(hours=1), name="Lan")
 
     expect(figures.locator("strong")).to_have_text("3", timeout=8000)
     expect(page.locator("#campaign-standings .board-name").first).to_contain_text("Lan")

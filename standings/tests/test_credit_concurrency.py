@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
 from core.tests.concurrency import at_once, waiting_for_sqlite
+from kindsteps.testing.clock import NOW
 from standings import services
 from standings.models import Standing
 from standings.rebuild import rebuild_campaign
@@ -21,9 +21,7 @@ from teams.tests.factories import TeamFactory
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_crediting_the_same_people_at_once_count_every_metre_once(tree):
-    campaign = CampaignFactory(
-        organiser_unit=tree["LA-CD"], starts_at=timezone.now() - timedelta(days=10)
-    )
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=10))
     team = TeamFactory(campaign=campaign)
     people = [
         RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team) for _ in range(3)

@@ -1,10 +1,9 @@
 """Totals follow every change of a credit, in the same transaction, and always
 equal a recomputation from scratch."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.models import RegistrationStatus
 from campaigns.services import withdraw
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from kindsteps.testing.clock import NOW, local_at
 from standings import queries, services
 from standings.models import PersonDay, Standing
 from standings.rebuild import rebuild_campaign
@@ -25,21 +25,30 @@ from teams.tests.factories import TeamFactory
 def campaign(tree):
     return CampaignFactory(
         organiser_unit=tree["LA-CD"],
-        starts_at=timezone.now() - timedelta(days=10),
+        starts_at=NOW - timedelta(days=10),
         vnd_per_km=2000,
     )
 
 
 def credit(
-    campaign, registration, metres, *, hours_ago=3, status=VerdictStatus.ACCEPTED, count=True, **kw
+    campaign,
+    registration,
+    metres,
+    *,
+    hours_ago: float = 3,
+    started_at: datetime | None = None,
+    status=VerdictStatus.ACCEPTED,
+    count=True,
+    **kw,
 ):
-    """A new activity of `metres` with its verdict, counted (unless told not to) as the
-    pipeline counts a new verdict: an accepted one is added to the line, any other
-    changes nothing."""
+    """A new activity of `metres` with its verdict, started at `started_at` (by default
+    `hours_ago` hours before the suite's fixed now, NOW), counted (unless told not to)
+    as the pipeline counts a new verdict: an accepted one is added to the line, any
+    other changes nothing."""
     activity = ActivityFactory(
         user=registration.user,
         distance_m=metres,
-        started_at=(timezone.now() - timedelta(hours=hours_ago)).replace(microsecond=0),
+        started_at=started_at or NOW - timedelta(hours=hours_ago),
         **kw,
     )
     verdict = VerdictFactory(
@@ -90,7 +99,7 @@ def test_flagged_and_rejected_activities_do_not_count_until_accepted(campaign, o
 def test_steps_come_from_the_device_or_are_estimated_from_distance(campaign):
     registration = RegistrationFactory(campaign=campaign)
     credit(campaign, registration, 7000, steps=9100)  # counted by the watch
-    credit(campaign, registration, 3500, hours_ago=30, sport="walk")  # 0.70 m per step
+    credit(campaign, registration, 3500, started_at=local_at(-1, 6), sport="walk")  # 0.70 m a step
 
     standing = Standing.objects.get()
     assert standing.steps == 9100 + 5000
@@ -126,14 +135,13 @@ def test_a_participant_changing_team_moves_their_km(campaign, owner):
 
 def test_campaign_days_follow_the_campaign_zone(campaign):
     registration = RegistrationFactory(campaign=campaign)
-    midnight = timezone.now().astimezone(campaign.tz).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    ) - timedelta(days=1)
-    for minutes in (-30, 30):  # 23:30 and 00:30 Vietnam time
+    # 23:30 and 00:30 Vietnam time, one hour apart across a local midnight (both
+    # 16:30 and 17:30 of one UTC day).
+    for started_at in (local_at(-2, 23, 30), local_at(-1, 0, 30)):
         activity = ActivityFactory(
             user=registration.user,
             distance_m=2000,
-            started_at=midnight + timedelta(minutes=minutes),
+            started_at=started_at,
             elapsed_s=600,
         )
         VerdictFactory(
@@ -147,10 +155,7 @@ def test_campaign_days_follow_the_campaign_zone(campaign):
     services.refresh(registration.pk)
 
     days = PersonDay.objects.order_by("day")
-    assert [d.day for d in days] == [
-        (midnight - timedelta(days=1)).date(),
-        midnight.date(),
-    ]
+    assert [d.day for d in days] == [local_at(-2).date(), local_at(-1).date()]
     assert Standing.objects.get().active_days == 2
 
 
@@ -171,9 +176,7 @@ OPERATIONS = st.lists(
 )
 @given(operations=OPERATIONS)
 def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner):
-    campaign = CampaignFactory(
-        organiser_unit=tree["LA-CD"], starts_at=timezone.now() - timedelta(days=10)
-    )
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=10))
     teams = [TeamFactory(campaign=campaign), TeamFactory(campaign=campaign)]
     units = [tree["LA-CD-LTR"], tree["LA-CD-THPT"], tree["LA-CG-PL"], tree["LA-CD"]]
     people = [
@@ -232,10 +235,10 @@ def test_credits_added_one_by_one_equal_a_recomputation(campaign, tree):
     registration = RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team)
     other = RegistrationFactory(campaign=campaign, unit=tree["LA-CG-PL"])
 
-    credit(campaign, registration, 3050, hours_ago=30)
-    credit(campaign, registration, 20, hours_ago=29)
-    credit(campaign, registration, 4000, hours_ago=5, sport="run", steps=4100)
-    credit(campaign, other, 1000, hours_ago=5)
+    credit(campaign, registration, 3050, started_at=local_at(-1, 6))  # yesterday morning
+    credit(campaign, registration, 20, started_at=local_at(-1, 7))
+    credit(campaign, registration, 4000, started_at=local_at(0, 7), sport="run", steps=4100)
+    credit(campaign, other, 1000, started_at=local_at(0, 7))
 
     line = Standing.objects.get(registration=registration)
     assert (line.distance_m, line.activities, line.active_days) == (7070, 3, 2)

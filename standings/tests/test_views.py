@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Gender
 from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
+from kindsteps.testing.clock import NOW, local_at
 from standings import services
 from standings.tests.factories import walked
 from teams.tests.factories import TeamFactory
@@ -22,7 +22,7 @@ def campaign(tree):
     return CampaignFactory(
         slug="walk",
         organiser_unit=tree["LA"],
-        starts_at=timezone.now() - timedelta(days=10),
+        starts_at=NOW - timedelta(days=10),
         participant_target=10,
         vnd_per_km=1000,
         money_target=20_000_000,
@@ -88,8 +88,8 @@ class TestCampaignPage:
         assert "partly estimated from the distance" in body
 
     def test_charts_have_km_per_day_and_participants_over_time(self, client, campaign):
-        walked(campaign, 5000, hours_ago=30)
-        walked(campaign, 3000, hours_ago=1)
+        walked(campaign, 5000, started_at=local_at(-1, 6))  # yesterday
+        walked(campaign, 3000, started_at=local_at(0, 11))  # today
 
         body = client.get(_detail(campaign)).content.decode()
 
@@ -154,9 +154,7 @@ class TestCampaignPage:
         assert "Your rank shows here once one of your activities is credited." in body
 
     def test_an_upcoming_campaign_without_registrations_shows_no_standings(self, client, tree):
-        upcoming = CampaignFactory(
-            organiser_unit=tree["LA"], starts_at=timezone.now() + timedelta(days=3)
-        )
+        upcoming = CampaignFactory(organiser_unit=tree["LA"], starts_at=NOW + timedelta(days=3))
         body = client.get(_detail(upcoming)).content.decode()
         assert 'id="campaign-standings"' in body  # the place the refresh fills
         assert "chart-km" not in body and "<h2>" not in body.split('id="campaign-standings"')[1]
@@ -269,10 +267,10 @@ class TestOtherBoards:
         assert _ranks(districts) == [1, 2]
 
     def test_day_board_shows_who_walked_furthest_that_day(self, english, campaign):
-        walked(campaign, 5000, hours_ago=48, name="Hôm kia")
-        walked(campaign, 3000, hours_ago=48, name="Cũng hôm kia")
-        walked(campaign, 9000, hours_ago=0.5, name="Hôm nay")
-        day = (timezone.now() - timedelta(hours=48)).astimezone(campaign.tz).date()
+        walked(campaign, 5000, started_at=local_at(-2, 7), name="Hôm kia")
+        walked(campaign, 3000, started_at=local_at(-2, 17), name="Cũng hôm kia")
+        walked(campaign, 9000, started_at=local_at(0, 11, 30), name="Hôm nay")
+        day = local_at(-2).date()
 
         body = english.get(_board(campaign, "days"), {"day": day.isoformat()}).content.decode()
 
@@ -281,7 +279,7 @@ class TestOtherBoards:
         assert f'min="{campaign.starts_at.astimezone(campaign.tz).date().isoformat()}"' in body
 
     def test_day_board_outside_the_campaign_shows_the_latest_day(self, client, campaign):
-        walked(campaign, 9000, hours_ago=0.5, name="Hôm nay")
+        walked(campaign, 9000, started_at=local_at(0, 11, 30), name="Hôm nay")
         body = client.get(_board(campaign, "days"), {"day": "1999-01-01"}).content.decode()
         assert _names(body) == ["Hôm nay"]
 

@@ -5,10 +5,10 @@ both organised by Cần Đước district."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def campaign(tree) -> Campaign:
         title_vi="Triệu bước chân",
         title_en="A Million Steps",
         organiser_unit=tree["LA-CD"],
-        starts_at=timezone.now() + timedelta(days=3),
-        registration_opens_at=timezone.now() - timedelta(days=1),
+        starts_at=NOW + timedelta(days=3),
+        registration_opens_at=NOW - timedelta(days=1),
     )
 
 

@@ -3,9 +3,11 @@ confirm the e-mail, open a unit's invite link, register with a category, join
 a team, and meet a clear refusal when joining a second one."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from campaigns.models import Registration
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
@@ -18,7 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_new_participant_signs_up_registers_through_a_unit_link_and_joins_one_team(
     phone_page, tree
 ):
-    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], slug="trieu-buoc-chan")
+    campaign = CampaignFactory(
+        organiser_unit=tree["LA-CD"],
+        slug="trieu-buoc-chan",
+        starts_at=timezone.now() - timedelta(days=1),  # open by the real clock, as Chromium's
+    )
     CategoryFactory(campaign=campaign, name_vi="5 km", name_en="5 km", distance_m=5000)
     green = TeamFactory(campaign=campaign, name="Đội Xanh")
     red = TeamFactory(campaign=campaign, name="Đội Đỏ")

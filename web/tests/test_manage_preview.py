@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def draft(tree):
         organiser_unit=tree["LA-CD-LTR"],
         title_en="Draft walk",
         is_published=False,
-        starts_at=timezone.now() + timedelta(days=5),
+        starts_at=NOW + timedelta(days=5),
     )
 
 

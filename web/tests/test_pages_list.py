@@ -2,14 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory
+from kindsteps.testing.clock import NOW
 
 
 @pytest.fixture
 def finished_campaign(tree):
-    ends = timezone.now() - timedelta(days=2)
+    ends = NOW - timedelta(days=2)
     return CampaignFactory(
         slug="finished-walk",
         title_en="Finished walk",
