@@ -32,7 +32,6 @@ from activities.rules import (
 from activities.signals import Credit, credits_added, verdicts_changed
 from activities.track import summarise
 from campaigns.models import Registration, RegistrationStatus
-from campaigns.rules import merged_rules
 
 COUNTED = (VerdictStatus.ACCEPTED, VerdictStatus.FLAGGED)
 # A campaign judges the activities that come within this of its dates; those
@@ -260,18 +259,6 @@ def rejudge_registration(registration_id: int) -> int:
 def registrations_to_rejudge(campaign_id: int) -> Iterable[int]:
     return (
         Verdict.objects.filter(campaign_id=campaign_id)
-        .order_by("registration_id")
-        .values_list("registration_id", flat=True)
-        .distinct()
-    )
-
-
-def stale_registrations(campaign) -> Iterable[int]:
-    """Registrations with a verdict judged under other rules than the campaign's now."""
-    current = rules_hash(merged_rules(campaign.rules))
-    return (
-        Verdict.objects.filter(campaign=campaign)
-        .exclude(rules_hash=current)
         .order_by("registration_id")
         .values_list("registration_id", flat=True)
         .distinct()

@@ -109,12 +109,6 @@ def qr_svg(text: str) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def qr_png(text: str, *, scale: int = 8) -> bytes:
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(out, kind="png", scale=scale, border=4)
-    return out.getvalue()
-
-
 class VietQRProvider(BasePaymentProvider):
     method = Method.VIETQR
     verbose_name = _("bank transfer (VietQR)")
