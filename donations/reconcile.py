@@ -229,8 +229,9 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
             continue  # an outgoing line, a subtotal or an empty row
         when = _date_text(cell("date"))
         txn = str(cell("txn") or "").strip()
-        if isinstance(cell("txn"), float) and cell("txn").is_integer():
-            txn = str(int(cell("txn")))
+        raw_txn = cell("txn")
+        if isinstance(raw_txn, float) and raw_txn.is_integer():
+            txn = str(int(raw_txn))
         if not txn:
             # No id column: the line itself, and the how-manieth identical line it
             # is, identify the transfer; two gifts alike are two transfers.
@@ -396,6 +397,7 @@ def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation
         raise services.DonationError(
             _("This donation is already paid or refunded."), code="not_payable"
         )
+    assert confirmation.donation is not None  # a PAID confirmation names its donation
     return confirmation.donation
 
 

@@ -208,12 +208,12 @@ def _prepare(task: OutreachTask, images: list[UploadedFile], files: list[Uploade
         try:
             ready_images.append((upload.name, process_image(upload)))
         except FileRefused as exc:
-            refused.files.append((upload.name, str(exc.message)))
+            refused.files.append((upload.name or "", str(exc.message)))
     for upload in files:
         try:
             ready_files.append((upload, check_document(upload)))
         except FileRefused as exc:
-            refused.files.append((upload.name, str(exc.message)))
+            refused.files.append((upload.name or "", str(exc.message)))
     if len(images) < task.wants_images:
         refused.problems.append(
             str(
@@ -267,7 +267,7 @@ def submit(
             submission = Submission(task=task, unit=unit)
         else:
             for old in submission.files.all():
-                old_names += [old.file.name] + ([old.thumbnail.name] if old.thumbnail else [])
+                old_names += [stored.name for stored in (old.file, old.thumbnail) if stored.name]
             submission.files.all().delete()
         submission.status = SubmissionStatus.SUBMITTED
         submission.note = note.strip()
@@ -326,7 +326,12 @@ def submit(
                 params={"unit": unit.name, "task": task.title},
             )
         storage = SubmissionFile._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in old_names])
+
+        def delete_old_files() -> None:
+            for name in old_names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_old_files)
     return submission
 
 
@@ -384,7 +389,9 @@ def send_due_reminders(now: datetime | None = None) -> int:
         reminder_days_before__gt=0,
     ).select_related("campaign", "from_unit")
     for task in tasks:
-        if task.reminder_at > now:
+        reminder_at = task.reminder_at
+        assert reminder_at is not None  # the query keeps reminder_days_before > 0
+        if reminder_at > now:
             continue
         reminded = set(task.reminders.values_list("unit_id", flat=True))
         due = [
