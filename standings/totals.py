@@ -13,7 +13,7 @@ from standings.models import ScoreBucket, Total
 
 # A total row: its key, then the figures added to it.
 TOTAL_KEY = ("campaign_id", "scope", "key", "shard")
-TOTAL_COLUMNS = TOTAL_KEY + ("distance_m", "activities", "steps", "participants")
+TOTAL_COLUMNS = (*TOTAL_KEY, "distance_m", "activities", "steps", "participants")
 TOTAL_TYPES = ("bigint", "text", "bigint", "integer", "bigint", "bigint", "bigint", "bigint")
 
 
