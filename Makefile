@@ -72,11 +72,13 @@ test-clock: install messages
 bench: install messages
 	$(PY) bench/run.py
 
-# ruff, then the apps' layers (the `layers` contract in pyproject.toml).
+# ruff, then the apps' layers (the `layers` contract in pyproject.toml), then mypy over
+# the files listed in pyproject's [tool.mypy] (docs/decisions/0007-type-checking.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -1,5 +1,8 @@
 """Registration: the rules a participant meets, the same for the web and the API."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,16 +29,27 @@ from core.notices import notify, send_templated_mail
 from orgs.access import units_for_staff
 from orgs.models import Unit
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+
 
 class RegistrationError(DomainError):
     code = "registration_error"
 
 
-def _error(code: str, message) -> RegistrationError:
+def _error(code: str, message: StrOrPromise) -> RegistrationError:
     return RegistrationError(message, code=code)
 
 
-def check_can_register(campaign: Campaign, user, now=None) -> None:
+def check_can_register(
+    campaign: Campaign, user: User | AnonymousUser, now: datetime | None = None
+) -> None:
     """Raise the reason ``user`` may not register now; return if they may."""
     now = now or timezone.now()
     if not user.is_authenticated:
@@ -58,7 +72,7 @@ def check_can_register(campaign: Campaign, user, now=None) -> None:
         )
 
 
-def _has_verified_email(user) -> bool:
+def _has_verified_email(user: User) -> bool:
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).exists()
@@ -73,13 +87,13 @@ def _next_bib(campaign: Campaign) -> int:
 
 def register(
     campaign: Campaign,
-    user,
+    user: User,
     *,
     category: DistanceCategory | None = None,
     unit: Unit | None = None,
     via_unit_link: bool = False,
     accept_rules: bool = False,
-    now=None,
+    now: datetime | None = None,
 ) -> Registration:
     """Register ``user``: a new bib, or the old one back after a withdrawal."""
     now = now or timezone.now()
@@ -170,7 +184,9 @@ def register(
     return registration
 
 
-def withdraw(registration: Registration, *, actor, now=None) -> Registration:
+def withdraw(
+    registration: Registration, *, actor: User, now: datetime | None = None
+) -> Registration:
     """Withdraw; the person leaves their team, keeps their bib for a comeback."""
     now = now or timezone.now()
     if not registration.is_active:
@@ -207,7 +223,7 @@ def target_for(campaign: Campaign, unit: Unit) -> TargetRule | None:
     return rules.get((unit.pk, "")) or rules.get((None, unit.kind))
 
 
-def active_registration(campaign: Campaign, user) -> Registration | None:
+def active_registration(campaign: Campaign, user: User | AnonymousUser) -> Registration | None:
     if not user.is_authenticated:
         return None
     return (
@@ -260,7 +276,7 @@ def invite_url(campaign: Campaign, unit: Unit) -> str:
     return settings.SITE_URL + invite_path(campaign, unit)
 
 
-def unit_invite_links(campaign: Campaign, units) -> list[dict]:
+def unit_invite_links(campaign: Campaign, units: Iterable[Unit]) -> list[dict]:
     """For the organiser screens: each unit's invite link and posters."""
     return [
         {
@@ -273,7 +289,7 @@ def unit_invite_links(campaign: Campaign, units) -> list[dict]:
     ]
 
 
-def may_download_posters(campaign: Campaign, user, unit: Unit) -> bool:
+def may_download_posters(campaign: Campaign, user: User | AnonymousUser, unit: Unit) -> bool:
     """Posters of a public campaign are meant to be printed by anyone; a private
     campaign's carry its invite code, so only its organisers and the staff of
     the poster's unit (or a unit above it) get them."""
@@ -284,7 +300,7 @@ def may_download_posters(campaign: Campaign, user, unit: Unit) -> bool:
     return units_for_staff(user).filter(pk__in=[campaign.organiser_unit_id, unit.pk]).exists()
 
 
-def registration_for(campaign: Campaign, user) -> Registration | None:
+def registration_for(campaign: Campaign, user: User | AnonymousUser) -> Registration | None:
     """The person's registration in any status (a withdrawn one keeps its bib)."""
     if not user.is_authenticated:
         return None
@@ -295,7 +311,7 @@ def registration_for(campaign: Campaign, user) -> Registration | None:
     )
 
 
-def my_registrations(user) -> list[Registration]:
+def my_registrations(user: User) -> list[Registration]:
     return list(
         Registration.objects.filter(user=user)
         .select_related("campaign", "team", "category", "unit")
@@ -303,11 +319,11 @@ def my_registrations(user) -> list[Registration]:
     )
 
 
-def unread_notices(user, limit: int = 10) -> list[Notice]:
+def unread_notices(user: User, limit: int = 10) -> list[Notice]:
     return list(Notice.objects.filter(user=user, read_at__isnull=True)[:limit])
 
 
-def mark_notices_read(user, notice_id: int | None = None, now=None) -> int:
+def mark_notices_read(user: User, notice_id: int | None = None, now: datetime | None = None) -> int:
     """Mark one of the person's notices (or all of them) read; returns how many."""
     notices = Notice.objects.filter(user=user, read_at__isnull=True)
     if notice_id is not None:
@@ -315,10 +331,11 @@ def mark_notices_read(user, notice_id: int | None = None, now=None) -> int:
     return notices.update(read_at=now or timezone.now())
 
 
-def rules_summary(campaign: Campaign) -> list[str]:
-    """The campaign's activity rules in a few plain sentences for the registration form."""
+def rules_summary(campaign: Campaign) -> list[StrOrPromise]:
+    """The campaign's activity rules in a few plain sentences for the registration form
+    (rendered by the page, in the request's language)."""
     rules = campaign.effective_rules
-    lines = []
+    lines: list[StrOrPromise] = []
     sports = campaign.get_sports_display()
     if sports:
         lines.append(_("Counted sports: %(sports)s.") % {"sports": ", ".join(map(str, sports))})
@@ -363,7 +380,7 @@ def rules_summary(campaign: Campaign) -> list[str]:
 
 
 def register_with_profile(
-    campaign: Campaign, user, *, profile: dict | None = None, **options
+    campaign: Campaign, user: User, *, profile: dict | None = None, **options: Any
 ) -> Registration:
     """Save the profile fields the registration asked for (already validated),
     fill an empty home unit with the chosen one, then ``register``: all or nothing."""

@@ -1,6 +1,10 @@
 """In-app notices, and the e-mail that goes with the important ones. Texts are
 rendered in the recipient's preferred language, not the sender's."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -9,13 +13,16 @@ from django.utils import translation
 from core.models import Notice
 from core.tasks import send_email
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def notify(
     user,
     code: str,
     *,
-    title: str,
-    body: str = "",
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     url: str = "",
     params: dict | None = None,
 ) -> Notice:

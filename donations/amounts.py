@@ -89,7 +89,11 @@ def parse_vnd(text: str) -> int:
         whole, fraction, group = text, "", ""
     elif match := _DECIMAL.fullmatch(text) or _GROUPED.fullmatch(text):
         groups = match.groupdict()
-        whole, fraction, group = groups["whole"], groups["fraction"] or "", groups.get("group")
+        whole, fraction, group = (
+            groups["whole"],
+            groups["fraction"] or "",
+            groups.get("group") or "",
+        )
         if group and groups["sep"] == group:
             raise unreadable()
     else:

@@ -30,8 +30,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import log_action
@@ -39,6 +41,10 @@ from donations import amounts, services
 from donations.amounts import MAX_DIGITS, AmountError, parse_vnd
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from donations.statements import HEADER_ROWS, StatementError, read_rows
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from campaigns.models import Campaign
 
 KIND = "statement"
 MANUAL = "manual"
@@ -99,7 +105,7 @@ class StatementLine:
     description: str
     reference: str = ""
 
-    def payload(self, campaign) -> dict:
+    def payload(self, campaign: Campaign) -> dict:
         return {"campaign": campaign.pk, **asdict(self)}
 
 
@@ -153,7 +159,7 @@ def find_references(description: str) -> list[str]:
     return REFERENCE_RE.findall(re.sub(r"\s+", "", description.upper()))
 
 
-def _resolve_references(campaign, lines: list[StatementLine]) -> set[str]:
+def _resolve_references(campaign: Campaign, lines: list[StatementLine]) -> set[str]:
     """Each line's reference: the first candidate that is a donation of this campaign."""
     candidates = {line.row: find_references(line.description) for line in lines}
     known = set(
@@ -212,7 +218,7 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
     occurrences: Counter[tuple[str, int, str]] = Counter()
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
 
-        def cell(key: str, row=row) -> object:
+        def cell(key: str, row: list[object] = row) -> object:
             index = columns.get(key)
             return row[index] if index is not None and index < len(row) else None
 
@@ -229,8 +235,9 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
             continue  # an outgoing line, a subtotal or an empty row
         when = _date_text(cell("date"))
         txn = str(cell("txn") or "").strip()
-        if isinstance(cell("txn"), float) and cell("txn").is_integer():
-            txn = str(int(cell("txn")))
+        raw_txn = cell("txn")
+        if isinstance(raw_txn, float) and raw_txn.is_integer():
+            txn = str(int(raw_txn))
         if not txn:
             # No id column: the line itself, and the how-manieth identical line it
             # is, identify the transfer; two gifts alike are two transfers.
@@ -248,7 +255,7 @@ def parse_statement(data: bytes, filename: str) -> list[StatementLine]:
     return lines
 
 
-def _seen_txns(campaign) -> set[str]:
+def _seen_txns(campaign: Campaign) -> set[str]:
     return {
         str(txn)
         for txn in PaymentEvent.objects.filter(
@@ -257,7 +264,7 @@ def _seen_txns(campaign) -> set[str]:
     }
 
 
-def _used_elsewhere(campaign, lines: list[StatementLine]) -> set[str]:
+def _used_elsewhere(campaign: Campaign, lines: list[StatementLine]) -> set[str]:
     """The lines' transaction ids that already paid a donation of another campaign."""
     return set(
         Donation.objects.filter(method=Method.VIETQR, provider_ref__in={line.txn for line in lines})
@@ -266,7 +273,9 @@ def _used_elsewhere(campaign, lines: list[StatementLine]) -> set[str]:
     )
 
 
-def import_statement(campaign, data: bytes, filename: str, *, actor) -> list[LineResult]:
+def import_statement(
+    campaign: Campaign, data: bytes, filename: str, *, actor: User
+) -> list[LineResult]:
     """Match every incoming line; pay what matches, keep the rest for a person.
     Each line has its own outcome: one that cannot be applied never stops the rest."""
     lines = parse_statement(data, filename)
@@ -288,7 +297,13 @@ def import_statement(campaign, data: bytes, filename: str, *, actor) -> list[Lin
 
 
 def _import_line(
-    campaign, line: StatementLine, known: set[str], seen: set[str], elsewhere: set[str], *, actor
+    campaign: Campaign,
+    line: StatementLine,
+    known: set[str],
+    seen: set[str],
+    elsewhere: set[str],
+    *,
+    actor: User,
 ) -> LineResult:
     payload = line.payload(campaign)
     if line.txn in seen:
@@ -324,7 +339,7 @@ def count(results: list[LineResult], outcome: str) -> int:
     return sum(1 for result in results if result.outcome == outcome)
 
 
-def unmatched_lines(campaign) -> list[PaymentEvent]:
+def unmatched_lines(campaign: Campaign) -> list[PaymentEvent]:
     """Statement lines a person still has to look at: one per transaction id,
     unless it was since matched by hand, recorded as a donation, or set aside."""
     events = PaymentEvent.objects.filter(
@@ -348,7 +363,7 @@ def _used_elsewhere_error() -> services.DonationError:
     )
 
 
-def _line_event(campaign, event_id: int) -> PaymentEvent:
+def _line_event(campaign: Campaign, event_id: int) -> PaymentEvent:
     for event in unmatched_lines(campaign):
         if event.pk == event_id:
             return event
@@ -357,7 +372,7 @@ def _line_event(campaign, event_id: int) -> PaymentEvent:
     )
 
 
-def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation:
+def match_by_hand(campaign: Campaign, event_id: int, reference: str, *, actor: User) -> Donation:
     """Pay the donation `reference` with a statement line a person matched."""
     event = _line_event(campaign, event_id)
     reference = reference.strip().upper()
@@ -396,10 +411,11 @@ def match_by_hand(campaign, event_id: int, reference: str, *, actor) -> Donation
         raise services.DonationError(
             _("This donation is already paid or refunded."), code="not_payable"
         )
+    assert confirmation.donation is not None  # a PAID confirmation names its donation
     return confirmation.donation
 
 
-def _recorded_from(campaign, line: PaymentEvent) -> Donation | None:
+def _recorded_from(campaign: Campaign, line: PaymentEvent) -> Donation | None:
     """The donation a person already recorded from this statement line, if any."""
     return Donation.objects.filter(
         campaign=campaign,
@@ -409,7 +425,9 @@ def _recorded_from(campaign, line: PaymentEvent) -> Donation | None:
     ).first()
 
 
-def record_as_donation(campaign, event_id: int, *, donor_name: str, actor) -> Donation:
+def record_as_donation(
+    campaign: Campaign, event_id: int, *, donor_name: str, actor: User
+) -> Donation:
     """A transfer without a usable reference becomes a paid donation of the amount
     received. Recording the same line again (a double click, two tabs) finds the
     donation the first made: the line's row lock makes the second wait for it."""
@@ -442,7 +460,7 @@ def record_as_donation(campaign, event_id: int, *, donor_name: str, actor) -> Do
     return donation
 
 
-def dismiss(campaign, event_id: int, *, note: str, actor) -> None:
+def dismiss(campaign: Campaign, event_id: int, *, note: str, actor: User) -> None:
     """Set a line aside: not a donation (a bank fee, a transfer made by mistake)."""
     event = _line_event(campaign, event_id)
     with transaction.atomic():
@@ -458,7 +476,7 @@ def dismiss(campaign, event_id: int, *, note: str, actor) -> None:
         )
 
 
-def pending_transfers(campaign):
+def pending_transfers(campaign: Campaign) -> QuerySet[Donation]:
     return Donation.objects.filter(
         campaign=campaign, method=Method.VIETQR, status=DonationStatus.PENDING
     )

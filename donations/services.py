@@ -23,7 +23,11 @@ from core.formatting import digits
 from donations.models import Donation, DonationStatus, Method, PaymentEvent, PaymentSettings
 
 if TYPE_CHECKING:
+    from accounts.models import User
+    from campaigns.models import Campaign
     from donations.providers.base import CallbackError, CallbackResult
+    from orgs.models import Unit
+    from teams.models import Team
 
 # Outcomes of a confirmation, stable codes kept on the PaymentEvent.
 PAID = "paid"
@@ -41,7 +45,7 @@ class DonationError(DomainError):
     code = "donation_error"
 
 
-def settings_for(campaign) -> PaymentSettings:
+def settings_for(campaign: Campaign) -> PaymentSettings:
     settings, _created = PaymentSettings.objects.get_or_create(
         campaign=campaign, defaults={"methods": [Method.VIETQR, Method.CASH]}
     )
@@ -49,7 +53,7 @@ def settings_for(campaign) -> PaymentSettings:
 
 
 def create_donation(
-    campaign,
+    campaign: Campaign,
     *,
     amount: int,
     method: str,
@@ -57,9 +61,9 @@ def create_donation(
     is_anonymous: bool = False,
     message: str = "",
     email: str = "",
-    team=None,
-    unit=None,
-    user=None,
+    team: Team | None = None,
+    unit: Unit | None = None,
+    user: User | None = None,
 ) -> Donation:
     """A pending donation, checked against the campaign's methods and limits."""
     settings = settings_for(campaign)
@@ -105,7 +109,9 @@ class Confirmation:
     donation: Donation | None
 
 
-def record_event(donation, method: str, kind: str, payload: dict, outcome: str) -> PaymentEvent:
+def record_event(
+    donation: Donation | None, method: str, kind: str, payload: dict, outcome: str
+) -> PaymentEvent:
     return PaymentEvent.objects.create(
         donation=donation, method=method, kind=kind, payload=payload, outcome=outcome
     )
@@ -119,7 +125,7 @@ def confirm_paid(
     provider_ref: str = "",
     kind: str,
     payload: dict | None = None,
-    actor=None,
+    actor: User | None = None,
 ) -> Confirmation:
     """Mark the donation with this reference paid, once; the outcome says what happened."""
     payload = payload or {}
@@ -232,7 +238,7 @@ def refuse_callback(error: CallbackError, *, method: str, kind: str) -> None:
         )
 
 
-def mark_refunded(donation: Donation, *, actor, note: str = "") -> Donation:
+def mark_refunded(donation: Donation, *, actor: User | None, note: str = "") -> Donation:
     with transaction.atomic():
         donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
         if donation.status != DonationStatus.PAID:
@@ -263,7 +269,7 @@ def donor_key() -> Case:
     )
 
 
-def paid_total(campaign) -> dict:
+def paid_total(campaign: Campaign) -> dict:
     """The published total: paid donations (refunds excluded), their sum and count."""
     sums = Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
         total=Sum("amount"), count=Count("pk")
@@ -271,7 +277,7 @@ def paid_total(campaign) -> dict:
     return {"total": sums["total"] or 0, "count": sums["count"]}
 
 
-def donor_count(campaign) -> int:
+def donor_count(campaign: Campaign) -> int:
     """How many people gave the paid donations: distinct `donor_key`s."""
     return Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
         donors=Count(donor_key(), distinct=True)

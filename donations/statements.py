@@ -26,6 +26,7 @@ import io
 import zlib
 from collections.abc import Callable, Iterable
 from fnmatch import fnmatch
+from typing import TYPE_CHECKING
 from zipfile import BadZipFile, ZipFile
 
 import openpyxl
@@ -34,6 +35,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from core.formatting import digits
 from donations.services import DonationError
+
+if TYPE_CHECKING:
+    import _csv
 
 MB = 1024 * 1024
 MAX_BYTES = 10 * MB
@@ -140,7 +144,7 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")  # every byte is a character: junk is refused later
 
 
-def _csv_reader(text: str, delimiter: str) -> Iterable[list[str]]:
+def _csv_reader(text: str, delimiter: str) -> _csv.Reader:
     return csv.reader(io.StringIO(text), delimiter=delimiter)
 
 

@@ -2,6 +2,10 @@
 orgs.access, that the person is an admin of the unit concerned; every change
 is audit-logged in the transaction that makes it."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -10,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import log_action
 from core.errors import DomainError
 from orgs.models import Role, Unit, UnitRole
+
+if TYPE_CHECKING:
+    # orgs sits below accounts (docs/decisions/0003-layers.md): the user model by its base.
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class OrgError(DomainError):
@@ -31,7 +39,7 @@ def descendant_count(unit: Unit) -> int:
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, name: str, kind: str, actor) -> Unit:
+def update_unit(unit: Unit, *, name: str, kind: str, actor: AbstractBaseUser | None) -> Unit:
     before = {"name": unit.name, "kind": unit.kind}
     unit.name, unit.kind = name, kind
     unit.save(update_fields=["name", "kind"])
@@ -40,7 +48,9 @@ def update_unit(unit: Unit, *, name: str, kind: str, actor) -> Unit:
 
 
 @transaction.atomic
-def add_child_unit(parent: Unit, *, code: str, name: str, kind: str, actor) -> Unit:
+def add_child_unit(
+    parent: Unit, *, code: str, name: str, kind: str, actor: AbstractBaseUser | None
+) -> Unit:
     code = code.strip()
     if Unit.objects.filter(code=code).exists():
         raise OrgError(
@@ -57,7 +67,7 @@ def roles_of(unit: Unit) -> QuerySet[UnitRole]:
 
 
 @transaction.atomic
-def grant_role(unit: Unit, *, email: str, role: str, actor) -> UnitRole:
+def grant_role(unit: Unit, *, email: str, role: str, actor: AbstractBaseUser | None) -> UnitRole:
     """Give the person with this e-mail ``role`` on ``unit`` (changing the role
     they already have there, if any)."""
     user = get_user_model().objects.filter(email__iexact=email.strip()).first()
@@ -80,7 +90,7 @@ def grant_role(unit: Unit, *, email: str, role: str, actor) -> UnitRole:
 
 
 @transaction.atomic
-def revoke_role(unit_role: UnitRole, *, actor) -> None:
+def revoke_role(unit_role: UnitRole, *, actor: AbstractBaseUser | None) -> None:
     if unit_role.user_id == getattr(actor, "pk", None) and unit_role.role == Role.ADMIN:
         raise OrgError(
             _("You cannot remove your own administrator role; ask another administrator."),

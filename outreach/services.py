@@ -2,12 +2,17 @@
 the late. Every state change is audited and the people concerned are told in
 their own language."""
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +24,13 @@ from core.errors import DomainError
 from core.formatting import local_datetime
 from core.notices import notify, send_templated_mail
 from orgs.models import Unit, UnitKind, UnitRole
-from outreach.images import FileRefused, check_document, process_image
+from outreach.images import (
+    FileRefused,
+    StoredDocument,
+    StoredImage,
+    check_document,
+    process_image,
+)
 from outreach.models import (
     FileKind,
     OutreachTask,
@@ -29,6 +40,9 @@ from outreach.models import (
     SubmissionStatus,
 )
 from outreach.summary import MISSING, unit_states
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_IMAGES = 20
 MAX_FILES = 10
@@ -56,9 +70,9 @@ def submission_url(task: OutreachTask, unit: Unit) -> str:
     return reverse("outreach:submission", args=[task.pk, unit.code])
 
 
-def _staff_by_unit(units) -> dict[int, list]:
+def _staff_by_unit(units: QuerySet[Unit] | Iterable[Unit]) -> dict[int, list[User]]:
     """People with a role on each unit itself (not on the units above)."""
-    staff: dict[int, list] = {}
+    staff: dict[int, list[User]] = {}
     for role in UnitRole.objects.filter(unit__in=units).select_related("user"):
         staff.setdefault(role.unit_id, []).append(role.user)
     return staff
@@ -74,7 +88,7 @@ def create_task(
     from_unit: Unit,
     title: str,
     deadline: datetime,
-    actor,
+    actor: User,
     instructions: str = "",
     unit_kinds: list[str] | None = None,
     wants_images: int = 0,
@@ -157,7 +171,7 @@ _UNIT_NOTICES = {
 _UNIT_MAILS = {"created", "reminder", "returned"}
 
 
-def _tell_unit(user, task: OutreachTask, unit: Unit, event: str, comment: str = "") -> None:
+def _tell_unit(user: User, task: OutreachTask, unit: Unit, event: str, comment: str = "") -> None:
     url = submission_url(task, unit)
     notify(
         user,
@@ -190,7 +204,9 @@ def _new_name(unit: Unit, extension: str, suffix: str = "") -> str:
     return f"{unit.code.lower()}-{secrets.token_urlsafe(12)}{suffix}.{extension}"
 
 
-def _prepare(task: OutreachTask, images: list[UploadedFile], files: list[UploadedFile]):
+def _prepare(
+    task: OutreachTask, images: list[UploadedFile], files: list[UploadedFile]
+) -> tuple[list[tuple[str, StoredImage]], list[tuple[UploadedFile, StoredDocument]]]:
     """Check every file and the counts; raise one SubmissionRefused listing all problems."""
     refused = SubmissionRefused()
     if images and not task.wants_images:
@@ -206,14 +222,14 @@ def _prepare(task: OutreachTask, images: list[UploadedFile], files: list[Uploade
     ready_images, ready_files = [], []
     for upload in images:
         try:
-            ready_images.append((upload.name, process_image(upload)))
+            ready_images.append((upload.name or "", process_image(upload)))
         except FileRefused as exc:
-            refused.files.append((upload.name, str(exc.message)))
+            refused.files.append((upload.name or "", str(exc.message)))
     for upload in files:
         try:
             ready_files.append((upload, check_document(upload)))
         except FileRefused as exc:
-            refused.files.append((upload.name, str(exc.message)))
+            refused.files.append((upload.name or "", str(exc.message)))
     if len(images) < task.wants_images:
         refused.problems.append(
             str(
@@ -247,7 +263,7 @@ def submit(
     *,
     images: list[UploadedFile],
     files: list[UploadedFile],
-    actor,
+    actor: User,
     note: str = "",
     now: datetime | None = None,
 ) -> Submission:
@@ -267,7 +283,7 @@ def submit(
             submission = Submission(task=task, unit=unit)
         else:
             for old in submission.files.all():
-                old_names += [old.file.name] + ([old.thumbnail.name] if old.thumbnail else [])
+                old_names += [stored.name for stored in (old.file, old.thumbnail) if stored.name]
             submission.files.all().delete()
         submission.status = SubmissionStatus.SUBMITTED
         submission.note = note.strip()
@@ -296,9 +312,10 @@ def submit(
             stored = SubmissionFile(
                 submission=submission,
                 kind=FileKind.FILE,
-                original_name=upload.name[:255],
+                # A file from a form always has a name and a size; Django's type allows none.
+                original_name=(upload.name or "")[:255],
                 content_type=document.content_type,
-                size=upload.size,
+                size=upload.size or 0,
                 position=position,
             )
             upload.seek(0)
@@ -326,7 +343,12 @@ def submit(
                 params={"unit": unit.name, "task": task.title},
             )
         storage = SubmissionFile._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in old_names])
+
+        def delete_old_files() -> None:
+            for name in old_names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_old_files)
     return submission
 
 
@@ -334,7 +356,7 @@ def review(
     submission: Submission,
     *,
     approve: bool,
-    actor,
+    actor: User,
     comment: str = "",
     now: datetime | None = None,
 ) -> Submission:
@@ -384,7 +406,9 @@ def send_due_reminders(now: datetime | None = None) -> int:
         reminder_days_before__gt=0,
     ).select_related("campaign", "from_unit")
     for task in tasks:
-        if task.reminder_at > now:
+        reminder_at = task.reminder_at
+        assert reminder_at is not None  # the query keeps reminder_days_before > 0
+        if reminder_at > now:
             continue
         reminded = set(task.reminders.values_list("unit_id", flat=True))
         due = [

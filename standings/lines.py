@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from activities.models import Verdict, VerdictStatus
 from campaigns.rules import merged_rules
+
+if TYPE_CHECKING:
+    from campaigns.models import Registration
 
 SHARDS = 8
 BUCKET_M = 100
@@ -58,7 +62,16 @@ class Line:
     reached_at: datetime | None = None
     days: dict[date, list] = field(default_factory=dict)  # day → [metres, activities, reached]
 
-    def add(self, credited, started_at, ended_at, steps, distance_m, stride_m, tz) -> None:
+    def add(
+        self,
+        credited: int,
+        started_at: datetime,
+        ended_at: datetime,
+        steps: int | None,
+        distance_m: int,
+        stride_m: float,
+        tz: tzinfo,
+    ) -> None:
         """One credited activity: its metres, its steps (the device's, pro rata to
         the credited part, else estimated with `stride_m`) and its campaign day."""
         self.distance_m += credited
@@ -93,7 +106,7 @@ CREDIT_FIELDS = (
 )
 
 
-def compute_line(registration) -> Line:
+def compute_line(registration: Registration) -> Line:
     """From scratch, from the registration's accepted verdicts."""
     line = Line()
     if registration.status != "active":

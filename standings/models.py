@@ -70,6 +70,9 @@ class Standing(models.Model):
     # When the person reached their present distance (end of the last credited
     # activity): of two people with the same distance, the earlier is listed first.
     reached_at = models.DateTimeField(null=True, blank=True)
+    # Not a column: the ids of the line's unit and of the units above it, set by
+    # standings.recount.refresh for the totals the line feeds.
+    _unit_chain: list[int]
 
     class Meta:
         indexes = [

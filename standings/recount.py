@@ -126,7 +126,7 @@ def _apply(campaign_id: int, shard: int, before: dict, after: dict) -> None:
     add_to_totals(rows)
 
 
-def _sync_days(registration, line: Line, old_days: dict) -> None:
+def _sync_days(registration: Registration, line: Line, old_days: dict) -> None:
     """Write the days that changed with one upsert, and delete the days now empty."""
     ops = connection.ops
     changed = [

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from core.counters import upsert
 from standings.models import ScoreBucket, Total
 
-TOTAL_COLUMNS = ("campaign_id", "scope", "key", "shard", "distance_m", "activities", "steps")
-TOTAL_COLUMNS += ("participants",)
+# A total row: its key, then the figures added to it.
+TOTAL_KEY = ("campaign_id", "scope", "key", "shard")
+TOTAL_COLUMNS = (*TOTAL_KEY, "distance_m", "activities", "steps", "participants")
 TOTAL_TYPES = ("bigint", "text", "bigint", "integer", "bigint", "bigint", "bigint", "bigint")
 
 
@@ -25,7 +26,7 @@ def add_to_totals(rows: Iterable[tuple]) -> None:
         Total._meta.db_table,
         TOTAL_COLUMNS,
         sorted(row for row in rows if any(row[4:])),
-        key=TOTAL_COLUMNS[:4],
+        key=TOTAL_KEY,
         add=TOTAL_COLUMNS[4:],
         types=TOTAL_TYPES,
     )

@@ -2,7 +2,10 @@
 registration's team column with a conditional UPDATE (team IS NULL), so two
 joins at once let exactly one through."""
 
+from __future__ import annotations
+
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -19,16 +22,24 @@ from orgs.access import is_staff_of
 from orgs.models import Unit
 from teams.models import Team
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+
 
 class TeamError(DomainError):
     code = "team_error"
 
 
-def _error(code: str, message, status: int = 400) -> TeamError:
+def _error(code: str, message: StrOrPromise, status: int = 400) -> TeamError:
     return TeamError(message, code=code, status=status)
 
 
-def _registration(campaign: Campaign, user) -> Registration:
+def _registration(campaign: Campaign, user: User) -> Registration:
     registration = Registration.objects.filter(
         campaign=campaign, user=user, status=RegistrationStatus.ACTIVE
     ).first()
@@ -37,7 +48,7 @@ def _registration(campaign: Campaign, user) -> Registration:
     return registration
 
 
-def _check_unlocked(campaign: Campaign, now=None) -> None:
+def _check_unlocked(campaign: Campaign, now: datetime | None = None) -> None:
     if campaign.has_started(now):
         raise _error(
             "teams_locked",
@@ -78,7 +89,7 @@ def _check_name_free(campaign: Campaign, name: str, exclude: Team | None = None)
         raise _name_taken_error()
 
 
-def _claim(registration: Registration, team: Team, now) -> None:
+def _claim(registration: Registration, team: Team, now: datetime) -> None:
     claimed = Registration.objects.filter(
         pk=registration.pk, status=RegistrationStatus.ACTIVE, team__isnull=True
     ).update(team=team, team_joined_at=now)
@@ -95,7 +106,7 @@ def _claim(registration: Registration, team: Team, now) -> None:
     _team_changed(registration, None, now)
 
 
-def _team_changed(registration: Registration, previous: Team | None, now) -> None:
+def _team_changed(registration: Registration, previous: Team | None, now: datetime) -> None:
     """Tell the apps that follow registrations (the standings: the person's credited
     km follow them to their new team, or out of any). ``registration`` already
     holds its new team."""
@@ -108,7 +119,14 @@ def _team_changed(registration: Registration, previous: Team | None, now) -> Non
     )
 
 
-def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None, now=None) -> Team:
+def create_team(
+    campaign: Campaign,
+    user: User,
+    *,
+    name: str,
+    unit: Unit | None = None,
+    now: datetime | None = None,
+) -> Team:
     now = now or timezone.now()
     registration = _registration(campaign, user)
     name = _clean_name(name)
@@ -133,12 +151,12 @@ def create_team(campaign: Campaign, user, *, name: str, unit: Unit | None = None
     return team
 
 
-def join_team(team: Team, user, *, now=None) -> Registration:
+def join_team(team: Team, user: User, *, now: datetime | None = None) -> Registration:
     now = now or timezone.now()
     registration = _registration(team.campaign, user)
     if registration.team_id == team.pk:
         raise _error("already_member", _("You are already a member of this team."), status=409)
-    if registration.team_id is not None:
+    if registration.team is not None:
         raise _error(
             "already_in_team",
             _("You are already in the team “%(team)s”. Each participant can join only one team.")
@@ -157,20 +175,23 @@ def join_team(team: Team, user, *, now=None) -> Registration:
     return registration
 
 
-def join_by_code(campaign: Campaign, user, code: str, *, now=None) -> Registration:
+def join_by_code(
+    campaign: Campaign, user: User, code: str, *, now: datetime | None = None
+) -> Registration:
     team = Team.objects.filter(campaign=campaign, invite_code=(code or "").strip().upper()).first()
     if team is None:
         raise _error("bad_code", _("No team in this campaign has that invite code."), status=404)
     return join_team(team, user, now=now)
 
 
-def leave_team(campaign: Campaign, user, *, now=None) -> None:
+def leave_team(campaign: Campaign, user: User, *, now: datetime | None = None) -> None:
     registration = _registration(campaign, user)
     if registration.team_id is None:
         raise _error("not_in_team", _("You are not in a team."))
     _check_unlocked(campaign, now)
     with transaction.atomic():
         team = registration.team
+        assert team is not None  # team_id is set (checked above)
         Registration.objects.filter(pk=registration.pk).update(team=None, team_joined_at=None)
         registration.team, registration.team_joined_at = None, None
         log_action(
@@ -190,7 +211,7 @@ def after_member_left(team: Team) -> None:
     team.save(update_fields=["captain"])
 
 
-def rename_team(team: Team, *, actor, name: str) -> Team:
+def rename_team(team: Team, *, actor: User, name: str) -> Team:
     if actor.pk != team.captain_id:
         raise _error("not_captain", _("Only the team captain can do that."), status=403)
     name = _clean_name(name)
@@ -212,7 +233,7 @@ def rename_team(team: Team, *, actor, name: str) -> Team:
     return team
 
 
-def remove_member(team: Team, *, actor, registration: Registration) -> None:
+def remove_member(team: Team, *, actor: User, registration: Registration) -> None:
     if actor.pk != team.captain_id:
         raise _error("not_captain", _("Only the team captain can do that."), status=403)
     if registration.team_id != team.pk:
@@ -235,7 +256,9 @@ def remove_member(team: Team, *, actor, registration: Registration) -> None:
         _team_changed(registration, team, timezone.now())
 
 
-def move_member(registration: Registration, *, to: Team | None, actor, reason: str = "") -> None:
+def move_member(
+    registration: Registration, *, to: Team | None, actor: User, reason: str = ""
+) -> None:
     """An organiser moves a person to another team (or out of any), at any
     time, with the move in the audit log."""
     if to is not None and to.campaign_id != registration.campaign_id:
@@ -259,7 +282,7 @@ def move_member(registration: Registration, *, to: Team | None, actor, reason: s
         _team_changed(registration, old, now)
 
 
-def teams_with_counts(campaign: Campaign):
+def teams_with_counts(campaign: Campaign) -> QuerySet[Team]:
     return Team.objects.filter(campaign=campaign).annotate(
         members=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ACTIVE))
     )
@@ -288,13 +311,13 @@ def team_members(team: Team) -> list[Registration]:
     )
 
 
-def may_move_members(campaign: Campaign, user) -> bool:
+def may_move_members(campaign: Campaign, user: User | AnonymousUser) -> bool:
     """Admins of the organiser unit (or a unit above it) move people between teams."""
     return is_staff_of(user, campaign.organiser_unit, admin=True)
 
 
 def organiser_move(
-    campaign: Campaign, *, actor, registration: Registration, to: Team | None, reason: str
+    campaign: Campaign, *, actor: User, registration: Registration, to: Team | None, reason: str
 ) -> None:
     """``move_member`` for an organiser, with the checks the web and API need."""
     if not may_move_members(campaign, actor):
@@ -309,7 +332,7 @@ def organiser_move(
     move_member(registration, to=to, actor=actor, reason=reason)
 
 
-def team_state(campaign: Campaign, user, now=None) -> dict:
+def team_state(campaign: Campaign, user: User | AnonymousUser, now: datetime | None = None) -> dict:
     """What this person can do with teams in ``campaign`` now: the panel of the
     campaign page, the team list's buttons."""
     registration = active_registration(campaign, user)
