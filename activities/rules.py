@@ -57,6 +57,7 @@ NO_GPS = "no_gps"
 DUPLICATE = "duplicate"
 DAILY_CAP = "daily_cap"
 MALFORMED_FILE = "malformed_file"
+DEVICE_DISTANCE_HIGH = "device_distance_high"
 
 REASON_CODES: tuple[str, ...] = (
     SPORT_NOT_ALLOWED,
@@ -75,6 +76,7 @@ REASON_CODES: tuple[str, ...] = (
     DUPLICATE,
     DAILY_CAP,
     MALFORMED_FILE,
+    DEVICE_DISTANCE_HIGH,
 )
 
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -122,6 +124,9 @@ class ActivityFacts:
     max_speed_mps: float | None = None
     gps_jumps: Sequence[GpsJump] = ()
     vehicle_segments: Sequence[VehicleSegment] = ()
+    # (device metres, GPS path metres) when the device's distance, which the activity's
+    # follows, is far above what its GPS path allows (the parser's "device_distance_high").
+    device_over_path: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,7 @@ def judge(facts: ActivityFacts, context: JudgingContext) -> Verdict:
         _check_pace,
         _check_splits,
         _check_track,
+        _check_device_distance,
         _check_duplicate,
     ):
         reasons.extend(check(facts, context))
@@ -250,6 +256,8 @@ def _status_of(reason: Reason) -> str:
         return REJECTED
     if reason.code in (GPS_JUMP, VEHICLE_SPEED):
         return REJECTED if reason.evidence.get("reject") else FLAGGED
+    if reason.code == DEVICE_DISTANCE_HIGH:
+        return FLAGGED
     return ACCEPTED
 
 
@@ -495,6 +503,24 @@ def _check_splits(facts: ActivityFacts, context: JudgingContext) -> list[Reason]
             SPLIT_TOO_FAST,
             message,
             {"fastest_split_s": limit, "fast_km": [{"km": k, "split_s": s} for k, s in fast]},
+        )
+    ]
+
+
+def _check_device_distance(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    """A device distance far above the GPS path flags the activity for review."""
+    if facts.device_over_path is None:
+        return []
+    device_m, path_m = facts.device_over_path
+    return [
+        Reason(
+            DEVICE_DISTANCE_HIGH,
+            gettext(
+                "the device's distance, %(device)s, is far more than its GPS track allows "
+                "(%(path)s over the same stretches)"
+            )
+            % {"device": format_km(device_m), "path": format_km(path_m)},
+            {"device_m": device_m, "path_m": path_m},
         )
     ]
 

@@ -124,7 +124,7 @@ def expand(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
+        members = [info for info in archive.infolist() if not _ignored(info)]
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise ParseError("malformed_file") from exc
     if len(members) > MAX_ARCHIVE_MEMBERS:
@@ -152,6 +152,15 @@ def expand(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
     return result
 
 
+def _ignored(info: zipfile.ZipInfo) -> bool:
+    """Folders, empty members and the resource forks macOS adds to archives it makes
+    (`__MACOSX/…`, `._name`): not activity files, so not failed ones either."""
+    if info.is_dir() or info.file_size == 0:
+        return True
+    parts = info.filename.replace("\\", "/").split("/")
+    return "__MACOSX" in parts[:-1] or parts[-1].startswith("._")
+
+
 @dataclass
 class FileResult:
     name: str
@@ -170,6 +179,8 @@ def parse_upload(data: bytes, filename: str = "") -> list[FileResult]:
         files = expand(data, filename)
     except ParseError as error:
         return [FileResult(filename, [], error)]
+    if not files:  # an archive of nothing but folders, empty files and macOS extras
+        return [FileResult(filename, [], ParseError("no_points"))]
     results = []
     for name, content in files:
         try:

@@ -18,7 +18,6 @@ from lxml import etree
 from activities.parsers import gpx_shapes
 from activities.parsers.base import (
     ParseError,
-    build_track_columns,
     float_or_nan,
     local,
     parse_time,
@@ -26,6 +25,7 @@ from activities.parsers.base import (
     xml_root,
 )
 from activities.parsers.gpx_shapes import CAD_TAGS, HR_TAGS
+from activities.parsers.points import build_track_columns
 from activities.track import Track
 
 

@@ -1,4 +1,8 @@
-"""Garmin Training Center XML (TCX), including treadmill laps without positions."""
+"""Garmin Training Center XML (TCX), including treadmill laps without positions.
+
+Each `Activity` of a file stands or falls alone: an empty indoor activity beside two
+runs leaves the runs readable, with a note that it was left out.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,14 @@ import numpy as np
 
 from activities.parsers.base import (
     ParseError,
-    build_track,
-    distance_only_track,
     float_or_nan,
     local,
+    note,
     parse_time,
     sport_hint,
     xml_root,
 )
+from activities.parsers.points import build_track_columns
 from activities.track import Track
 
 
@@ -24,7 +28,36 @@ def parse(data: bytes, filename: str) -> list[Track]:
     activities = [el for el in root.iter() if local(el.tag) == "Activity"]
     if not activities:
         raise ParseError("no_points")
-    return [_activity(activity) for activity in activities]
+    return stand_alone([lambda a=a: _activity(a) for a in activities])
+
+
+def stand_alone(readers: list) -> list[Track]:
+    """The tracks of those of a file's activities that can be read, each with a note of
+    the ones that could not; the most telling error when none can."""
+    tracks: list[Track] = []
+    errors: list[ParseError] = []
+    for read in readers:
+        try:
+            tracks.append(read())
+        except ParseError as error:
+            errors.append(error)
+    if not tracks:
+        if len(errors) > 1 and all(e.code == "no_points" for e in errors):
+            raise ParseError("no_points", params={"detail": "no_points", "activities": len(errors)})
+        # A count-bearing error says more than a bare one.
+        raise max(errors, key=lambda e: (e.code != "no_points", bool(e.params)))
+    if errors:
+        first = errors[0]
+        skipped = note(
+            "skipped",
+            count=len(errors),
+            total=len(readers),
+            reason=first.code,
+            reason_params=first.params,
+        )
+        for track in tracks:
+            track.notes.append(skipped)
+    return tracks
 
 
 def _text(el, name: str) -> str | None:
@@ -40,8 +73,7 @@ def _activity(activity) -> Track:
     for child in activity:
         if local(child.tag) == "Creator":
             device = (_text(child, "Name") or "").strip() or None
-    rows = []
-    no_gps: list[tuple[float, float]] = []
+    times, lats, lons, eles, hrs, cads, dists = [], [], [], [], [], [], []
     laps = []
     for lap in activity:
         if local(lap.tag) != "Lap":
@@ -74,32 +106,58 @@ def _activity(activity) -> Track:
                     hr = float_or_nan(child.text)
                 elif name in ("Cadence", "RunCadence") and np.isnan(cad):
                     cad = float_or_nan(child.text)
-            rows.append((t, lat, lon, ele, hr, cad, 0))
-            if t is not None and np.isfinite(dist):
-                no_gps.append((t, dist))
-    if any(np.isfinite(r[1]) and np.isfinite(r[2]) for r in rows):
-        return build_track(rows, source_format="tcx", sport=sport, device=device)
-    return _treadmill(no_gps, laps, sport, device)
+            times.append(np.nan if t is None else t)
+            lats.append(lat)
+            lons.append(lon)
+            eles.append(ele)
+            hrs.append(hr)
+            cads.append(cad)
+            dists.append(dist)
+    lap_total = float(np.nansum([lap[2] for lap in laps])) if laps else 0.0
+    if not _timed_points(times, lats, dists) and laps:
+        return _from_laps(laps, sport, device)
+    columns = [np.array(c, dtype=np.float64) for c in (times, lats, lons, eles, hrs, cads)]
+    return build_track_columns(
+        *columns,
+        np.zeros(len(times)),
+        source_format="tcx",
+        sport=sport,
+        device=device,
+        dist=np.array(dists, dtype=np.float64),
+        summary_distance=lap_total or None,
+    )
 
 
-def _treadmill(
-    samples: list[tuple[float, float]],
-    laps: list[tuple[float | None, float, float]],
-    sport: str | None,
-    device: str | None,
-) -> Track:
+def _timed_points(times: list, lats: list, dists: list) -> bool:
+    """Whether at least two trackpoints have a time and either a position or a distance."""
+    usable = 0
+    for t, lat, dist in zip(times, lats, dists, strict=True):
+        if np.isfinite(t) and (np.isfinite(lat) or np.isfinite(dist)):
+            usable += 1
+            if usable >= 2:
+                return True
+    return False
+
+
+def _from_laps(laps: list[tuple[float | None, float, float]], sport, device) -> Track:
     """Distance-only laps (treadmill, indoor): keep duration and distance, no positions."""
-    if len(samples) >= 2:
-        arr = np.array(sorted(samples), dtype=np.float64)
-        t, dist = arr[:, 0], arr[:, 1]
-        total = float(np.nanmax(dist))
-    else:
-        timed = [lap for lap in laps if lap[0] is not None and np.isfinite(lap[1])]
-        if not timed:
-            raise ParseError("no_points" if not laps else "no_timestamps")
-        start = min(lap[0] for lap in timed)
-        end = max(lap[0] + lap[1] for lap in timed)
-        total = float(np.nansum([lap[2] for lap in laps]))
-        t = np.array([start, end])
-        dist = np.array([0.0, total])
-    return distance_only_track(t, dist, total, source_format="tcx", sport=sport, device=device)
+    timed = [lap for lap in laps if lap[0] is not None and np.isfinite(lap[1])]
+    total = float(np.nansum([lap[2] for lap in laps]))
+    if not timed or total <= 0:
+        raise ParseError("no_points")
+    start = min(lap[0] for lap in timed)
+    end = max(lap[0] + lap[1] for lap in timed)
+    if end - start < 1.0:
+        raise ParseError("no_timestamps", params={"detail": "same_time", "total": len(laps)})
+    nan = np.full(2, np.nan)
+    return Track(
+        t=np.array([start, end]),
+        lat=nan,
+        lon=nan.copy(),
+        ele=nan.copy(),
+        sport=sport,
+        device=device,
+        source_format="tcx",
+        has_gps=False,
+        device_distance_m=total,
+    )
