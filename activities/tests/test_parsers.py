@@ -57,7 +57,7 @@ def error_code(data: bytes, filename: str = "upload") -> str:
 
 
 def test_registry_is_keyed_by_stable_format_names():
-    assert set(PARSERS) == {"gpx", "tcx", "fit", "recording"}
+    assert set(PARSERS) == {"gpx", "tcx", "fit", "kml", "recording"}
 
 
 @pytest.mark.parametrize("name", GPS_SAMPLES)
@@ -248,9 +248,9 @@ def test_format_is_detected_by_content_not_extension():
 
 
 def test_unrecognised_content_is_an_unknown_format():
+    svg = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'
+    assert error_code(svg, "x.gpx") == "unknown_format"
     assert error_code(b'{"type": "FeatureCollection"}', "x.gpx") == "unknown_format"
-    kml = b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"></kml>'
-    assert error_code(kml, "x.gpx") == "unknown_format"
 
 
 def test_gzip_is_unwrapped_transparently():

@@ -522,3 +522,70 @@ def test_semicircles_in_the_writer_match_the_reader():
     assert track.lat[0] == pytest.approx(10.77, abs=1e-6)
     assert tr.total_distance_m(track) == round(59 * 3.3)
     assert tr.gps_distance_m(track) == pytest.approx(59 * 3.3 * 0.99, rel=0.05)
+
+
+# 11. KML and KMZ -------------------------------------------------------------------------
+
+
+def kml_of(gpx: bytes, *, multitrack: bool = False) -> bytes:
+    """The GPX's points as Google Earth writes a recorded track (gx:Track)."""
+    points = trkpts(gpx)
+    whens, coords = [], []
+    for point in points:
+        lat = re.search(rb'lat="([^"]*)"', point).group(1)
+        lon = re.search(rb'lon="([^"]*)"', point).group(1)
+        ele = re.search(rb"<ele>([^<]*)</ele>", point).group(1)
+        when = re.search(rb"<time>([^<]*)</time>", point).group(1)
+        whens.append(b"<when>" + when + b"</when>")
+        coords.append(b"<gx:coord>" + lon + b" " + lat + b" " + ele + b"</gx:coord>")
+
+    def track(a, b):
+        return b"<gx:Track>" + b"".join(whens[a:b]) + b"".join(coords[a:b]) + b"</gx:Track>"
+
+    half = len(points) // 2
+    body = (
+        b"<gx:MultiTrack>" + track(0, half) + track(half, len(points)) + b"</gx:MultiTrack>"
+        if multitrack
+        else track(0, len(points))
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">'
+        b'<Document><Placemark><name>Run</name><ExtendedData><Data name="activityType">'
+        b"<value>running</value></Data></ExtendedData>" + body + b"</Placemark></Document></kml>"
+    )
+
+
+def test_a_kml_gx_track_reads_like_the_gpx_it_came_from():
+    gpx = one(read(RUN_GPX))
+    kml = one(kml_of(read(RUN_GPX)), "run.kml")
+    assert kml.source_format == "kml"
+    assert kml.sport == "run"
+    assert tr.total_distance_m(kml) == tr.total_distance_m(gpx) == 3101
+    assert tr.elapsed_s(kml) == tr.elapsed_s(gpx)
+    assert np.array_equal(kml.t, gpx.t)
+
+
+def test_a_kml_multitrack_is_one_activity_in_segments():
+    track = one(kml_of(read(RUN_GPX), multitrack=True), "run.kml")
+    assert track.segment is not None and set(track.segment) == {0, 1}
+    assert tr.total_distance_m(track) < 3101  # nothing is credited across the break
+
+
+def test_a_kmz_is_its_document():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("doc.kml", kml_of(read(RUN_GPX)))
+        archive.writestr("files/photo.png", b"\x89PNG\r\n\x1a\n not really")
+    (result,) = parse_upload(buffer.getvalue(), "run.kmz")
+    assert result.ok
+    assert tr.total_distance_m(result.tracks[0]) == 3101
+
+
+def test_a_kml_line_without_times_says_it_has_none():
+    line = (
+        b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><LineString><coordinates>'
+        b"106.70,10.77,5 106.71,10.78,5 106.72,10.79,5</coordinates></LineString></Placemark></kml>"
+    )
+    error = refusal(line, "route.kml")
+    assert (error.code, error.params["timed"], error.params["total"]) == ("no_timestamps", 0, 3)
