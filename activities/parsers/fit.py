@@ -2,7 +2,8 @@
 
 Reading (`FitContent`: the records, sessions, sport and device of a file) is apart from
 turning what was read into tracks (`tracks_from`), so that any reader of the bytes
-gives the same tracks. The reader is fitdecode.
+gives the same tracks. The reader is `fit_reader` (fast, and reads on past damage), and
+fitdecode for what it does not vouch for.
 
 Rules:
 - Records stamped with the same time (some apps write the position and the distance
@@ -91,7 +92,14 @@ class FitContent:
 
 
 def parse(data: bytes, filename: str) -> list[Track]:
-    return tracks_from(read_fitdecode(data))
+    from activities.parsers import fit_reader
+
+    content = fit_reader.read(data)
+    if content is None:  # something the fast reader does not vouch for
+        content = read_fitdecode(data)
+    elif not content.records["t"] and content.stopped_at is not None:
+        raise ParseError("malformed_file")
+    return tracks_from(content)
 
 
 def _value(frame: fitdecode.FitDataMessage, *names: str):
