@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from activities.parsers import gpx
 from activities.parsers.base import (
     ParseError,
     float_or_nan,
@@ -25,7 +26,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
     root = xml_root(data)
     if local(root.tag) != "TrainingCenterDatabase":
         raise ParseError("unknown_format")
-    activities = [el for el in root.iter() if local(el.tag) == "Activity"]
+    activities = list(root.iter("{*}Activity"))
     if not activities:
         raise ParseError("no_points")
     return stand_alone([lambda a=a: _activity(a) for a in activities])
@@ -73,7 +74,7 @@ def _activity(activity) -> Track:
     for child in activity:
         if local(child.tag) == "Creator":
             device = (_text(child, "Name") or "").strip() or None
-    times, lats, lons, eles, hrs, cads, dists = [], [], [], [], [], [], []
+    texts: dict[str, list] = {field: [] for field in FIELDS}
     laps = []
     for lap in activity:
         if local(lap.tag) != "Lap":
@@ -85,58 +86,78 @@ def _activity(activity) -> Track:
                 float_or_nan(_text(lap, "DistanceMeters")),
             )
         )
-        for tp in lap.iter():
-            if local(tp.tag) != "Trackpoint":
-                continue
-            t = None
-            lat = lon = ele = hr = cad = dist = np.nan
-            for child in tp.iter():
-                name = local(child.tag)
-                if name == "Time":
-                    t = parse_time(child.text)
-                elif name == "LatitudeDegrees":
-                    lat = float_or_nan(child.text)
-                elif name == "LongitudeDegrees":
-                    lon = float_or_nan(child.text)
-                elif name == "AltitudeMeters":
-                    ele = float_or_nan(child.text)
-                elif name == "DistanceMeters":
-                    dist = float_or_nan(child.text)
-                elif name == "Value" and local(child.getparent().tag) == "HeartRateBpm":
-                    hr = float_or_nan(child.text)
-                elif name in ("Cadence", "RunCadence") and np.isnan(cad):
-                    cad = float_or_nan(child.text)
-            times.append(np.nan if t is None else t)
-            lats.append(lat)
-            lons.append(lon)
-            eles.append(ele)
-            hrs.append(hr)
-            cads.append(cad)
-            dists.append(dist)
+    _trackpoints(activity, texts)
+    times = gpx._epochs(texts["t"])
+    lats, lons, dists = (gpx._floats(texts[k]) for k in ("lat", "lon", "dist"))
     lap_total = float(np.nansum([lap[2] for lap in laps])) if laps else 0.0
     if not _timed_points(times, lats, dists) and laps:
         return _from_laps(laps, sport, device)
-    columns = [np.array(c, dtype=np.float64) for c in (times, lats, lons, eles, hrs, cads)]
+    columns = [times, lats, lons, *(gpx._floats(texts[k]) for k in ("ele", "hr", "cad"))]
     return build_track_columns(
         *columns,
         np.zeros(len(times)),
         source_format="tcx",
         sport=sport,
         device=device,
-        dist=np.array(dists, dtype=np.float64),
+        dist=dists,
         summary_distance=lap_total or None,
     )
 
 
-def _timed_points(times: list, lats: list, dists: list) -> bool:
+def _timed_points(times: np.ndarray, lats: np.ndarray, dists: np.ndarray) -> bool:
     """Whether at least two trackpoints have a time and either a position or a distance."""
-    usable = 0
-    for t, lat, dist in zip(times, lats, dists, strict=True):
-        if np.isfinite(t) and (np.isfinite(lat) or np.isfinite(dist)):
-            usable += 1
-            if usable >= 2:
-                return True
-    return False
+    usable = np.isfinite(times) & (np.isfinite(lats) | np.isfinite(dists))
+    return int(np.count_nonzero(usable)) >= 2
+
+
+# What the elements of a trackpoint hold, by local name; lxml picks them out in C, in
+# document order. In a lap, its own distance, cadence and heart rates come before its
+# track (the schema's order), so they are told apart by where they stand: nothing
+# counts from a lap's start to its first trackpoint.
+_KINDS = {
+    "Time": "t",
+    "LatitudeDegrees": "lat",
+    "LongitudeDegrees": "lon",
+    "AltitudeMeters": "ele",
+    "DistanceMeters": "dist",
+    "Value": "hr",
+    "Cadence": "cad",
+    "RunCadence": "cad",
+}
+FIELDS = ("t", "lat", "lon", "ele", "dist", "hr", "cad")
+_TAGS = ("{*}Lap", "{*}Trackpoint", *(f"{{*}}{name}" for name in _KINDS))
+
+
+def _trackpoints(activity, texts: dict[str, list]) -> None:
+    """Append the texts of each trackpoint of the activity: of several, the last one
+    counts, but the first readable cadence; a heart rate is a `Value` under
+    `HeartRateBpm`."""
+    kinds: dict[str, str | None] = {}
+    cadence = texts["cad"]
+    inside = False
+    for element in activity.iter(_TAGS):
+        tag = element.tag
+        kind = kinds.get(tag, "")
+        if kind == "":
+            name = local(tag)
+            kind = kinds[tag] = "point" if name == "Trackpoint" else _KINDS.get(name, "lap")
+        if kind == "point":
+            inside = True
+            for column in texts.values():
+                column.append(None)
+        elif kind == "lap":
+            inside = False
+        elif not inside:
+            continue
+        elif kind == "cad":
+            if cadence[-1] is None or not _number(cadence[-1]):
+                cadence[-1] = element.text
+        elif kind != "hr" or local(element.getparent().tag) == "HeartRateBpm":
+            texts[kind][-1] = element.text
+
+
+def _number(text: str) -> bool:
+    return not np.isnan(float_or_nan(text))
 
 
 def _from_laps(laps: list[tuple[float | None, float, float]], sport, device) -> Track:
