@@ -148,7 +148,9 @@ def segment_distances(track: Track) -> np.ndarray:
         return cached[2]
     d = _segment_distances(track)
     d.flags.writeable = False
-    track._distances = (sources, track.device_distance_m, d, None)
+    # Without the device's distance, the credited distance is the GPS path itself.
+    gps = d if track.dist is None and track.device_distance_m is None and track.has_gps else None
+    track._distances = (sources, track.device_distance_m, d, gps)
     return d
 
 

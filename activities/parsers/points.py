@@ -183,7 +183,10 @@ def _take(cols: dict[str, np.ndarray], which: np.ndarray) -> dict[str, np.ndarra
 def _without_duplicates(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
     """The points without their repeats (same time and position), the first one kept."""
     t = cols["t"]
-    if np.unique(t).size == t.size:
+    steps = np.diff(t)
+    if (steps > 0).all():
+        return cols, 0  # in order without a repeated time: nothing can repeat
+    if not (steps >= 0).all() and np.unique(t).size == t.size:
         return cols, 0
     lat, lon = np.nan_to_num(cols["lat"], nan=999.0), np.nan_to_num(cols["lon"], nan=999.0)
     order = np.lexsort((lon, lat, t))  # stable: the first of equal keys comes first
@@ -197,6 +200,11 @@ def _without_duplicates(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarr
 def _clock_glitches(t: np.ndarray) -> np.ndarray:
     """True for the points of small groups stamped far from the activity's main group."""
     glitch = np.zeros(t.size, dtype=bool)
+    steps = np.diff(t)
+    if not (np.abs(steps) > CLOCK_GLITCH_GAP_S).any():
+        # Every point is that near the next in the file, so no group of them is that far
+        # from the rest.
+        return glitch
     order = np.argsort(t, kind="stable")
     gaps = np.flatnonzero(np.diff(t[order]) > CLOCK_GLITCH_GAP_S)
     if not gaps.size:
