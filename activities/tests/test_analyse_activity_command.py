@@ -216,7 +216,9 @@ def test_a_file_without_a_sport_gets_one_guessed_from_its_pace():
 
 def test_the_readable_line_ends_with_the_verdict(march_2020):
     out = io.StringIO()
-    call_command("analyse_activity", RUN, "--campaign", "thang-3-2020", stdout=out)
+    call_command(
+        "analyse_activity", RUN, "--campaign", "thang-3-2020", "--language", "en", stdout=out
+    )
     first, *notes = out.getvalue().strip().splitlines()
     assert first.endswith("→ accepted, 6458 m")
     assert notes == [
