@@ -439,3 +439,13 @@ def test_a_manual_entry_with_a_bad_duration_says_how_to_write_it(walker, enrolle
     assert response.status_code == 400
     assert "h:mm:ss" in response.content.decode()
     assert not Activity.objects.exists()
+
+
+def test_the_activity_page_tells_what_reading_the_file_noticed(walker, participant):
+    activity = uploaded_run(participant)  # 50 of its 2,197 records have no GPS fix
+    body = walker.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert "Khi đọc tệp:" in body
+    assert "50 trong 2197 điểm không có vị trí GPS" in body
+    walker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = walker.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert "50 of 2197 points had no GPS position" in body
