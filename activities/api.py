@@ -121,7 +121,7 @@ class UploadOut(Schema):
                 "name": result["name"],
                 "ok": result["ok"],
                 "error": result["error"],
-                "message": pipeline.error_message(result["error"]) or None,
+                "message": pipeline.error_message(result["error"], result.get("params")) or None,
                 "activities": [activities[pk] for pk in result["activities"] if pk in activities],
             }
             for result in upload.results

@@ -16,7 +16,7 @@ from activities.rules import (
     JudgingContext,
     find_track_anomalies,
 )
-from activities.track import Track, TrackSummary, cumulative_distance
+from activities.track import Track, TrackSummary, gps_cumulative_distance
 from campaigns.rules import merged_rules
 
 # A file that does not say its sport is taken for a run when its average
@@ -42,7 +42,7 @@ def facts_from_track(
     jumps, segments = [], []
     if track.has_gps and len(track) >= 2:
         jumps, segments = find_track_anomalies(
-            track.t - track.t[0], cumulative_distance(track), sport, rules
+            track.t - track.t[0], gps_cumulative_distance(track), sport, rules
         )
     return ActivityFacts(
         sport=sport,
@@ -57,7 +57,17 @@ def facts_from_track(
         max_speed_mps=summary.max_speed_mps,
         gps_jumps=tuple(jumps),
         vehicle_segments=tuple(segments),
+        device_over_path=device_over_path(track.notes),
     )
+
+
+def device_over_path(notes) -> tuple[int, int] | None:
+    """(device, path) metres from a parser's "device_distance_high" note, if it has one."""
+    for entry in notes or ():
+        if entry.get("code") == "device_distance_high":
+            params = entry.get("params") or {}
+            return int(params.get("device_m", 0)), int(params.get("path_m", 0))
+    return None
 
 
 def context_for_campaign(

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from activities.facts import context_for_campaign, facts_from_track
+from activities.facts import context_for_campaign, device_over_path, facts_from_track
 from activities.models import Activity, Verdict, VerdictStatus
 from activities.rules import (
     ActivityFacts,
@@ -86,6 +86,7 @@ def facts_for(activity: Activity, rules: dict) -> ActivityFacts:
         max_speed_mps=activity.max_speed_mps,
         gps_jumps=tuple(GpsJump(**jump) for jump in activity.gps_jumps or ()),
         vehicle_segments=tuple(VehicleSegment(**seg) for seg in activity.vehicle_segments or ()),
+        device_over_path=device_over_path(activity.parse_notes),
     )
 
 

@@ -115,6 +115,16 @@ class Activity(models.Model):
     device = models.CharField(max_length=120, blank=True)
     has_gps = models.BooleanField(default=True)
     is_manual = models.BooleanField(default=False)
+    # The device's own distance (which `distance_m` follows when the file has it) and the
+    # geodesic length of the GPS path, as read from the file.
+    device_distance_m = models.PositiveIntegerField(null=True, blank=True)
+    gps_distance_m = models.PositiveIntegerField(null=True, blank=True)
+    # What reading the file noticed and worked around (points without a fix, a clock
+    # glitch, a file that ends early…): [{"code", "params"}], told in words by
+    # `activities.parsers.base.note_text`.
+    parse_notes = models.JSONField(default=list, blank=True)
+    # For one sport of a multisport file: {"index", "count", "sport"}.
+    session = models.JSONField(null=True, blank=True)
     # Found with the default limits for `sport`; re-found from the file when a
     # campaign sets its own.
     gps_jumps = models.JSONField(default=list, blank=True)
@@ -146,6 +156,13 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sport_display()} {self.distance_m} m {self.started_at:%Y-%m-%d}"
+
+    @property
+    def parse_messages(self) -> list[str]:
+        """What reading the file noticed, in words, in the active language."""
+        from activities.parsers.base import note_text
+
+        return [text for text in map(note_text, self.parse_notes or ()) if text]
 
 
 class VerdictStatus(models.TextChoices):

@@ -204,6 +204,10 @@ def activity_fields(track: Track, chosen_sport: str = "") -> dict:
         "steps": track.steps,
         "device": (track.device or "")[:120],
         "has_gps": track.has_gps,
+        "device_distance_m": summary.device_distance_m,
+        "gps_distance_m": summary.gps_distance_m,
+        "parse_notes": track.notes,
+        "session": track.session,
         "gps_jumps": jumps,
         "vehicle_segments": segments,
         "track": _latlon(simplify(track)) if track.has_gps else [],
@@ -213,12 +217,15 @@ def activity_fields(track: Track, chosen_sport: str = "") -> dict:
 
 
 def _result(name: str, *, error: ParseError | None = None, activities=()) -> dict:
-    return {
+    result = {
         "name": name,
         "ok": error is None,
         "error": error.code if error else None,
         "activities": [activity.pk for activity in activities],
     }
+    if error is not None and error.params:
+        result["params"] = error.params  # the counts behind the error, for its message
+    return result
 
 
 def browser_external_id(recording_id: str) -> str:
@@ -355,17 +362,19 @@ def receive_recording(user, data: bytes) -> tuple[Activity, bool]:
     except ParseError as error:
         raise UploadError(error.message, code=error.code) from error
     code = upload.results[0]["error"] if upload.results else "malformed_file"
-    raise UploadError(error_message(code), code=code or "malformed_file", status=409)
+    params = upload.results[0].get("params") if upload.results else None
+    raise UploadError(error_message(code, params), code=code or "malformed_file", status=409)
 
 
-def error_message(code: str | None) -> str:
-    """A result's error code in plain words, in the active language."""
+def error_message(code: str | None, params: dict | None = None) -> str:
+    """A result's error code (with its counts, when stored) in plain words, in the active
+    language."""
     if not code:
         return ""
     if code in ERROR_MESSAGES:
         return str(ERROR_MESSAGES[code])
     try:
-        return str(ParseError(code).message)
+        return str(ParseError(code, params=params).message)
     except ValueError:
         return code
 

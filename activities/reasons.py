@@ -34,6 +34,7 @@ NO_GPS = "no_gps"
 DUPLICATE = "duplicate"
 DAILY_CAP = "daily_cap"
 MALFORMED_FILE = "malformed_file"
+DEVICE_DISTANCE_HIGH = "device_distance_high"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,15 @@ REASONS: dict[str, ReasonKind] = {
             _("Unreadable file"),
             _("The file could not be read, or its times or distance make no sense."),
             REJECT,
+        ),
+        ReasonKind(
+            DEVICE_DISTANCE_HIGH,
+            _("Device distance above the GPS path"),
+            _(
+                "The distance the device recorded is far above what its GPS path covers: "
+                "the activity is sent for review."
+            ),
+            FLAG,
         ),
     )
 }

@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from activities.reasons import (
     BEFORE_REGISTRATION,
     DAILY_CAP,
+    DEVICE_DISTANCE_HIGH,
     DISTANCE_TOO_LONG,
     DISTANCE_TOO_SHORT,
     DUPLICATE,
@@ -97,6 +98,9 @@ class ActivityFacts:
     max_speed_mps: float | None = None
     gps_jumps: Sequence[GpsJump] = ()
     vehicle_segments: Sequence[VehicleSegment] = ()
+    # (device metres, GPS path metres) when the device's distance, which the activity's
+    # follows, is far above what its GPS path allows (the parser's "device_distance_high").
+    device_over_path: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,7 @@ def judge(facts: ActivityFacts, context: JudgingContext) -> Verdict:
         _check_pace,
         _check_splits,
         _check_track,
+        _check_device_distance,
         _check_duplicate,
     ):
         reasons.extend(check(facts, context))
@@ -194,6 +199,8 @@ def _status_of(reason: Reason) -> str:
         return REJECTED
     if reason.code in (GPS_JUMP, VEHICLE_SPEED):
         return REJECTED if reason.evidence.get("reject") else FLAGGED
+    if reason.code == DEVICE_DISTANCE_HIGH:
+        return FLAGGED
     return ACCEPTED
 
 
@@ -439,6 +446,24 @@ def _check_splits(facts: ActivityFacts, context: JudgingContext) -> list[Reason]
             SPLIT_TOO_FAST,
             message,
             {"fastest_split_s": limit, "fast_km": [{"km": k, "split_s": s} for k, s in fast]},
+        )
+    ]
+
+
+def _check_device_distance(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
+    """A device distance far above the GPS path flags the activity for review."""
+    if facts.device_over_path is None:
+        return []
+    device_m, path_m = facts.device_over_path
+    return [
+        Reason(
+            DEVICE_DISTANCE_HIGH,
+            gettext(
+                "the device's distance, %(device)s, is far more than its GPS track allows "
+                "(%(path)s over the same stretches)"
+            )
+            % {"device": km_text(device_m), "path": km_text(path_m)},
+            {"device_m": device_m, "path_m": path_m},
         )
     ]
 

@@ -33,7 +33,11 @@ SPORTS = ("run", "walk", "other")
 
 @dataclass
 class Track:
-    """A normalised activity track; arrays are aligned point by point, sorted by time."""
+    """A normalised activity track; arrays are aligned point by point, sorted by time.
+
+    A point may have a time but no position (lat and lon nan): it counts for the
+    duration, and the GPS distance runs between the points that have one.
+    """
 
     t: np.ndarray  # UTC epoch seconds, float64
     lat: np.ndarray  # degrees, nan without a fix
@@ -46,14 +50,20 @@ class Track:
     device: str | None = None
     source_format: str = ""
     has_gps: bool = True
-    # Cumulative device-measured distance (treadmill files have no positions).
+    # The device's own cumulative distance per point, from 0 (FIT record `distance`,
+    # TCX trackpoint `DistanceMeters`); None when the file has none.
     dist: np.ndarray | None = None
-    # Total distance the device reports, used when there are no positions.
-    distance_m: float | None = None
+    # The device's distance for the activity: what its points' distance covers, else its
+    # summary (FIT session, TCX laps). When known, it is the activity's distance.
+    device_distance_m: float | None = None
     # Recording segment of each point (GPX trkseg); no distance is credited across a break,
     # where the recorder was off and the athlete may have travelled any way.
     segment: np.ndarray | None = None
     dropped_points: int = 0
+    # For one sport of a multisport file: {"index": 1-based, "count", "sport": FIT name}.
+    session: dict | None = None
+    # What the parser noticed and worked around: [{"code", "params"}] (`parsers.base.note`).
+    notes: list[dict] = field(default_factory=list)
     # segment_distances, kept with the arrays it was computed from.
     _distances: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -92,6 +102,10 @@ class TrackSummary:
     max_speed_mps: float | None
     has_gps: bool
     device: str | None
+    # The device's own figure and the geodesic sum of the GPS path; `distance_m` is the
+    # first when the file has it, else the second.
+    device_distance_m: int | None = None
+    gps_distance_m: int | None = None
 
 
 def geodesic_distances(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -118,29 +132,88 @@ def geodesic_distances(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def segment_distances(track: Track) -> np.ndarray:
-    """Distance of each segment between consecutive points, in metres (read-only).
+    """The distance credited to each step between consecutive points, in metres
+    (read-only): the device's own where the file has it, else the GPS path's (scaled to
+    the device's total when only a summary gives one).
 
     Computed once per track: the summary, the rules and the pipeline all need it.
     """
     sources = (track.has_gps, track.lat, track.lon, track.segment, track.dist)
     cached = track._distances
-    if cached is not None and all(a is b for a, b in zip(cached[0], sources, strict=True)):
-        return cached[1]
+    if (
+        cached is not None
+        and all(a is b for a, b in zip(cached[0], sources, strict=True))
+        and cached[1] == track.device_distance_m
+    ):
+        return cached[2]
     d = _segment_distances(track)
     d.flags.writeable = False
-    track._distances = (sources, d)
+    # Without the device's distance, the credited distance is the GPS path itself.
+    gps = d if track.dist is None and track.device_distance_m is None and track.has_gps else None
+    track._distances = (sources, track.device_distance_m, d, gps)
     return d
 
 
-def _segment_distances(track: Track) -> np.ndarray:
-    if track.has_gps:
+def gps_segment_distances(track: Track) -> np.ndarray:
+    """The GPS path's distance per step (read-only). A step between two points with a
+    position is their geodesic distance; the distance between fixes with points without
+    one between them is spread over those steps by time. Nothing across a segment break."""
+    segment_distances(track)
+    cached = track._distances
+    if cached[3] is None:
+        d = _gps_segment_distances(track)
+        d.flags.writeable = False
+        track._distances = (*cached[:3], d)
+    return track._distances[3]
+
+
+def _gps_segment_distances(track: Track) -> np.ndarray:
+    n = len(track)
+    if not track.has_gps or n < 2:
+        return np.zeros(max(n - 1, 0))
+    fixed = np.isfinite(track.lat)
+    if fixed.all():
         d = geodesic_distances(track.lat, track.lon)
-        if track.segment is not None and track.segment.size >= 2:
+        if track.segment is not None:
             d[np.diff(track.segment) != 0] = 0.0
         return d
+    at = np.flatnonzero(fixed)
+    between = geodesic_distances(track.lat[at], track.lon[at])
+    if track.segment is not None:
+        between[np.diff(track.segment[at]) != 0] = 0.0
+    # Spread each distance between fixes over the steps it spans, in proportion to time
+    # (evenly where no time passes); none before the first fix or after the last.
+    cum_at = np.concatenate(([0.0], np.cumsum(between)))
+    t = track.t
+    weights = np.where(np.diff(t[at]) > 0, np.diff(t[at]), 0.0)
+    cum = np.interp(t, t[at], cum_at) if (weights > 0).all() else _spread(at, cum_at, n)
+    cum[: at[0]] = 0.0
+    cum[at[-1] :] = cum_at[-1]
+    return np.maximum(np.diff(cum), 0.0)
+
+
+def _spread(at: np.ndarray, cum_at: np.ndarray, n: int) -> np.ndarray:
+    """Cumulative distance at every point, linear by index between the fixes."""
+    return np.interp(np.arange(n), at, cum_at)
+
+
+def _segment_distances(track: Track) -> np.ndarray:
     if track.dist is not None and track.dist.size >= 2:
         return np.maximum(np.diff(_fill_forward(track.dist)), 0.0)
+    if track.has_gps:
+        d = _gps_segment_distances(track)
+        total = float(d.sum())
+        if track.device_distance_m is not None and total > 0:
+            d = d * (track.device_distance_m / total)
+        return d
     return np.zeros(max(len(track) - 1, 0))
+
+
+def gps_distance_m(track: Track) -> int | None:
+    """The geodesic length of the GPS path (None without positions)."""
+    if not track.has_gps:
+        return None
+    return int(round(float(gps_segment_distances(track).sum())))
 
 
 def cumulative_distance(track: Track) -> np.ndarray:
@@ -149,13 +222,22 @@ def cumulative_distance(track: Track) -> np.ndarray:
     )
 
 
+def gps_cumulative_distance(track: Track) -> np.ndarray:
+    """Cumulative GPS path distance per point: what the track checks judge."""
+    return (
+        np.concatenate(([0.0], np.cumsum(gps_segment_distances(track))))
+        if len(track)
+        else np.zeros(0)
+    )
+
+
 def total_distance_m(track: Track) -> int:
     return _total_distance_m(track, segment_distances(track))
 
 
 def _total_distance_m(track: Track, d: np.ndarray) -> int:
-    if not track.has_gps and track.distance_m is not None:
-        return int(round(track.distance_m))
+    if track.device_distance_m is not None:
+        return int(round(track.device_distance_m))
     return int(round(float(d.sum())))
 
 
@@ -307,6 +389,10 @@ def summarise(track: Track) -> TrackSummary:
         max_speed_mps=_max_speed_mps(track, cum),
         has_gps=track.has_gps,
         device=track.device,
+        device_distance_m=(
+            None if track.device_distance_m is None else int(round(track.device_distance_m))
+        ),
+        gps_distance_m=gps_distance_m(track),
     )
 
 
@@ -337,8 +423,12 @@ def simplify(
     tolerance_m: float = SIMPLIFY_TOLERANCE_M,
 ) -> Track:
     """Ramer–Douglas–Peucker, splitting the worst segment first, up to `max_points` points."""
+    if not track.has_gps:
+        return track
+    if not np.isfinite(track.lat).all():
+        track = track.subset(np.isfinite(track.lat))
     n = len(track)
-    if not track.has_gps or n <= 2:
+    if n <= 2:
         return track
     x, y = _local_xy(track.lat, track.lon)
     kept = {0, n - 1}
@@ -361,6 +451,8 @@ def privacy_trim(track: Track, metres: float = PRIVACY_TRIM_M) -> Track:
     """The track without its first and last `metres` (home and finish stay private)."""
     if not track.has_gps or len(track) == 0:
         return track.subset(np.zeros(0, dtype=int))
-    cum = cumulative_distance(track)
+    if not np.isfinite(track.lat).all():
+        track = track.subset(np.isfinite(track.lat))
+    cum = gps_cumulative_distance(track)
     mask = (cum >= metres) & (cum <= cum[-1] - metres)
     return track.subset(mask)

@@ -57,7 +57,7 @@ def _upload_item(upload: Upload | None = None, *, name: str = "", error: str = "
         {
             "name": result.get("name") or upload.filename,
             "ok": result.get("ok"),
-            "message": pipeline.error_message(result.get("error")),
+            "message": pipeline.error_message(result.get("error"), result.get("params")),
             "activities": [found[pk] for pk in result.get("activities", []) if pk in found],
         }
         for result in upload.results

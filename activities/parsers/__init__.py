@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from activities.parsers import fit, gpx, recording, tcx
+from activities.parsers import fit, gpx, kml, recording, tcx
 from activities.parsers.base import MAX_FILE_BYTES, ParseError, check_size
 from activities.track import Track
 
@@ -34,10 +34,11 @@ PARSERS: dict[str, Parser] = {
     "gpx": gpx.parse,
     "tcx": tcx.parse,
     "fit": fit.parse,
+    "kml": kml.parse,
     "recording": recording.parse,
 }
 
-XML_ROOTS = {b"gpx": "gpx", b"TrainingCenterDatabase": "tcx"}
+XML_ROOTS = {b"gpx": "gpx", b"TrainingCenterDatabase": "tcx", b"kml": "kml"}
 
 MAX_ARCHIVE_MEMBERS = 500
 MAX_ARCHIVE_TOTAL_BYTES = 200 * 1024 * 1024
@@ -124,9 +125,13 @@ def expand(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
+        members = [info for info in archive.infolist() if not _ignored(info)]
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise ParseError("malformed_file") from exc
+    kmz = _kmz_document(members)
+    if kmz is not None:
+        # A KMZ is one KML document with its images: the document is the file.
+        members = [kmz]
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise ParseError("too_large")
     if sum(info.file_size for info in members) > MAX_ARCHIVE_TOTAL_BYTES:
@@ -152,6 +157,32 @@ def expand(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
     return result
 
 
+def _kmz_document(members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
+    """A KMZ's document: its `doc.kml`, or its only .kml at the top, when nothing in the
+    archive is another activity file."""
+    names = [info.filename.lower() for info in members]
+    if any(name.endswith((".gpx", ".tcx", ".fit", ".gz", ".zip")) for name in names):
+        return None
+    top = [info for info in members if "/" not in info.filename and _is_kml(info)]
+    for info in top:
+        if info.filename.lower() == "doc.kml":
+            return info
+    return top[0] if len(top) == 1 else None
+
+
+def _is_kml(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith(".kml")
+
+
+def _ignored(info: zipfile.ZipInfo) -> bool:
+    """Folders, empty members and the resource forks macOS adds to archives it makes
+    (`__MACOSX/…`, `._name`): not activity files, so not failed ones either."""
+    if info.is_dir() or info.file_size == 0:
+        return True
+    parts = info.filename.replace("\\", "/").split("/")
+    return "__MACOSX" in parts[:-1] or parts[-1].startswith("._")
+
+
 @dataclass
 class FileResult:
     name: str
@@ -170,6 +201,8 @@ def parse_upload(data: bytes, filename: str = "") -> list[FileResult]:
         files = expand(data, filename)
     except ParseError as error:
         return [FileResult(filename, [], error)]
+    if not files:  # an archive of nothing but folders, empty files and macOS extras
+        return [FileResult(filename, [], ParseError("no_points"))]
     results = []
     for name, content in files:
         try:

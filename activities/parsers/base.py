@@ -2,45 +2,176 @@
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from lxml import etree
-
-from activities.track import Track
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Timestamps outside [2000-01-01, now + 1 day] come from unset or corrupt device clocks
 # (e.g. 1901 or 2085 in real files) and are treated as missing.
 MIN_VALID_EPOCH = 946684800.0
 MAX_FUTURE_S = 86400.0
-MAX_UNTIMED_FRACTION = 0.01
-
-# (t, lat, lon, ele, hr, cad, segment): t is None when the point has no usable time.
-Row = tuple[float | None, float, float, float, float, float, int]
 
 ERROR_MESSAGES = {
     "malformed_file": _("The file is damaged or not a valid activity file."),
-    "unknown_format": _("This is not a GPX, TCX or FIT activity file."),
+    "unknown_format": _("This is not a GPX, TCX, FIT or KML activity file."),
     "no_timestamps": _("The track has no usable timestamps."),
     "no_points": _("The file contains no track points."),
+    "no_positions": _("The track points have no positions and the file gives no distance."),
     "too_large": _("The file is too large."),
     "archive_bomb": _("The archive expands to far more data than it holds; it was not opened."),
     "entity_bomb": _("The file declares XML entities, which are not accepted."),
 }
 
+# The same errors with the counts that show them, used when the parser knows them.
+COUNTED_ERROR_MESSAGES = {
+    "no_time": _("None of the %(total)s track points has a usable time."),
+    "no_timestamps": _(
+        "Only %(timed)s of the %(total)s track points have a usable time: too few to tell "
+        "when the activity took place or how long it lasted."
+    ),
+    "same_time": _("All %(total)s track points carry the same time, so no duration can be told."),
+    "out_of_order": _(
+        "The track points' times are out of order: %(count)s of %(total)s go back in time, "
+        "too many to be a glitch."
+    ),
+    "no_positions": _(
+        "None of the %(total)s track points has a position, and the file gives no distance."
+    ),
+    "no_points": _("The file holds %(activities)s activities, none with any track points."),
+}
+
 
 class ParseError(Exception):
-    """A file we cannot turn into a track; `code` is stable, `message` is translated."""
+    """A file we cannot turn into a track; `code` is stable, `message` is translated.
 
-    def __init__(self, code: str, message: str | None = None) -> None:
+    `params` (plain numbers, JSON-safe) are the counts behind the error; with a `detail`
+    key naming an entry of COUNTED_ERROR_MESSAGES they give the message its evidence, in
+    the language active when the message is read.
+    """
+
+    def __init__(self, code: str, message=None, params: dict | None = None) -> None:
         if code not in ERROR_MESSAGES:
             raise ValueError(f"unknown parse error code {code!r}")
         self.code = code
-        self.message = message if message is not None else ERROR_MESSAGES[code]
-        super().__init__(f"{code}: {self.message}")
+        self.params = dict(params or {})
+        self._message = message
+        super().__init__(f"{code}: {self.params or message or ''}")
+
+    @property
+    def message(self):
+        if self._message is not None:
+            return self._message
+        return error_text(self.code, self.params)
+
+
+def error_text(code: str, params: dict | None = None) -> str:
+    """An error's message in the active language, with its counts when they are known."""
+    params = params or {}
+    template = COUNTED_ERROR_MESSAGES.get(params.get("detail", ""))
+    if template is not None:
+        try:
+            return str(template) % params
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(ERROR_MESSAGES[code])
+
+
+# What a parser noticed and worked around, told to the participant with the activity.
+# Each note is {"code": <stable code>, "params": {...}}; numbers of metres are shown in km.
+NOTE_MESSAGES = {
+    "no_fix": ngettext_lazy(
+        "%(count)s of %(total)s points had no GPS position (some devices write 0° 0° then); "
+        "it counts for time, not for distance.",
+        "%(count)s of %(total)s points had no GPS position (some devices write 0° 0° then); "
+        "they count for time, not for distance.",
+        "count",
+    ),
+    "untimed": ngettext_lazy(
+        "%(count)s of %(total)s points had no time and was left out.",
+        "%(count)s of %(total)s points had no time and were left out.",
+        "count",
+    ),
+    "clock_glitch": ngettext_lazy(
+        "%(count)s point was stamped far from the rest of the activity (the device's clock "
+        "jumped) and was left out.",
+        "%(count)s points were stamped far from the rest of the activity (the device's "
+        "clock jumped) and were left out.",
+        "count",
+    ),
+    "out_of_order": ngettext_lazy(
+        "%(count)s point was stamped out of time order and was left out.",
+        "%(count)s points were stamped out of time order and were left out.",
+        "count",
+    ),
+    "duplicates": ngettext_lazy(
+        "%(count)s point appeared twice in the file and was counted once.",
+        "%(count)s points appeared twice in the file and were counted once.",
+        "count",
+    ),
+    "ends_early": _(
+        "The file ends early, after %(read_bytes)s of its %(total_bytes)s bytes: "
+        "%(records)s records were read, covering %(read_s)s; the rest could not be read."
+    ),
+    "damaged": _(
+        "The file is damaged in places: %(skipped_bytes)s bytes could not be read, and "
+        "reading went on after them (%(records)s records read)."
+    ),
+    "summary_distance": _(
+        "The file's summary says %(summary_km)s km, but its points cover %(points_km)s km; "
+        "the points are counted."
+    ),
+    "device_distance_high": _(
+        "The device's distance, %(device_km)s km, is far more than its GPS track allows "
+        "(%(path_km)s km over the same stretches)."
+    ),
+    "skipped": ngettext_lazy(
+        "%(count)s of the file's %(total)s activities could not be read and was left out: "
+        "%(reason)s",
+        "%(count)s of the file's %(total)s activities could not be read and were left out: "
+        "%(reason)s",
+        "count",
+    ),
+    "transition": ngettext_lazy(
+        "The file's %(count)s transition between sports is not counted.",
+        "The file's %(count)s transitions between sports are not counted.",
+        "count",
+    ),
+}
+
+
+def note(code: str, **params) -> dict:
+    if code not in NOTE_MESSAGES:
+        raise ValueError(f"unknown parse note code {code!r}")
+    return {"code": code, "params": params}
+
+
+def note_text(entry: dict) -> str:
+    """A stored note in words, in the active language ("" for a code no longer known)."""
+    template = NOTE_MESSAGES.get(entry.get("code", ""))
+    if template is None:
+        return ""
+    params = dict(entry.get("params") or {})
+    for key in list(params):
+        if key.endswith("_m"):
+            params[key[:-2] + "_km"] = formats.number_format(params[key] / 1000, 2)
+        elif key.endswith("_s") and isinstance(params[key], int | float):
+            params[key] = _clock(params[key])
+        elif key == "reason":
+            params[key] = error_text(params[key], params.get("reason_params"))
+    try:
+        return str(template % params)
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def _clock(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def check_size(size: int) -> None:
@@ -116,7 +247,9 @@ def parse_time(text: str | None) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=None).timestamp() - datetime(1970, 1, 1).timestamp()
+        # GPX and TCX times without a zone are UTC (both formats say so), whatever the
+        # zone of the process reading them.
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -148,104 +281,3 @@ def float_or_nan(text: str | None) -> float:
     except ValueError:
         return np.nan
     return value if np.isfinite(value) else np.nan
-
-
-def build_track(
-    rows: list[Row],
-    *,
-    source_format: str,
-    sport: str | None,
-    device: str | None,
-) -> Track:
-    """A GPS track from (t, lat, lon, ele, hr, cad, segment) rows; see `build_track_columns`."""
-    if rows:
-        arr = np.array([(np.nan if r[0] is None else r[0], *r[1:]) for r in rows], dtype=np.float64)
-    else:
-        arr = np.zeros((0, 7))
-    return build_track_columns(
-        *(arr[:, i] for i in range(7)), source_format=source_format, sport=sport, device=device
-    )
-
-
-def build_track_columns(
-    t: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    ele: np.ndarray,
-    hr: np.ndarray,
-    cad: np.ndarray,
-    segment: np.ndarray,
-    *,
-    source_format: str,
-    sport: str | None,
-    device: str | None,
-) -> Track:
-    """A GPS track from aligned float arrays (nan where missing), checked, sorted by time.
-
-    Points without a valid position are dropped. A few points with unusable times are
-    dropped too; if more than MAX_UNTIMED_FRACTION of the points have none, the timing of
-    the track cannot be judged and the file is refused.
-    """
-    with np.errstate(invalid="ignore"):
-        placed = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # false for nan and inf
-    if not placed.all():
-        t, lat, lon, ele, hr, cad, segment = (
-            a[placed] for a in (t, lat, lon, ele, hr, cad, segment)
-        )
-    if not t.size:
-        raise ParseError("no_points")
-    latest = time.time() + MAX_FUTURE_S
-    with np.errstate(invalid="ignore"):
-        timed = (t >= MIN_VALID_EPOCH) & (t <= latest)  # false for nan
-    untimed = int(t.size - np.count_nonzero(timed))
-    if untimed == t.size or untimed > MAX_UNTIMED_FRACTION * t.size:
-        raise ParseError("no_timestamps")
-    order = np.flatnonzero(timed)
-    order = order[np.argsort(t[order], kind="stable")]
-    t = t[order]
-    if t.size > 1 and t[-1] - t[0] < 1.0:
-        # Every point at (nearly) the same instant: no duration can be derived.
-        raise ParseError("no_timestamps")
-    hr, cad = hr[order], cad[order]
-    segment = segment[order].astype(np.int64)
-    return Track(
-        t=t,
-        lat=lat[order],
-        lon=lon[order],
-        ele=ele[order],
-        hr=hr if np.isfinite(hr).any() else None,
-        cad=cad if np.isfinite(cad).any() else None,
-        sport=sport,
-        device=device,
-        source_format=source_format,
-        segment=segment if (segment != segment[0]).any() else None,
-        dropped_points=untimed,
-    )
-
-
-def distance_only_track(
-    t: np.ndarray,
-    dist: np.ndarray,
-    total: float,
-    *,
-    source_format: str,
-    sport: str | None,
-    device: str | None,
-) -> Track:
-    """A recording without positions (treadmill, indoor): times and the device's
-    cumulative distance only."""
-    if total <= 0:
-        raise ParseError("no_points")
-    nan = np.full(t.size, np.nan)
-    return Track(
-        t=t,
-        lat=nan,
-        lon=nan.copy(),
-        ele=nan.copy(),
-        sport=sport,
-        device=device,
-        source_format=source_format,
-        has_gps=False,
-        dist=dist,
-        distance_m=total,
-    )

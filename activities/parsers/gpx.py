@@ -18,7 +18,6 @@ from lxml import etree
 from activities.parsers import gpx_shapes
 from activities.parsers.base import (
     ParseError,
-    build_track_columns,
     float_or_nan,
     local,
     parse_time,
@@ -26,6 +25,7 @@ from activities.parsers.base import (
     xml_root,
 )
 from activities.parsers.gpx_shapes import CAD_TAGS, HR_TAGS
+from activities.parsers.points import build_track_columns
 from activities.track import Track
 
 
@@ -222,8 +222,11 @@ def _sparse_floats(texts: dict[int, str | None], n: int) -> np.ndarray:
 
 def _floats(texts: list[str | bytes | None]) -> np.ndarray:
     """float_or_nan of each text, converted all at once where every one is a number."""
-    if texts.count(None) == len(texts):
+    missing = texts.count(None)
+    if missing == len(texts):
         return np.full(len(texts), np.nan)
+    if missing:
+        texts = ["nan" if text is None else text for text in texts]
     try:
         values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
     except (TypeError, ValueError):

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from activities.parsers.base import MIN_VALID_EPOCH, ParseError, build_track_columns
+from activities.parsers.base import MIN_VALID_EPOCH, ParseError
+from activities.parsers.points import build_track_columns
 from activities.track import WGS84_A, Track
 
 FORMAT = "kindsteps-recording"

@@ -1,19 +1,24 @@
-"""Garmin Training Center XML (TCX), including treadmill laps without positions."""
+"""Garmin Training Center XML (TCX), including treadmill laps without positions.
+
+Each `Activity` of a file stands or falls alone: an empty indoor activity beside two
+runs leaves the runs readable, with a note that it was left out.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from activities.parsers import gpx
 from activities.parsers.base import (
     ParseError,
-    build_track,
-    distance_only_track,
     float_or_nan,
     local,
+    note,
     parse_time,
     sport_hint,
     xml_root,
 )
+from activities.parsers.points import build_track_columns
 from activities.track import Track
 
 
@@ -21,10 +26,39 @@ def parse(data: bytes, filename: str) -> list[Track]:
     root = xml_root(data)
     if local(root.tag) != "TrainingCenterDatabase":
         raise ParseError("unknown_format")
-    activities = [el for el in root.iter() if local(el.tag) == "Activity"]
+    activities = list(root.iter("{*}Activity"))
     if not activities:
         raise ParseError("no_points")
-    return [_activity(activity) for activity in activities]
+    return stand_alone([lambda a=a: _activity(a) for a in activities])
+
+
+def stand_alone(readers: list) -> list[Track]:
+    """The tracks of those of a file's activities that can be read, each with a note of
+    the ones that could not; the most telling error when none can."""
+    tracks: list[Track] = []
+    errors: list[ParseError] = []
+    for read in readers:
+        try:
+            tracks.append(read())
+        except ParseError as error:
+            errors.append(error)
+    if not tracks:
+        if len(errors) > 1 and all(e.code == "no_points" for e in errors):
+            raise ParseError("no_points", params={"detail": "no_points", "activities": len(errors)})
+        # A count-bearing error says more than a bare one.
+        raise max(errors, key=lambda e: (e.code != "no_points", bool(e.params)))
+    if errors:
+        first = errors[0]
+        skipped = note(
+            "skipped",
+            count=len(errors),
+            total=len(readers),
+            reason=first.code,
+            reason_params=first.params,
+        )
+        for track in tracks:
+            track.notes.append(skipped)
+    return tracks
 
 
 def _text(el, name: str) -> str | None:
@@ -40,8 +74,7 @@ def _activity(activity) -> Track:
     for child in activity:
         if local(child.tag) == "Creator":
             device = (_text(child, "Name") or "").strip() or None
-    rows = []
-    no_gps: list[tuple[float, float]] = []
+    texts: dict[str, list] = {field: [] for field in FIELDS}
     laps = []
     for lap in activity:
         if local(lap.tag) != "Lap":
@@ -53,53 +86,99 @@ def _activity(activity) -> Track:
                 float_or_nan(_text(lap, "DistanceMeters")),
             )
         )
-        for tp in lap.iter():
-            if local(tp.tag) != "Trackpoint":
-                continue
-            t = None
-            lat = lon = ele = hr = cad = dist = np.nan
-            for child in tp.iter():
-                name = local(child.tag)
-                if name == "Time":
-                    t = parse_time(child.text)
-                elif name == "LatitudeDegrees":
-                    lat = float_or_nan(child.text)
-                elif name == "LongitudeDegrees":
-                    lon = float_or_nan(child.text)
-                elif name == "AltitudeMeters":
-                    ele = float_or_nan(child.text)
-                elif name == "DistanceMeters":
-                    dist = float_or_nan(child.text)
-                elif name == "Value" and local(child.getparent().tag) == "HeartRateBpm":
-                    hr = float_or_nan(child.text)
-                elif name in ("Cadence", "RunCadence") and np.isnan(cad):
-                    cad = float_or_nan(child.text)
-            rows.append((t, lat, lon, ele, hr, cad, 0))
-            if t is not None and np.isfinite(dist):
-                no_gps.append((t, dist))
-    if any(np.isfinite(r[1]) and np.isfinite(r[2]) for r in rows):
-        return build_track(rows, source_format="tcx", sport=sport, device=device)
-    return _treadmill(no_gps, laps, sport, device)
+    _trackpoints(activity, texts)
+    times = gpx._epochs(texts["t"])
+    lats, lons, dists = (gpx._floats(texts[k]) for k in ("lat", "lon", "dist"))
+    lap_total = float(np.nansum([lap[2] for lap in laps])) if laps else 0.0
+    if not _timed_points(times, lats, dists) and laps:
+        return _from_laps(laps, sport, device)
+    columns = [times, lats, lons, *(gpx._floats(texts[k]) for k in ("ele", "hr", "cad"))]
+    return build_track_columns(
+        *columns,
+        np.zeros(len(times)),
+        source_format="tcx",
+        sport=sport,
+        device=device,
+        dist=dists,
+        summary_distance=lap_total or None,
+    )
 
 
-def _treadmill(
-    samples: list[tuple[float, float]],
-    laps: list[tuple[float | None, float, float]],
-    sport: str | None,
-    device: str | None,
-) -> Track:
+def _timed_points(times: np.ndarray, lats: np.ndarray, dists: np.ndarray) -> bool:
+    """Whether at least two trackpoints have a time and either a position or a distance."""
+    usable = np.isfinite(times) & (np.isfinite(lats) | np.isfinite(dists))
+    return int(np.count_nonzero(usable)) >= 2
+
+
+# What the elements of a trackpoint hold, by local name; lxml picks them out in C, in
+# document order. In a lap, its own distance, cadence and heart rates come before its
+# track (the schema's order), so they are told apart by where they stand: nothing
+# counts from a lap's start to its first trackpoint.
+_KINDS = {
+    "Time": "t",
+    "LatitudeDegrees": "lat",
+    "LongitudeDegrees": "lon",
+    "AltitudeMeters": "ele",
+    "DistanceMeters": "dist",
+    "Value": "hr",
+    "Cadence": "cad",
+    "RunCadence": "cad",
+}
+FIELDS = ("t", "lat", "lon", "ele", "dist", "hr", "cad")
+_TAGS = ("{*}Lap", "{*}Trackpoint", *(f"{{*}}{name}" for name in _KINDS))
+
+
+def _trackpoints(activity, texts: dict[str, list]) -> None:
+    """Append the texts of each trackpoint of the activity: of several, the last one
+    counts, but the first readable cadence; a heart rate is a `Value` under
+    `HeartRateBpm`."""
+    kinds: dict[str, str | None] = {}
+    cadence = texts["cad"]
+    inside = False
+    for element in activity.iter(_TAGS):
+        tag = element.tag
+        kind = kinds.get(tag, "")
+        if kind == "":
+            name = local(tag)
+            kind = kinds[tag] = "point" if name == "Trackpoint" else _KINDS.get(name, "lap")
+        if kind == "point":
+            inside = True
+            for column in texts.values():
+                column.append(None)
+        elif kind == "lap":
+            inside = False
+        elif not inside:
+            continue
+        elif kind == "cad":
+            if cadence[-1] is None or not _number(cadence[-1]):
+                cadence[-1] = element.text
+        elif kind != "hr" or local(element.getparent().tag) == "HeartRateBpm":
+            texts[kind][-1] = element.text
+
+
+def _number(text: str) -> bool:
+    return not np.isnan(float_or_nan(text))
+
+
+def _from_laps(laps: list[tuple[float | None, float, float]], sport, device) -> Track:
     """Distance-only laps (treadmill, indoor): keep duration and distance, no positions."""
-    if len(samples) >= 2:
-        arr = np.array(sorted(samples), dtype=np.float64)
-        t, dist = arr[:, 0], arr[:, 1]
-        total = float(np.nanmax(dist))
-    else:
-        timed = [lap for lap in laps if lap[0] is not None and np.isfinite(lap[1])]
-        if not timed:
-            raise ParseError("no_points" if not laps else "no_timestamps")
-        start = min(lap[0] for lap in timed)
-        end = max(lap[0] + lap[1] for lap in timed)
-        total = float(np.nansum([lap[2] for lap in laps]))
-        t = np.array([start, end])
-        dist = np.array([0.0, total])
-    return distance_only_track(t, dist, total, source_format="tcx", sport=sport, device=device)
+    timed = [lap for lap in laps if lap[0] is not None and np.isfinite(lap[1])]
+    total = float(np.nansum([lap[2] for lap in laps]))
+    if not timed or total <= 0:
+        raise ParseError("no_points")
+    start = min(lap[0] for lap in timed)
+    end = max(lap[0] + lap[1] for lap in timed)
+    if end - start < 1.0:
+        raise ParseError("no_timestamps", params={"detail": "same_time", "total": len(laps)})
+    nan = np.full(2, np.nan)
+    return Track(
+        t=np.array([start, end]),
+        lat=nan,
+        lon=nan.copy(),
+        ele=nan.copy(),
+        sport=sport,
+        device=device,
+        source_format="tcx",
+        has_gps=False,
+        device_distance_m=total,
+    )

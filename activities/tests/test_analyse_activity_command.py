@@ -28,6 +28,10 @@ KEYS = {
     "points",
     "avg_pace_s_per_km",
     "splits_s",
+    "device_distance_m",
+    "gps_distance_m",
+    "session",
+    "notes",
 }
 
 
@@ -68,7 +72,7 @@ def test_a_bad_file_gets_its_error_and_the_others_still_print(tmp_path):
     assert results[0]["message"] == "The file is damaged or not a valid activity file."
     assert set(results[0]) == KEYS and results[0]["distance_m"] is None
     assert results[1]["error"] == "unreadable"
-    assert results[2]["distance_m"] == 4689
+    assert results[2]["distance_m"] == 4686
 
 
 def test_zip_members_are_reported_one_by_one(tmp_path):
@@ -93,7 +97,7 @@ def test_oversized_file_is_refused_without_reading_it(tmp_path, monkeypatch):
 def test_without_json_prints_a_readable_line():
     out = io.StringIO()
     call_command("analyse_activity", str(FILES / "tcxparser__test.tcx"), stdout=out)
-    assert "run 2012-12-26T21:29:53Z 4689 m" in out.getvalue()
+    assert "run 2012-12-26T21:29:53Z 4686 m" in out.getvalue()
 
 
 def test_messages_are_vietnamese_by_default(tmp_path):
@@ -130,7 +134,9 @@ def test_a_valid_run_is_accepted_and_its_arrival_not_judged_without_received_at(
     (result,) = run(RUN, "--campaign", "thang-3-2020")
     assert set(result) == VERDICT_KEYS
     assert result["verdict"] == "accepted"
-    assert result["credited_m"] == result["distance_m"] == 6507
+    # The watch's own distance counts; the GPS path's sum is beside it.
+    assert result["credited_m"] == result["distance_m"] == result["device_distance_m"] == 6458
+    assert result["gps_distance_m"] == 6507
     assert result["reasons"] == []
 
 
@@ -210,5 +216,12 @@ def test_a_file_without_a_sport_gets_one_guessed_from_its_pace():
 
 def test_the_readable_line_ends_with_the_verdict(march_2020):
     out = io.StringIO()
-    call_command("analyse_activity", RUN, "--campaign", "thang-3-2020", stdout=out)
-    assert out.getvalue().strip().endswith("→ accepted, 6507 m")
+    call_command(
+        "analyse_activity", RUN, "--campaign", "thang-3-2020", "--language", "en", stdout=out
+    )
+    first, *notes = out.getvalue().strip().splitlines()
+    assert first.endswith("→ accepted, 6458 m")
+    assert notes == [
+        "  50 of 2197 points had no GPS position (some devices write 0° 0° then); they count "
+        "for time, not for distance."
+    ]

@@ -10,13 +10,13 @@ import pytest
 
 from activities.parsers import ParseError, gpx
 from activities.parsers.base import (
-    build_track,
     float_or_nan,
     local,
     parse_time,
     sport_hint,
     xml_root,
 )
+from activities.parsers.points import build_track
 
 FILES = Path(__file__).parent / "files"
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "gpx"

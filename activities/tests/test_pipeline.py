@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
@@ -66,7 +67,9 @@ def test_a_real_run_becomes_one_accepted_activity(participant, run_campaign):
     assert upload.results == [
         {"name": "run.gpx", "ok": True, "error": None, "activities": [activity.pk]}
     ]
-    assert (activity.sport, activity.distance_m, activity.points) == ("run", 3101, 206)
+    # The file has one point twice: it is counted once, and the participant told so.
+    assert (activity.sport, activity.distance_m, activity.points) == ("run", 3101, 205)
+    assert activity.parse_notes == [{"code": "duplicates", "params": {"count": 1}}]
     assert activity.started_at == RUN_START
     assert activity.elapsed_s == 948
     assert 50 <= len(activity.track) <= 300
@@ -450,3 +453,31 @@ def test_an_organiser_changing_the_rules_has_the_campaign_judged_again(
     evening = Verdict.objects.get(activity__started_at=local(2024, 3, 2, 17))
     assert evening.codes == ["daily_cap"]
     assert evening.credited_m == 5000 - Verdict.objects.exclude(pk=evening.pk).get().credited_m
+
+
+def test_what_reading_noticed_is_stored_and_told_in_both_languages(participant, run_campaign):
+    receive(participant, RUN.read_bytes())
+    activity = Activity.objects.get()
+    assert activity.gps_distance_m == activity.distance_m == 3101
+    assert activity.device_distance_m is None
+    assert activity.parse_notes == [{"code": "duplicates", "params": {"count": 1}}]
+    with translation.override("en"):
+        assert activity.parse_messages == [
+            "1 point appeared twice in the file and was counted once."
+        ]
+    with translation.override("vi"):
+        assert activity.parse_messages == [
+            "1 điểm xuất hiện hai lần trong tệp và chỉ được tính một lần."
+        ]
+
+
+def test_a_watch_file_keeps_the_device_distance_beside_the_gps_sum(participant, tree):
+    data = (FILES / "sports-lib__6909950168.fit").read_bytes()
+    upload = pipeline.receive(participant, data, "run.fit", process=False)
+    tasks.process_upload_task(upload.pk)
+    activity = Activity.objects.get()
+    assert (activity.distance_m, activity.device_distance_m, activity.gps_distance_m) == (
+        6458,
+        6458,
+        6507,
+    )

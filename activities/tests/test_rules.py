@@ -102,7 +102,7 @@ def test_accepts_a_plain_walk():
 
 
 def test_every_code_in_the_issue_is_defined_once():
-    assert len(set(REASON_CODES)) == len(REASON_CODES) == 16
+    assert len(set(REASON_CODES)) == len(REASON_CODES) == 17
 
 
 # ------------------------------------------------------------------- sport
@@ -620,3 +620,16 @@ def test_track_checks_are_still_importable_from_the_rules_module():
         "VEHICLE_SPEED_MPS",
     ):
         assert getattr(rules, name) is getattr(track_checks, name)
+
+
+def test_flags_a_device_distance_far_above_its_gps_track_with_both_figures():
+    verdict = judge(run(distance_m=7029, device_over_path=(7029, 4689)), context())
+    assert verdict.status == FLAGGED
+    reason = only_reason(verdict)
+    assert reason.code == "device_distance_high"
+    assert reason.evidence == {"device_m": 7029, "path_m": 4689}
+    assert reason.message == (
+        "the device's distance, 7.03 km, is far more than its GPS track allows "
+        "(4.69 km over the same stretches)"
+    )
+    assert verdict.credited_m == 7029

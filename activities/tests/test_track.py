@@ -215,7 +215,7 @@ def test_track_without_gps_uses_the_device_distance():
         ele=nan,
         has_gps=False,
         dist=np.linspace(0, 5000, t.size),
-        distance_m=5000.0,
+        device_distance_m=5000.0,
     )
     summary = tr.summarise(track)
     assert summary.distance_m == 5000

@@ -149,9 +149,10 @@ def test_a_bad_file_is_reported_and_the_good_one_of_the_batch_imported(
     assert Activity.objects.filter(user=enrolled.user).count() == 1
     bad = Upload.objects.get(filename=BAD)
     assert bad.status == UploadStatus.FAILED
-    assert pipeline.error_message(bad.results[0]["error"]) in status_of(walker, bad)
+    message = pipeline.error_message(bad.results[0]["error"], bad.results[0].get("params"))
+    assert message in status_of(walker, bad)
     good = status_of(walker, Upload.objects.get(filename=RUN))
-    assert "activity-card" in good and "6,51 km" in good  # Vietnamese notation
+    assert "activity-card" in good and "6,46 km" in good  # Vietnamese notation
 
 
 def test_a_too_large_file_is_refused_unread_while_the_other_goes_through(
@@ -241,7 +242,7 @@ def test_the_list_shows_each_verdict_with_its_reasons_in_vietnamese(
     assert verdict.messages("vi")[0] in body
     assert verdict.messages("en")[0] not in body
     assert "04/03/2020 23:14" in body  # Vietnam time
-    assert "6,51 km" in body
+    assert "6,46 km" in body
 
 
 def test_the_list_speaks_english_with_the_language_cookie(walker, enrolled, walk_only, participant):
@@ -250,7 +251,7 @@ def test_the_list_speaks_english_with_the_language_cookie(walker, enrolled, walk
     body = walker.get(reverse("activities:list")).content.decode()
     assert "this campaign counts walk, not run" in body
     assert verdict.messages("vi")[0] not in body
-    assert "6.51 km" in body
+    assert "6.46 km" in body
     assert "March 2020" in body
 
 
@@ -264,7 +265,7 @@ def test_the_list_shows_credited_kilometres_and_pending_uploads_first(
     )
     walker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = walker.get(reverse("activities:list")).content.decode()
-    assert "6.51 km credited" in body
+    assert "6.46 km credited" in body
     poll = reverse("activities:upload_status", args=[pending.pk])
     assert body.index(poll) < body.index("activity-card")
 
@@ -438,3 +439,13 @@ def test_a_manual_entry_with_a_bad_duration_says_how_to_write_it(walker, enrolle
     assert response.status_code == 400
     assert "h:mm:ss" in response.content.decode()
     assert not Activity.objects.exists()
+
+
+def test_the_activity_page_tells_what_reading_the_file_noticed(walker, participant):
+    activity = uploaded_run(participant)  # 50 of its 2,197 records have no GPS fix
+    body = walker.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert "Khi đọc tệp:" in body
+    assert "50 trong 2197 điểm không có vị trí GPS" in body
+    walker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = walker.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert "50 of 2197 points had no GPS position" in body

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from activities import parsers
 from activities.facts import context_for_campaign, facts_from_track, guess_sport
 from activities.parsers import ParseError, parse_upload
+from activities.parsers.base import note_text
 from activities.rules import JudgingContext, Verdict, judge, malformed_verdict
 from activities.track import Track, summarise
 from campaigns.models import Campaign
@@ -36,6 +37,9 @@ FIELDS = (
     "points",
     "avg_pace_s_per_km",
     "splits_s",
+    "device_distance_m",
+    "gps_distance_m",
+    "session",
 )
 
 
@@ -50,6 +54,7 @@ def _verdict_fields(verdict: Verdict) -> dict:
 def _failure(name: str, code: str, message: str, context: JudgingContext | None = None) -> dict:
     result = {"file": name, "ok": False, "error": code, "message": message}
     result.update(dict.fromkeys(FIELDS))
+    result["notes"] = []
     if context is not None:
         result.update(_verdict_fields(malformed_verdict(message)))
     return result
@@ -75,6 +80,13 @@ def _success(
         "points": summary.points,
         "avg_pace_s_per_km": summary.avg_pace_s_per_km,
         "splits_s": summary.splits_s,
+        "device_distance_m": summary.device_distance_m,
+        "gps_distance_m": summary.gps_distance_m,
+        "session": track.session,
+        "notes": [
+            {"code": entry["code"], "params": entry["params"], "message": note_text(entry)}
+            for entry in track.notes
+        ],
     }
     if context is not None:
         facts = facts_from_track(track, summary, sport, context.rules)
@@ -217,7 +229,9 @@ def _text_line(result: dict) -> str:
         f"{result['distance_m']} m in {result['elapsed_s']:.0f} s "
         f"(moving {result['moving_s']:.0f} s, {pace_text}), "
         f"+{result['elevation_gain_m']} m, {result['points']} points"
-    ) + _verdict_text(result)
+        + _verdict_text(result)
+        + "".join(f"\n  {entry['message']}" for entry in result["notes"])
+    )
 
 
 def _verdict_text(result: dict) -> str:
