@@ -74,6 +74,7 @@ def test_codes_are_stable_strings_once_shipped():
         "duplicate",
         "daily_cap",
         "malformed_file",
+        "device_distance_high",
     )
     assert (
         set(reasons.REASON_CODES)
@@ -81,6 +82,7 @@ def test_codes_are_stable_strings_once_shipped():
             "gps_jump",
             "vehicle_speed",
             "daily_cap",
+            "device_distance_high",
         }
         == reasons.REJECTING_CODES
     )
