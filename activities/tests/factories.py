@@ -6,8 +6,9 @@ from datetime import timedelta
 import factory
 
 from activities.models import Activity, Source, Sport, Verdict, VerdictStatus
-from campaigns.models import Registration
-from campaigns.tests.factories import RegistrationFactory, UserFactory
+from activities.synthetic import local
+from campaigns.models import Campaign, Registration
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory, UserFactory
 from kindsteps.testing.clock import NOW
 
 GPS_JUMP = {
@@ -72,3 +73,20 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     status = VerdictStatus.FLAGGED
     credited_m = factory.LazyAttribute(lambda o: o.activity.distance_m)
     reasons = factory.LazyFunction(lambda: [dict(GPS_JUMP)])
+
+
+def capped_campaign(organiser_unit, participant, *, registered_at=None) -> Campaign:
+    """A campaign of early 2026 (January and February, Vietnam time) that credits at
+    most 5 km a day, with ``participant`` registered before it (20/12/2025)."""
+    campaign = CampaignFactory(
+        organiser_unit=organiser_unit,
+        starts_at=local(2026, 1, 1),
+        ends_at=local(2026, 3, 1),
+        registration_opens_at=local(2025, 12, 1),
+        registration_closes_at=local(2026, 2, 1),
+        rules={"daily_cap_m": 5000},
+    )
+    RegistrationFactory(
+        campaign=campaign, user=participant, registered_at=registered_at or local(2025, 12, 20)
+    )
+    return campaign

@@ -9,7 +9,7 @@ import pytest
 from activities import pipeline
 from activities.models import Verdict
 from activities.synthetic import gpx_track, local
-from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from activities.tests.factories import capped_campaign
 from core.tests.concurrency import at_once, waiting_for_sqlite
 
 
@@ -22,16 +22,7 @@ def _race(upload_ids):
 @pytest.fixture
 def capped(tree, participant, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    campaign = CampaignFactory(
-        organiser_unit=tree["LA"],
-        starts_at=local(2026, 1, 1),
-        ends_at=local(2026, 3, 1),
-        registration_opens_at=local(2025, 12, 1),
-        registration_closes_at=local(2026, 2, 1),
-        rules={"daily_cap_m": 5000},
-    )
-    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2025, 12, 2))
-    return campaign
+    return capped_campaign(tree["LA"], participant, registered_at=local(2025, 12, 2))
 
 
 def _upload(user, data, name):

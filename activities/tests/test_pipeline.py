@@ -15,6 +15,7 @@ from activities import judging, pipeline, tasks
 from activities.models import Activity, StoredFile, Upload, UploadStatus, Verdict
 from activities.signals import credits_added
 from activities.synthetic import gpx_track, local
+from activities.tests.factories import capped_campaign
 from campaigns.rules import merged_rules
 from campaigns.tests.factories import CampaignFactory, RegistrationFactory
 from kindsteps.testing.clock import NOW
@@ -225,16 +226,7 @@ def test_one_activity_counts_in_every_campaign_under_its_own_rules(participant, 
 
 @pytest.fixture
 def tet_campaign(tree, participant):
-    campaign = CampaignFactory(
-        organiser_unit=tree["LA"],
-        starts_at=local(2026, 1, 1),
-        ends_at=local(2026, 3, 1),
-        registration_opens_at=local(2025, 12, 1),
-        registration_closes_at=local(2026, 2, 1),
-        rules={"daily_cap_m": 5000},
-    )
-    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2025, 12, 20))
-    return campaign
+    return capped_campaign(tree["LA"], participant)
 
 
 def _effort(user, start, km, pace=400, name="walk.gpx"):

@@ -9,7 +9,7 @@ import pytest
 from activities import pipeline, tasks
 from activities.models import Verdict
 from activities.synthetic import gpx_track, local
-from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from activities.tests.factories import capped_campaign
 from standings.models import Standing
 from standings.rebuild import rebuild_campaign
 
@@ -22,16 +22,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def campaign(tree, participant):
     """A campaign of early 2026 that credits at most 5 km a day."""
-    campaign = CampaignFactory(
-        organiser_unit=tree["LA"],
-        starts_at=local(2026, 1, 1),
-        ends_at=local(2026, 3, 1),
-        registration_opens_at=local(2025, 12, 1),
-        registration_closes_at=local(2026, 2, 1),
-        rules={"daily_cap_m": 5000},
-    )
-    RegistrationFactory(campaign=campaign, user=participant, registered_at=local(2025, 12, 20))
-    return campaign
+    return capped_campaign(tree["LA"], participant)
 
 
 def test_an_export_of_many_walks_counts_each_credit_once(participant, campaign):
