@@ -233,18 +233,7 @@ def format_throughput(suffix: str, reference, target: float) -> dict:
 def throughput() -> dict:
     compared, excluded, points = _compare(gpx_samples(), with_gpxpy)
     pipelines = {"ours": ours, "gpxpy": with_gpxpy, "lxml": bare_lxml}
-    best = dict.fromkeys(pipelines, float("inf"))
-    for _round in range(ROUNDS):
-        for key, run in pipelines.items():
-            passes, started = 0, time.perf_counter()
-            while True:
-                for name, data in compared:
-                    run(name, data)
-                passes += 1
-                elapsed = time.perf_counter() - started
-                if elapsed >= ROUND_MIN_S:
-                    break
-            best[key] = min(best[key], elapsed / passes)
+    best = _best(compared, pipelines)
 
     per_s = {key: len(compared) / seconds for key, seconds in best.items()}
     gpxpy_ratio = per_s["ours"] / per_s["gpxpy"]
