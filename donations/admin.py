@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 
 from core.admin import ReadOnlyAdmin
-from donations.forms import VndField
+from core.amounts import VndField
 from donations.models import Donation, PaymentEvent, PaymentSettings, Sponsor
 
 # Amounts typed as people write them ("100.000"), as everywhere else on the site.

@@ -27,11 +27,11 @@ from django.views.decorators.http import require_POST
 
 from campaigns.access import CampaignStaff
 from campaigns.models import Campaign
+from core.amounts import VndField
 from core.errors import DomainError
 from core.formatting import local_datetime, vnd
 from donations import reconcile, services, statements
 from donations.exports import XLSX_TYPE, export_xlsx
-from donations.forms import VndField
 from donations.models import Donation, DonationStatus, Method, Sponsor
 from donations.providers import PROVIDERS
 from donations.providers.cash import cash_units, record_cash
