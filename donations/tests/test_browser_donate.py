@@ -14,7 +14,11 @@ from donations import services
 from donations.models import Donation, DonationStatus, Method
 from kindsteps.testing.browser import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("stand_in"),
+]
 
 
 @pytest.fixture
