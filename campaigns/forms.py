@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.display import join_local, split_local
 from campaigns.models import Campaign, DistanceCategory, Sport
 from campaigns.rules import DEFAULT_RULES, merged_rules
+from core.amounts import VndField
 from core.formatting import pace
 from orgs.models import Unit, UnitKind
 
@@ -155,6 +156,8 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             "description_vi": forms.Textarea(attrs={"rows": 5}),
             "description_en": forms.Textarea(attrs={"rows": 5}),
         }
+        # Đồng as people write them ("20.000.000", "1,000 đ"), read by core.amounts.
+        field_classes = {"money_target": VndField, "vnd_per_km": VndField}
         help_texts = {
             "slug": _("Leave empty to make one from the Vietnamese title."),
             "vnd_per_km": _("How many đồng each valid kilometre is worth."),

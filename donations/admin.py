@@ -1,13 +1,16 @@
 """The site administrators' view of the money. Payment state is changed only
 through donations.services (confirm_paid, mark_refunded), so donations and
-provider events are read-only here; settings and sponsors are editable."""
+provider events are read-only here; settings and sponsors are editable. A
+test payment (through the stand-in gateway) is marked TEST in the list."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from donations.forms import VndField
+from core.amounts import VndField
 from donations.models import Donation, PaymentEvent, PaymentSettings, Sponsor
+from donations.providers import PROVIDERS
 
 # Amounts typed as people write them ("100.000"), as everywhere else on the site.
 AMOUNTS_AS_TYPED = {
@@ -29,12 +32,25 @@ class PaymentEventInline(admin.TabularInline):
 
 @admin.register(Donation)
 class DonationAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "campaign", "amount", "method", "status", "donor_name", "paid_at"]
-    list_filter = ["status", "method", "campaign"]
+    list_display = [
+        "reference",
+        "campaign",
+        "amount",
+        "method",
+        "status",
+        "test_mark",
+        "donor_name",
+        "paid_at",
+    ]
+    list_filter = ["status", "method", "is_test", "campaign"]
     search_fields = ["reference", "donor_name", "email", "provider_ref", "receipt_number"]
     date_hierarchy = "created_at"
     inlines = [PaymentEventInline]
     list_select_related = ["campaign"]
+
+    @admin.display(description=_("test payment"), ordering="is_test")
+    def test_mark(self, donation: Donation) -> str:
+        return "TEST" if donation.is_test else ""
 
 
 @admin.register(PaymentEvent)
@@ -49,6 +65,15 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
     formfield_overrides = AMOUNTS_AS_TYPED
     list_display = ["campaign", "sandbox", "methods", "bank_name", "bank_account"]
     list_select_related = ["campaign"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # A method turned on without its keys is offered to no donor: say so now.
+        for method in obj.methods:
+            if method in PROVIDERS:
+                problem = PROVIDERS[method](obj).setup_problem()
+                if problem:
+                    messages.warning(request, problem)
 
 
 @admin.register(Sponsor)

@@ -1,7 +1,8 @@
 """Settings of the donations app, read from Django's settings with defaults.
 
-Provider keys live per campaign (`PaymentSettings`); these are the endpoints
-and the sandbox stand-in's secret, which only ever signs test payments."""
+Provider keys live per campaign (`PaymentSettings`); these are the endpoints,
+whether the stand-in gateway exists here, and its secret, which only ever
+signs test payments."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ def http_timeout() -> float:
 def payment_minutes() -> int:
     """How long a gateway's payment page stays valid (VNPay's vnp_ExpireDate)."""
     return int(getattr(settings, "DONATIONS_PAYMENT_MINUTES", 15))
+
+
+def stand_in_enabled() -> bool:
+    """Whether this installation may offer the stand-in gateway at all: with
+    DEBUG (the demo, a developer's machine) or `PAYMENT_SANDBOX` set
+    (`KINDSTEPS_PAYMENT_SANDBOX=1`, a staging site). Never in production."""
+    return bool(settings.DEBUG or getattr(settings, "PAYMENT_SANDBOX", False))
 
 
 def sandbox_secret() -> str:

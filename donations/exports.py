@@ -7,6 +7,9 @@ text, never as a formula.
   status.
 - The public ledger as CSV: every paid donation, one line each, anonymous
   donors as such, no e-mail addresses.
+
+A test payment (through the stand-in gateway, `Donation.is_test`) is marked
+TEST in both and left out of every total they write.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from django.utils.translation import gettext as _
 from core.spreadsheets import XLSX_TYPE, csv_lines, workbook
 from donations.models import Donation, DonationStatus, Method
 
-__all__ = ["LEDGER_COLUMNS", "XLSX_TYPE", "export_xlsx", "ledger_csv_lines"]
+__all__ = ["LEDGER_COLUMNS", "TEST", "XLSX_TYPE", "export_xlsx", "ledger_csv_lines"]
+
+# How a test payment is marked in a file: the same word in every language, so
+# that a filter or a formula finds it.
+TEST = "TEST"
 
 
 def _local(moment, campaign) -> str:
@@ -55,6 +62,7 @@ def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
         _("Recorded by"),
         _("Provider reference"),
         _("Refunded"),
+        _("Test"),
     ]
     sheet.write_row(0, 0, headers, bold)
     sheet.freeze_panes(1, 0)
@@ -80,13 +88,16 @@ def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
             str(donation.recorded_by) if donation.recorded_by else "",
             donation.provider_ref,
             _local(donation.refunded_at, campaign),
+            TEST if donation.is_test else "",
         ]
         for column, value in enumerate(values):
             if column == 5:
                 sheet.write_number(row, column, donation.amount, money)
             else:
                 sheet.write_string(row, column, value or "")
-    paid = donations.filter(status=DonationStatus.PAID).aggregate(total=Sum("amount"))
+    paid = donations.filter(status=DonationStatus.PAID, is_test=False).aggregate(
+        total=Sum("amount")
+    )
     sheet.write_string(row + 2, 4, _("Paid total"), bold)
     sheet.write_number(row + 2, 5, paid["total"] or 0, money_bold)
     sheet.set_column(0, 0, 13)
@@ -96,31 +107,33 @@ def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
     sheet.set_column(10, 11, 24)
 
     summary = book.add_worksheet(_("By method and status")[:31])
-    columns = [_("Payment method"), _("Status"), _("Count"), _("Amount (đồng)")]
+    columns = [_("Payment method"), _("Status"), _("Count"), _("Amount (đồng)"), _("Test")]
     summary.write_row(0, 0, columns, bold)
     groups = (
         donations.order_by()
-        .values("method", "status")
+        .values("is_test", "method", "status")
         .annotate(count=Count("pk"), total=Sum("amount"))
-        .order_by("method", "status")
+        .order_by("is_test", "method", "status")
     )
     for row, group in enumerate(groups, start=1):
         summary.write_string(row, 0, str(methods.get(group["method"], group["method"])))
         summary.write_string(row, 1, str(statuses.get(group["status"], group["status"])))
         summary.write_number(row, 2, group["count"])
         summary.write_number(row, 3, group["total"] or 0, money)
+        summary.write_string(row, 4, TEST if group["is_test"] else "")
     summary.set_column(0, 1, 24)
     summary.set_column(2, 3, 16)
     book.close()
     return out.getvalue()
 
 
-LEDGER_COLUMNS = ("reference", "paid_at", "donor", "amount_vnd", "method", "team", "unit")
+LEDGER_COLUMNS = ("reference", "paid_at", "donor", "amount_vnd", "method", "team", "unit", "test")
 
 
 def ledger_csv_lines(campaign, donations: QuerySet[Donation]) -> Iterator[str]:
     """The public ledger's CSV, a line at a time: a header, then a line per
-    paid donation of ``donations``; the amounts add up to the published total."""
+    paid donation of ``donations``; the amounts of the lines not marked TEST in
+    the last column add up to the published total."""
     with translation.override("en"):
         anonymous = _("Anonymous")
 
@@ -136,6 +149,7 @@ def ledger_csv_lines(campaign, donations: QuerySet[Donation]) -> Iterator[str]:
                 donation.method,
                 donation.team.name if donation.team else "",
                 donation.unit.code if donation.unit else "",
+                TEST if donation.is_test else "",
             ]
 
     return csv_lines(rows())

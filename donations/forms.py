@@ -1,47 +1,15 @@
-"""Forms of the donations app that read amounts of đồng, with `VndField`:
-whatever a person types ("150.000", "150,000 đ", "150000") is read by
-`donations.amounts.parse_vnd`, so every form reads an amount the same way."""
+"""Forms of the donations app. Amounts of đồng are read by `core.amounts.VndField`
+(whatever a person types, "150.000", "150,000 đ", "150000", goes through
+`core.amounts.parse_vnd`), the same field as the campaign form's money fields."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
-from core.formatting import digits as group_digits
-from donations.amounts import MAX_LENGTH, AmountError, parse_vnd
+from core.amounts import VndField
 
-
-class VndField(forms.Field):
-    """Whole đồng as people write them; cleaned to an int (None when empty)."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        if min_value is not None:
-            self.validators.append(validators.MinValueValidator(min_value))
-        if max_value is not None:
-            self.validators.append(validators.MaxValueValidator(max_value))
-
-    def widget_attrs(self, widget) -> dict:
-        attrs = super().widget_attrs(widget)
-        return {**attrs, "inputmode": "numeric", "autocomplete": "off", "maxlength": MAX_LENGTH}
-
-    def to_python(self, value) -> int | None:
-        if isinstance(value, int):
-            return value
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_vnd(text)
-        except AmountError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
-
-    def prepare_value(self, value):
-        # An amount the form was given (not typed) shows grouped, as the site writes it.
-        return group_digits(value) if isinstance(value, int) else value
+__all__ = ["DonateForm", "VndField"]
 
 
 class DonateForm(forms.Form):

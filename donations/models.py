@@ -4,6 +4,12 @@ sponsors' pledges per credited kilometre.
 A donation is `pending` until its provider confirms it, then `paid`, and may be
 `refunded`; it becomes paid exactly once, under a row lock, whatever number of
 callbacks arrive. Amounts are whole đồng (VND has no minor unit).
+
+A donation paid through the site's stand-in gateway is a test (`is_test`): no
+money moved. `Donation.objects` holds real donations only, so every figure the
+site publishes (totals, donor counts, the dashboards) leaves tests out without
+having to remember to; `Donation.all_objects` holds tests too, for the pages
+that show a test as such (its receipt, the ledger, the organisers' screens).
 """
 
 from __future__ import annotations
@@ -35,6 +41,19 @@ class DonationStatus(models.TextChoices):
     PAID = "paid", _("paid")
     FAILED = "failed", _("not paid")
     REFUNDED = "refunded", _("refunded")
+
+
+class DonationQuerySet(models.QuerySet):
+    def real(self) -> DonationQuerySet:
+        """Donations that moved money: not paid through the stand-in gateway."""
+        return self.filter(is_test=False)
+
+
+class RealDonationManager(models.Manager.from_queryset(DonationQuerySet)):  # type: ignore[misc]
+    """Real donations only: what totals, counts and dashboards add up."""
+
+    def get_queryset(self) -> DonationQuerySet:
+        return super().get_queryset().filter(is_test=False)
 
 
 class Donation(models.Model):
@@ -72,8 +91,14 @@ class Donation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Made through the stand-in gateway (`providers/sandbox.py`): a TEST, no money moved.
+    is_test = models.BooleanField(_("test payment"), default=False, editable=False)
+
+    all_objects = DonationQuerySet.as_manager()
+    objects = RealDonationManager()
 
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["-paid_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),

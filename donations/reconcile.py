@@ -36,9 +36,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core import amounts
+from core.amounts import MAX_DIGITS, AmountError, parse_vnd
 from core.audit import log_action
-from donations import amounts, services
-from donations.amounts import MAX_DIGITS, AmountError, parse_vnd
+from donations import services
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from donations.statements import HEADER_ROWS, StatementError, read_rows
 

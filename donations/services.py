@@ -64,8 +64,10 @@ def create_donation(
     team: Team | None = None,
     unit: Unit | None = None,
     user: User | None = None,
+    is_test: bool = False,
 ) -> Donation:
-    """A pending donation, checked against the campaign's methods and limits."""
+    """A pending donation, checked against the campaign's methods and limits;
+    `is_test` for one to be paid through the stand-in gateway (no money moves)."""
     settings = settings_for(campaign)
     if method not in settings.methods:
         raise DonationError(
@@ -81,7 +83,7 @@ def create_donation(
             code="amount_out_of_range",
         )
     with transaction.atomic():
-        donation = Donation.objects.create(
+        donation = Donation.all_objects.create(
             campaign=campaign,
             amount=amount,
             method=method,
@@ -92,13 +94,15 @@ def create_donation(
             team=team,
             unit=unit,
             user=user if getattr(user, "is_authenticated", False) else None,
+            is_test=is_test,
         )
+        data = {"amount": amount, "method": method, "reference": donation.reference}
         log_action(
             "donations.donation.created",
             donation,
             actor=user,
             campaign=campaign,
-            data={"amount": amount, "method": method, "reference": donation.reference},
+            data={**data, "test": True} if is_test else data,
         )
     return donation
 
@@ -131,7 +135,7 @@ def confirm_paid(
     payload = payload or {}
     with transaction.atomic():
         donation = (
-            Donation.objects.select_for_update(of=("self",))
+            Donation.all_objects.select_for_update(of=("self",))
             .filter(reference=reference, method=method)
             .first()
         )
@@ -170,6 +174,7 @@ def confirm_paid(
                 "method": method,
                 "via": kind,
                 "provider_ref": donation.provider_ref,
+                **({"test": True} if donation.is_test else {}),
             },
         )
     return Confirmation(PAID, donation)
@@ -179,7 +184,7 @@ def mark_failed(reference: str, *, method: str, kind: str, payload: dict | None 
     """The provider says the donor did not pay: a pending donation becomes failed."""
     with transaction.atomic():
         donation = (
-            Donation.objects.select_for_update(of=("self",))
+            Donation.all_objects.select_for_update(of=("self",))
             .filter(reference=reference, method=method)
             .first()
         )
@@ -240,7 +245,7 @@ def refuse_callback(error: CallbackError, *, method: str, kind: str) -> None:
 
 def mark_refunded(donation: Donation, *, actor: User | None, note: str = "") -> Donation:
     with transaction.atomic():
-        donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
+        donation = Donation.all_objects.select_for_update(of=("self",)).get(pk=donation.pk)
         if donation.status != DonationStatus.PAID:
             raise DonationError(_("Only a paid donation can be refunded."), code="not_paid")
         donation.status = DonationStatus.REFUNDED
@@ -270,7 +275,7 @@ def donor_key() -> Case:
 
 
 def paid_total(campaign: Campaign) -> dict:
-    """The published total: paid donations (refunds excluded), their sum and count."""
+    """The published total: paid donations (refunds and tests excluded), their sum and count."""
     sums = Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
         total=Sum("amount"), count=Count("pk")
     )
@@ -278,7 +283,7 @@ def paid_total(campaign: Campaign) -> dict:
 
 
 def donor_count(campaign: Campaign) -> int:
-    """How many people gave the paid donations: distinct `donor_key`s."""
+    """How many people gave the paid donations (tests excluded): distinct `donor_key`s."""
     return Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID).aggregate(
         donors=Count(donor_key(), distinct=True)
     )["donors"]

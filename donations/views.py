@@ -22,7 +22,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -105,6 +105,7 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and methods and form.is_valid():
         data = form.cleaned_data
+        provider = provider_for(data["method"], payment_settings)
         try:
             donation = services.create_donation(
                 campaign,
@@ -117,9 +118,10 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
                 team=team,
                 unit=unit,
                 user=request.user,
+                is_test=provider.uses_stand_in(),
             )
             receipts.remember(request, donation)
-            prepared = provider_for(donation.method, payment_settings).prepare(donation, request)
+            prepared = provider.prepare(donation, request)
         except services.DonationError as error:
             form.add_error(None, error.message)
         else:
@@ -143,7 +145,9 @@ def donate(request: HttpRequest, slug: str) -> HttpResponse:
             "presets": [(p, vnd(p)) for p in presets],
             "min_text": vnd(payment_settings.min_amount),
             "max_text": vnd(payment_settings.max_amount),
-            "sandbox": payment_settings.sandbox,
+            "sandbox": any(
+                provider_for(method, payment_settings).uses_stand_in() for method, _label in methods
+            ),
             **{key: value for key, value in box_context(campaign).items() if key != "campaign"},
         },
     )
@@ -157,6 +161,8 @@ def _send_receipt(donation: Donation | None, outcome: str) -> None:
     subject = gettext("Thank you for your donation to %(campaign)s") % {
         "campaign": donation.campaign.title
     }
+    if donation.is_test:
+        subject = gettext("[TEST, no money moved] %(subject)s") % {"subject": subject}
     body = gettext(
         "We received %(amount)s for %(campaign)s (reference %(reference)s).\n\n"
         "Your receipt: %(url)s\n\nThank you for walking with the Red Cross."
@@ -216,9 +222,13 @@ def payment_return(request: HttpRequest, method: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpResponse:
-    """The stand-in payment page; exists only for sandbox campaigns without keys."""
+    """The stand-in payment page; exists only where the stand-in is allowed
+    (`sandbox.available`), for test donations of sandbox campaigns without keys."""
     donation = get_object_or_404(
-        Donation.objects.select_related("campaign"), reference=reference, method=method
+        Donation.all_objects.select_related("campaign"),
+        reference=reference,
+        method=method,
+        is_test=True,
     )
     provider = _callback_provider(method)
     if not provider.for_campaign(donation.campaign).uses_stand_in():
@@ -243,9 +253,19 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
     )
 
 
+# A receipt is a receipt only once paid: a cancelled or failed payment's page
+# says what happened instead.
+RECEIPT_TITLES = {
+    DonationStatus.PAID: gettext_lazy("Donation receipt"),
+    DonationStatus.PENDING: gettext_lazy("Donation waiting for payment"),
+    DonationStatus.FAILED: gettext_lazy("Donation not paid"),
+    DonationStatus.REFUNDED: gettext_lazy("Donation refunded"),
+}
+
+
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     donation = get_object_or_404(
-        Donation.objects.select_related("campaign__organiser_unit", "team", "unit"),
+        Donation.all_objects.select_related("campaign__organiser_unit", "team", "unit"),
         reference=reference,
     )
     if not receipts.may_see(request, donation):
@@ -255,6 +275,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
         "campaign": donation.campaign,
         "amount_text": vnd(donation.amount),
         "is_paid": donation.status == DonationStatus.PAID,
+        "title": RECEIPT_TITLES.get(donation.status, RECEIPT_TITLES[DonationStatus.PAID]),
     }
     if request.htmx and request.GET.get("part") == "status":
         return render(request, "donations/_receipt_status.html", context)
@@ -262,8 +283,9 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _ledger(campaign) -> QuerySet[Donation]:
+    """Every paid donation, tests too (marked TEST, never in the total)."""
     return (
-        Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID)
+        Donation.all_objects.filter(campaign=campaign, status=DonationStatus.PAID)
         .select_related("team", "unit")
         .order_by("-paid_at", "-id")
     )
@@ -275,7 +297,11 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "donations/ledger.html",
-        {"page": page, **box_context(campaign)},
+        {
+            "page": page,
+            "has_tests": _ledger(campaign).filter(is_test=True).exists(),
+            **box_context(campaign),
+        },
     )
 
 

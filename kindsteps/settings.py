@@ -21,6 +21,8 @@ VAR_DIR = Path(env_str("KINDSTEPS_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
+# The stand-in payment gateway (test payments, no money) also without DEBUG: a staging site.
+PAYMENT_SANDBOX = env_bool("KINDSTEPS_PAYMENT_SANDBOX", False)
 SECRET_KEY = env_str("SECRET_KEY") or secret_key_file(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

@@ -274,3 +274,48 @@ class TestFormRules:
         response = client.post(_edit(plan_campaign), data)
         assert response.status_code == 400
         assert DistanceCategory.objects.filter(pk=category.pk).exists()
+
+
+class TestMoneyFields:
+    """The money target and đồng per km are read as people write đồng (core.amounts)."""
+
+    @pytest.mark.parametrize(
+        ("typed", "amount"),
+        [("100.000", 100_000), ("500,000", 500_000), ("1.000.000 đ", 1_000_000)],
+    )
+    def test_the_money_target_is_read_as_the_organiser_means_it(
+        self, client, owner, tree, typed, amount
+    ):
+        client.force_login(owner)
+        response = client.post(CREATE, campaign_post(tree["LA-CD"], money_target=typed))
+        assert response.status_code == 302
+        assert Campaign.objects.get().money_target == amount
+
+    @pytest.mark.parametrize(("typed", "amount"), [("1.000", 1_000), ("2,500 đ", 2_500)])
+    def test_the_dong_per_km_is_read_as_the_organiser_means_it(
+        self, client, owner, tree, typed, amount
+    ):
+        client.force_login(owner)
+        response = client.post(CREATE, campaign_post(tree["LA-CD"], vnd_per_km=typed))
+        assert response.status_code == 302
+        assert Campaign.objects.get().vnd_per_km == amount
+
+    def test_a_fractional_dong_is_refused_with_a_clear_message(self, client, owner, tree):
+        errors = _errors(client, owner, tree, money_target="1.000.000,50")
+        assert errors.as_data()["money_target"][0].code == "amount_fractional"
+        assert "no smaller unit" in errors["money_target"][0]
+
+    def test_an_unreadable_rate_is_refused_and_the_typed_text_kept(self, client, owner, tree):
+        client.force_login(owner)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.post(CREATE, campaign_post(tree["LA-CD"], vnd_per_km="1k"))
+        assert response.status_code == 400
+        assert "Write the amount in whole đồng" in response.context["form"].errors["vnd_per_km"][0]
+        assert 'value="1k"' in response.content.decode()
+
+    def test_an_edited_campaign_shows_its_target_grouped(self, client, owner, plan_campaign):
+        client.force_login(owner)
+        plan_campaign.money_target = 20_000_000
+        plan_campaign.save()
+        page = client.get(_edit(plan_campaign)).content.decode()
+        assert 'value="20.000.000"' in page

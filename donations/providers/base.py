@@ -111,8 +111,18 @@ class BasePaymentProvider:
         return True
 
     def uses_stand_in(self) -> bool:
-        """Whether donors go to the site's stand-in gateway (`sandbox.py`) instead."""
+        """Whether donors go to the site's stand-in gateway (`sandbox.py`) instead:
+        their donations are tests (`Donation.is_test`)."""
         return False
+
+    def setup_problem(self) -> str | Promise:
+        """Why an organiser who turned this method on sees it offered to no
+        donor, or "" when donors are offered it."""
+        if self.is_configured():
+            return ""
+        return _("%(method)s is turned on but not set up yet, so donors are not offered it.") % {
+            "method": self.verbose_name
+        }
 
     def prepare(self, donation: Donation, request: HttpRequest) -> Prepared:
         """Create the payment at the gateway; no money moves until the donor pays there."""
@@ -161,7 +171,7 @@ class BasePaymentProvider:
     def find_donation(cls, reference: str, payload: dict[str, Any]) -> Donation:
         """The donation a callback names, or CallbackError(NOT_FOUND)."""
         donation = (
-            Donation.objects.select_related("campaign")
+            Donation.all_objects.select_related("campaign")
             .filter(reference=reference, method=cls.method)
             .first()
         )

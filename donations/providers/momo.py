@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from donations import conf, services
@@ -94,6 +95,14 @@ class MoMoProvider(BasePaymentProvider):
     def is_configured(self) -> bool:
         return self.credentials() is not None
 
+    def setup_problem(self) -> str | Promise:
+        if self.is_configured():
+            return ""
+        return _(
+            "MoMo is turned on but has no merchant keys, so donors are not offered it. "
+            "Enter the partner code, the access key and the secret key that MoMo gave you."
+        )
+
     def uses_stand_in(self) -> bool:
         credentials = self.credentials()
         return credentials is not None and credentials.stand_in
@@ -159,6 +168,8 @@ class MoMoProvider(BasePaymentProvider):
         credentials = cls.for_campaign(donation.campaign).credentials()
         if (
             credentials is None
+            # The stand-in's key pays test donations only, and only it does.
+            or credentials.stand_in != donation.is_test
             or wire.text(payload.get("partnerCode")) != credentials.partner_code
             or not verify(RESULT_FIELDS, payload, credentials.access_key, credentials.secret)
         ):
@@ -181,29 +192,33 @@ class MoMoProvider(BasePaymentProvider):
         return HttpResponse(status=400 if refused else 204)
 
     def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
-        """A full refund through MoMo's API (the stand-in just records it)."""
-        credentials = require_credentials(self.credentials())
-        if not credentials.stand_in:
-            body: dict[str, Any] = {
-                "partnerCode": credentials.partner_code,
-                "orderId": f"{donation.reference}-R{secrets.token_hex(3)}",
-                "requestId": secrets.token_hex(8),
-                "amount": donation.amount,
-                "transId": int(donation.provider_ref),
-                "lang": "vi",
-                "description": (note or f"Hoan tien {donation.reference}")[:255],
-            }
-            body["signature"] = sign(
-                REFUND_FIELDS, body, credentials.access_key, credentials.secret
+        """A full refund through MoMo's API; a test payment's is only recorded
+        (no money moved). Real money is never "refunded" with the stand-in's key."""
+        if donation.is_test:
+            services.mark_refunded(donation, actor=actor, note=note)
+            return
+        credentials = self.credentials()
+        credentials = require_credentials(
+            None if credentials is None or credentials.stand_in else credentials
+        )
+        body: dict[str, Any] = {
+            "partnerCode": credentials.partner_code,
+            "orderId": f"{donation.reference}-R{secrets.token_hex(3)}",
+            "requestId": secrets.token_hex(8),
+            "amount": donation.amount,
+            "transId": int(donation.provider_ref),
+            "lang": "vi",
+            "description": (note or f"Hoan tien {donation.reference}")[:255],
+        }
+        body["signature"] = sign(REFUND_FIELDS, body, credentials.access_key, credentials.secret)
+        answer = _post(f"{credentials.api_url}/v2/gateway/api/refund", body)
+        services.record_event(
+            donation, Method.MOMO, "refund", {"request": body, "response": answer}, "refund"
+        )
+        if answer.get("resultCode") != 0:
+            raise services.DonationError(
+                _("MoMo did not accept the refund."), code="refund_refused", status=502
             )
-            answer = _post(f"{credentials.api_url}/v2/gateway/api/refund", body)
-            services.record_event(
-                donation, Method.MOMO, "refund", {"request": body, "response": answer}, "refund"
-            )
-            if answer.get("resultCode") != 0:
-                raise services.DonationError(
-                    _("MoMo did not accept the refund."), code="refund_refused", status=502
-                )
         services.mark_refunded(donation, actor=actor, note=note)
 
 

@@ -1,8 +1,11 @@
 """The site's own stand-in for VNPay's and MoMo's payment pages.
 
-Used only by a campaign in sandbox mode that has no keys for the provider, so a
-demo, a local install and the browser tests go through the whole flow without
-any account at VNPay or MoMo. It plays the gateway and nothing more: it checks
+Used only on an installation that allows it (`DEBUG`, or `PAYMENT_SANDBOX`
+from `KINDSTEPS_PAYMENT_SANDBOX=1`; never in production) by a campaign in
+sandbox mode that has no keys for the provider, so a demo, a staging site and
+the browser tests go through the whole flow without any account at VNPay or
+MoMo. Its payments are tests (`Donation.is_test`): marked TEST wherever they
+show, and left out of every total. It plays the gateway and nothing more: it checks
 the signature of what the site sent, the gateway view shows the amount with
 "Pay" and "Cancel", then the stand-in builds the gateway's result signed with
 the sandbox secret, which the view hands to the site's one IPN pipeline before
@@ -36,10 +39,12 @@ MOMO_ACCESS_KEY = "kssandbox"
 
 
 def available(settings: PaymentSettings) -> bool:
-    """Whether a campaign without a provider's keys pays through the stand-in.
+    """Whether a campaign without a provider's keys pays through the stand-in:
+    the installation allows it (`conf.stand_in_enabled`) and the campaign is in
+    sandbox mode.
 
     The one place that says when the stand-in may be used."""
-    return settings.sandbox
+    return conf.stand_in_enabled() and settings.sandbox
 
 
 def secret() -> str:

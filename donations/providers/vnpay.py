@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from donations import conf, services
@@ -105,6 +106,14 @@ class VNPayProvider(BasePaymentProvider):
     def is_configured(self) -> bool:
         return self.credentials() is not None
 
+    def setup_problem(self) -> str | Promise:
+        if self.is_configured():
+            return ""
+        return _(
+            "VNPay is turned on but has no merchant keys, so donors are not offered it. "
+            "Enter the TMN code and the hash secret that VNPay gave you."
+        )
+
     def uses_stand_in(self) -> bool:
         credentials = self.credentials()
         return credentials is not None and credentials.stand_in
@@ -156,6 +165,8 @@ class VNPayProvider(BasePaymentProvider):
         credentials = cls.for_campaign(donation.campaign).credentials()
         if (
             credentials is None
+            # The stand-in's key pays test donations only, and only it does.
+            or credentials.stand_in != donation.is_test
             or payload.get("vnp_TmnCode") != credentials.tmn_code
             or not verify(payload, credentials.secret)
         ):
@@ -183,12 +194,16 @@ class VNPayProvider(BasePaymentProvider):
         return JsonResponse({"RspCode": rsp_code, "Message": message})
 
     def refund(self, donation: Donation, *, actor: User | None, note: str = "") -> None:
-        """A full refund through VNPay's merchant API (the stand-in just records it)."""
-        credentials = require_credentials(self.credentials())
-        if not credentials.stand_in:
-            _refund_through_api(
-                donation, credentials, test_system=self.settings.sandbox, actor=actor
-            )
+        """A full refund through VNPay's merchant API; a test payment's is only recorded
+        (no money moved). Real money is never "refunded" with the stand-in's key."""
+        if donation.is_test:
+            services.mark_refunded(donation, actor=actor, note=note)
+            return
+        credentials = self.credentials()
+        credentials = require_credentials(
+            None if credentials is None or credentials.stand_in else credentials
+        )
+        _refund_through_api(donation, credentials, test_system=self.settings.sandbox, actor=actor)
         services.mark_refunded(donation, actor=actor, note=note)
 
 

@@ -6,7 +6,9 @@ talk to the gateways) and the stand-in gateway (which plays them, in
 
 - VNPay 2.1.0: the `vnp_` parameters but the hash itself, sorted by name, each
   value URL-encoded (spaces as `+`), joined with `&`, signed with HMAC-SHA512
-  (hex); dates are `yyyyMMddHHmmss` in Vietnam's time.
+  (hex); dates are `yyyyMMddHHmmss` in Vietnam's time. What is sent leaves
+  empty values out; what comes back is taken with empty values hashed or left
+  out (docs/decisions/0013-vnpay-empty-values.md).
 - MoMo AIO v2: a raw string of `key=value` pairs in a fixed, alphabetical
   order per message, values as they are (not URL-encoded), signed with
   HMAC-SHA256 (hex).
@@ -62,27 +64,54 @@ MOMO_REFUND_FIELDS = [
 ]
 
 
-def vnpay_hash_data(params: Mapping[str, object]) -> str:
-    """The signed text: every `vnp_` parameter but the hash itself, sorted by name."""
+def _vnpay_signed_keys(params: Mapping[str, object], *, keep_empty: bool) -> list[str]:
+    return [
+        key
+        for key in sorted(params)
+        if key.startswith("vnp_")
+        and key not in VNPAY_UNSIGNED
+        and (keep_empty or str(params[key]) != "")
+    ]
+
+
+def vnpay_hash_data(params: Mapping[str, object], *, keep_empty: bool = False) -> str:
+    """The signed text: the `vnp_` parameters but the hash itself, sorted by name.
+
+    Empty values are left out (as VNPay's Java and C# samples sign), unless
+    `keep_empty` (as its PHP sample hashes what it receives): decision 13."""
     return "&".join(
         f"{key}={quote_plus(str(params[key]))}"
-        for key in sorted(params)
-        if key.startswith("vnp_") and key not in VNPAY_UNSIGNED
+        for key in _vnpay_signed_keys(params, keep_empty=keep_empty)
     )
 
 
-def vnpay_sign(params: Mapping[str, object], secret: str) -> str:
-    return hmac.new(secret.encode(), vnpay_hash_data(params).encode(), hashlib.sha512).hexdigest()
+def vnpay_sign(params: Mapping[str, object], secret: str, *, keep_empty: bool = False) -> str:
+    text = vnpay_hash_data(params, keep_empty=keep_empty)
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha512).hexdigest()
 
 
 def vnpay_verify(params: Mapping[str, object], secret: str) -> bool:
-    given = str(params.get("vnp_SecureHash", ""))
-    return bool(given) and hmac.compare_digest(given.lower(), vnpay_sign(params, secret))
+    """Whether VNPay signed these parameters, with their empty values hashed or
+    left out (VNPay's samples disagree; both texts hold every value that is
+    not empty, so neither lets anything be changed: decision 13)."""
+    given = str(params.get("vnp_SecureHash", "")).lower()
+    if not given:
+        return False
+    shapes = [False]
+    if any(str(params[key]) == "" for key in _vnpay_signed_keys(params, keep_empty=True)):
+        shapes.append(True)
+    # Both shapes are always computed and compared, so the time taken says nothing.
+    matches = [
+        hmac.compare_digest(given, vnpay_sign(params, secret, keep_empty=shape)) for shape in shapes
+    ]
+    return any(matches)
 
 
 def vnpay_signed_query(params: Mapping[str, object], secret: str) -> str:
-    """The query string VNPay expects: sorted parameters, then the hash."""
-    ordered = [(key, str(params[key])) for key in sorted(params) if key not in VNPAY_UNSIGNED]
+    """The query string VNPay expects: sorted parameters, then the hash. An empty
+    value is not sent at all, as VNPay's samples build their payment URLs."""
+    keys = _vnpay_signed_keys(params, keep_empty=False)
+    ordered = [(key, str(params[key])) for key in keys]
     return urlencode([*ordered, ("vnp_SecureHash", vnpay_sign(params, secret))])
 
 

@@ -14,7 +14,11 @@ from donations import services
 from donations.models import Donation, DonationStatus, Method
 from kindsteps.testing.browser import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("stand_in"),
+]
 
 
 @pytest.fixture
@@ -48,17 +52,20 @@ def test_a_donor_gives_through_the_sandbox_gateway_and_sees_the_receipt(phone_pa
     screenshot(page, "donate-gateway")
     page.locator("button[name=pay]").click()
 
-    donation = Donation.objects.get()
+    donation = Donation.all_objects.get()
     expect(page).to_have_url(re.compile(rf"/donations/{donation.reference}/$"))
     expect(page.locator(".receipt-status")).to_have_class(re.compile("paid"))
     expect(page.get_by_test_id("receipt-amount")).to_have_text("200.000 đ")
+    expect(page.get_by_test_id("test-mark")).to_be_visible()  # a stand-in payment is a TEST
     screenshot(page, "donate-receipt")
     donation.refresh_from_db()
     assert donation.status == DonationStatus.PAID
 
     page.locator(f"a[href='/c/{campaign.slug}/donations/']").click()
-    expect(page.get_by_test_id("ledger-total")).to_have_text("200.000 đ")
+    # Listed, marked TEST, and not in the total.
+    expect(page.get_by_test_id("ledger-total")).to_have_text("0 đ")
     expect(page.locator(".ledger-list")).to_contain_text("Nguyễn Thị Mai")
+    expect(page.locator(".ledger-list .test-mark")).to_have_text("TEST")
     screenshot(page, "donate-ledger")
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390
@@ -75,5 +82,6 @@ def test_a_donor_who_cancels_at_the_gateway_is_told_and_can_try_again(phone_page
     page.locator("button[name=cancel]").click()
 
     expect(page.locator(".receipt-status")).to_have_class(re.compile("failed"))
+    expect(page).to_have_title(re.compile("Ủng hộ chưa được thanh toán"))  # not a "receipt"
     expect(page.locator(f".receipt-status a[href='/c/{campaign.slug}/donate/']")).to_be_visible()
-    assert Donation.objects.get().status == DonationStatus.FAILED
+    assert Donation.all_objects.get().status == DonationStatus.FAILED

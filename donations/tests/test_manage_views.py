@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -142,7 +143,19 @@ def test_owner_export_writes_formula_like_names_and_messages_as_text(client, own
     assert types[120_000] == "n"
 
 
+@responses.activate
 def test_owner_refunds_a_paid_donation(client, owner, campaign, money):
+    # VNPay's merchant API answers a refund as its guide shows (vnp_ResponseCode 00).
+    settings = services.settings_for(campaign)
+    settings.vnpay_tmn_code, settings.vnpay_hash_secret = (
+        "DEMOV210",
+        "RAOEXHYVSDDIIENYWSLDIIZTANXUXZFJ",
+    )
+    settings.save()
+    responses.post(
+        "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction",
+        json={"vnp_ResponseCode": "00", "vnp_Message": "Refund success"},
+    )
     client.force_login(owner)
     response = client.post(
         url("refund", campaign, money["plain"].pk), {"note": "người gửi xin lại"}
@@ -154,6 +167,19 @@ def test_owner_refunds_a_paid_donation(client, owner, campaign, money):
     again = client.post(url("refund", campaign, money["pending"].pk), follow=True)
     assert Donation.objects.get(pk=money["pending"].pk).status == DonationStatus.PENDING
     assert gettext("Only a paid donation can be refunded.") in again.content.decode()
+
+
+def test_a_vnpay_donation_is_not_marked_refunded_without_the_keys_to_refund_it(
+    client, owner, campaign, money, stand_in
+):
+    """With no merchant keys (even with the stand-in on) nothing gives real money
+    back, so the donation stays paid and the organiser is told why."""
+    client.force_login(owner)
+
+    page = client.post(url("refund", campaign, money["plain"].pk), follow=True).content.decode()
+
+    assert Donation.objects.get(pk=money["plain"].pk).status == DonationStatus.PAID
+    assert gettext("This payment method is not set up yet.") in page
 
 
 def test_owner_refund_of_a_bank_transfer_keeps_the_note(client, owner, campaign):

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from campaigns.tests.factories import CampaignFactory
 from donations import services
@@ -228,12 +229,12 @@ def test_the_return_answer_sends_the_donor_to_the_receipt(tree, provider):
 
 
 @pytest.mark.parametrize("method", [Method.VNPAY, Method.MOMO])
-def test_the_stand_in_gateways_results_are_verified_like_the_real_ones(tree, rf, method):
+def test_the_stand_in_gateways_results_are_verified_like_the_real_ones(tree, rf, method, stand_in):
     campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
     settings = services.settings_for(campaign)
     settings.methods, settings.sandbox = [method], True
     settings.save()
-    donation = services.create_donation(campaign, amount=80_000, method=method)
+    donation = services.create_donation(campaign, amount=80_000, method=method, is_test=True)
     provider = provider_for(method, settings)
     assert provider.uses_stand_in()
     gateway_url = urlsplit(provider.prepare(donation, rf.get("/")).redirect_url)
@@ -251,7 +252,7 @@ def test_the_stand_in_gateways_results_are_verified_like_the_real_ones(tree, rf,
     assert donation.status == DonationStatus.PENDING  # verifying records nothing
 
 
-def test_the_stand_in_is_used_in_sandbox_mode_only(tree):
+def test_the_stand_in_is_used_in_sandbox_mode_only(tree, stand_in):
     campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
     settings = services.settings_for(campaign)
     settings.sandbox = True
@@ -263,3 +264,50 @@ def test_the_stand_in_is_used_in_sandbox_mode_only(tree):
     assert not sandbox.available(settings)
     assert not VNPayProvider(settings).is_configured()
     assert not MoMoProvider(settings).uses_stand_in()
+
+
+@pytest.mark.parametrize("method", [Method.VNPAY, Method.MOMO])
+def test_without_debug_or_the_setting_there_is_no_stand_in_even_in_sandbox_mode(
+    tree, settings, method
+):
+    settings.DEBUG, settings.PAYMENT_SANDBOX = False, False
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
+    payment_settings = services.settings_for(campaign)
+    payment_settings.methods, payment_settings.sandbox = [method], True
+
+    provider = provider_for(method, payment_settings)
+
+    assert not sandbox.available(payment_settings)
+    assert not provider.is_configured() and not provider.uses_stand_in()
+    with translation.override("en"):
+        assert "has no merchant keys" in str(provider.setup_problem())
+
+
+@pytest.mark.parametrize(("debug", "setting"), [(True, False), (False, True)])
+def test_debug_or_the_explicit_setting_allows_the_stand_in(tree, settings, debug, setting):
+    settings.DEBUG, settings.PAYMENT_SANDBOX = debug, setting
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
+    payment_settings = services.settings_for(campaign)
+    payment_settings.sandbox = True
+
+    assert sandbox.available(payment_settings)
+    assert VNPayProvider(payment_settings).setup_problem() == ""
+
+
+@pytest.mark.parametrize("method", [Method.VNPAY, Method.MOMO])
+def test_the_stand_in_key_does_not_pay_a_real_donation(tree, rf, method, stand_in):
+    """A donation made while the campaign had keys is real money: a result
+    signed with the stand-in's key (the keys since removed) is refused."""
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
+    payment_settings = services.settings_for(campaign)
+    payment_settings.methods, payment_settings.sandbox = [method], True
+    payment_settings.save()
+    donation = services.create_donation(campaign, amount=80_000, method=method, is_test=False)
+    provider = provider_for(method, payment_settings)
+    query = dict(parse_qsl(urlsplit(provider.prepare(donation, rf.get("/")).redirect_url).query))
+    finished = sandbox.finish(method, query, paid=True)
+
+    with pytest.raises(CallbackError) as refused:
+        PROVIDERS[method].verify_callback(finished.ipn_data)
+
+    assert refused.value.code == "bad_signature"

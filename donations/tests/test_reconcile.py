@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from campaigns.tests.factories import CampaignFactory
+from core.amounts import AmountError
 from donations import reconcile, services
-from donations.amounts import AmountError
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from kindsteps.testing.spreadsheets import xlsx_with_entities
 

@@ -5,8 +5,8 @@ from django.utils import formats, translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from core.amounts import MAX_DIGITS, AmountError, parse_vnd
 from core.formatting import digits, vnd
-from donations.amounts import MAX_DIGITS, AmountError, parse_vnd
 
 AMOUNTS = st.integers(min_value=0, max_value=10**MAX_DIGITS - 1)
 
