@@ -15,6 +15,8 @@ from campaigns.tests.factories import CampaignFactory
 FILES = Path(__file__).parent / "files"
 KEYS = {
     "file",
+    "gps_jumps",
+    "vehicle_segments",
     "ok",
     "error",
     "message",
