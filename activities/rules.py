@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext, ngettext
 
+from activities.reason_text import sport_names
 from activities.reasons import (
     BEFORE_REGISTRATION,
     DAILY_CAP,
@@ -226,7 +227,7 @@ def _check_sport(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
         Reason(
             SPORT_NOT_ALLOWED,
             gettext("this campaign counts %(allowed)s, not %(sport)s")
-            % {"allowed": ", ".join(context.sports) or "-", "sport": facts.sport},
+            % {"allowed": sport_names(context.sports) or "-", "sport": sport_names([facts.sport])},
             {"sport": facts.sport, "allowed": list(context.sports)},
         )
     ]
