@@ -100,6 +100,11 @@ def _moment(value: Any, tz: zoneinfo.ZoneInfo) -> str:
     return local_datetime(datetime.fromisoformat(str(value)), tz)
 
 
+def _end_moment(value: Any, tz: zoneinfo.ZoneInfo) -> str:
+    """An end or a closing: a local midnight reads 24:00 of the day before."""
+    return local_datetime(datetime.fromisoformat(str(value)), tz, is_end=True)
+
+
 def _day(value: Any, _tz=None) -> str:
     return local_date(date.fromisoformat(str(value)))
 
@@ -191,14 +196,14 @@ EVIDENCE: dict[str, tuple[Any, Writer]] = {
     "sport": (_("Sport"), _sport),
     "allowed": (_("Sports counted"), _sport),
     "start": (_("Started"), _moment),
-    "end": (_("Ended"), _moment),
+    "end": (_("Ended"), _end_moment),
     "campaign_starts_at": (_("Campaign opens"), _moment),
-    "campaign_ends_at": (_("Campaign closes"), _moment),
+    "campaign_ends_at": (_("Campaign closes"), _end_moment),
     "registered_at": (_("Registered"), _moment),
     "received_at": (_("Reached us"), _moment),
     "hours_after_end": (_("After its end"), _hours),
     "sync_window_hours": (_("Sync window"), _hours),
-    "deadline": (_("Deadline"), _moment),
+    "deadline": (_("Deadline"), _end_moment),
     "close_grace_hours": (_("Grace after the close"), _hours),
     "distance_m": (_("Distance"), _km),
     "min_distance_m": (_("Shortest counted"), _km),
@@ -218,7 +223,7 @@ EVIDENCE: dict[str, tuple[Any, Writer]] = {
     "device_m": (_("Device's distance"), _km),
     "path_m": (_("GPS track's distance"), _km),
     "other_start": (_("Counted activity started"), _moment),
-    "other_end": (_("Counted activity ended"), _moment),
+    "other_end": (_("Counted activity ended"), _end_moment),
     "day": (_("Day"), _day),
     "daily_cap_m": (_("Daily cap"), _km),
     "already_m": (_("Already counted that day"), _km),

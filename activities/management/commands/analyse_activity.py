@@ -18,6 +18,7 @@ from activities import parsers
 from activities.facts import context_for_campaign, facts_of, guess_sport, judged_track
 from activities.parsers import ParseError, parse_upload
 from activities.parsers.base import note_text
+from activities.reason_text import shown
 from activities.rules import JudgingContext, Verdict, judge, malformed_verdict
 from activities.track import Track, summarise
 from campaigns.models import Campaign
@@ -44,11 +45,22 @@ FIELDS = (
 )
 
 
-def _verdict_fields(verdict: Verdict) -> dict:
+def _verdict_fields(verdict: Verdict, time_zone: str) -> dict:
     return {
         "verdict": verdict.status,
         "credited_m": verdict.credited_m,
-        "reasons": [{"code": r.code, "message": r.message} for r in verdict.reasons],
+        "reasons": [_reason(r.code, r.message, r.evidence, time_zone) for r in verdict.reasons],
+    }
+
+
+def _reason(code: str, message: str, evidence: dict, time_zone: str) -> dict:
+    """A reason as the pages show it: its sentence and its evidence in words."""
+    reason = {"code": code, "message": message, "evidence": evidence}
+    words = shown(reason, time_zone=time_zone)
+    return {
+        "code": code,
+        "message": message,
+        "evidence": [{"name": name, "value": value} for name, value in words.evidence],
     }
 
 
@@ -59,7 +71,7 @@ def _failure(name: str, code: str, message: str, context: JudgingContext | None 
     result["gps_jumps"] = []
     result["vehicle_segments"] = []
     if context is not None:
-        result.update(_verdict_fields(malformed_verdict(message)))
+        result.update(_verdict_fields(malformed_verdict(message), context.time_zone))
     return result
 
 
@@ -98,7 +110,7 @@ def _success(
     result["gps_jumps"] = [_finite(jump._asdict()) for jump in facts.gps_jumps]
     result["vehicle_segments"] = [_finite(seg._asdict()) for seg in facts.vehicle_segments]
     if context is not None:
-        result.update(_verdict_fields(judge(facts, context)))
+        result.update(_verdict_fields(judge(facts, context), context.time_zone))
     return result
 
 
