@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from activities.track import Track, geodesic_distances
+from activities.track import Track, geodesic_distances, gps_segment_distances
 
 # Track thresholds. campaigns/rules.py does not carry them yet, so a campaign
 # overrides them by storing the same keys (top level, or per sport for the
@@ -175,9 +175,12 @@ def remove_gps_jumps(
     if at.size < 3:
         return track, []
     t, lat, lon = track.t[at], track.lat[at], track.lon[at]
-    dd = geodesic_distances(lat, lon)
-    if track.segment is not None:
-        dd[np.diff(track.segment[at]) != 0] = 0.0
+    if at.size == len(track):
+        dd = gps_segment_distances(track)  # computed once for the summary as well
+    else:
+        dd = geodesic_distances(lat, lon)
+        if track.segment is not None:
+            dd[np.diff(track.segment[at]) != 0] = 0.0
     dt = np.diff(t)
     speed = _step_speeds(dt, dd)
     too_fast = _too_far(dt, dd, limits)
