@@ -31,9 +31,16 @@ INLINE_BYTES = 10 * 1024 * 1024
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 
 
+class EvidenceOut(Schema):
+    name: str = Field(..., description="What was measured, in the request's language.")
+    value: str = Field(..., description="Its value in words, with local number formats.")
+
+
 class ReasonOut(Schema):
-    code: str
+    code: str = Field(..., description="A stable reason code (docs/rules.md).")
+    label: str
     message: str
+    evidence: list[EvidenceOut]
 
 
 class VerdictOut(Schema):
@@ -52,8 +59,13 @@ class VerdictOut(Schema):
     @staticmethod
     def resolve_reasons(verdict: Verdict) -> list[dict]:
         return [
-            {"code": code, "message": message}
-            for code, message in zip(verdict.codes, verdict.messages(), strict=True)
+            {
+                "code": reason.code,
+                "label": reason.label,
+                "message": reason.message,
+                "evidence": [{"name": name, "value": value} for name, value in reason.evidence],
+            }
+            for reason in verdict.shown_reasons()
         ]
 
     @staticmethod

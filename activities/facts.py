@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from activities.rules import (
     ActivityFacts,
@@ -16,7 +16,8 @@ from activities.rules import (
     JudgingContext,
     find_track_anomalies,
 )
-from activities.track import Track, TrackSummary, gps_cumulative_distance
+from activities.track import Track, TrackSummary, gps_cumulative_distance, summarise
+from activities.track_checks import GpsJump, remove_gps_jumps
 from campaigns.rules import merged_rules
 
 # A file that does not say its sport is taken for a run when its average
@@ -32,18 +33,48 @@ def guess_sport(summary: TrackSummary) -> str:
     return "run" if pace is not None and pace < GUESS_RUN_PACE_S_PER_KM else "walk"
 
 
+class Judged(NamedTuple):
+    """A track as it is judged: without its GPS jumps, its summary, and the jumps."""
+
+    track: Track
+    summary: TrackSummary
+    jumps: list[GpsJump]
+
+
+def judged_track(
+    track: Track,
+    sport: str,
+    rules: Mapping[str, Any] | None = None,
+    summary: TrackSummary | None = None,
+) -> Judged:
+    """The track without its isolated GPS jumps (`remove_gps_jumps` with `rules`' limits)
+    and its summary: distance, splits and pace as the rules see them. `summary`, the
+    recorded track's, is reused when there is no jump."""
+    clean, jumps = remove_gps_jumps(track, sport, rules)
+    if jumps or summary is None:
+        summary = summarise(clean)
+    return Judged(clean, summary, jumps)
+
+
 def facts_from_track(
     track: Track,
-    summary: TrackSummary,
+    summary: TrackSummary | None,
     sport: str,
     rules: Mapping[str, Any] | None = None,
 ) -> ActivityFacts:
-    """The facts of one track, its GPS jumps and vehicle segments found with `rules`' limits."""
-    jumps, segments = [], []
+    """The facts of one track (`summary` is its summary, or None) once its GPS jumps
+    are left out, with its vehicle segments, found with `rules`' limits."""
+    return facts_of(judged_track(track, sport, rules, summary), sport, rules)
+
+
+def facts_of(judged: Judged, sport: str, rules: Mapping[str, Any] | None = None) -> ActivityFacts:
+    track, summary = judged.track, judged.summary
+    jumps, segments = list(judged.jumps), []
     if track.has_gps and len(track) >= 2:
-        jumps, segments = find_track_anomalies(
+        left, segments = find_track_anomalies(
             track.t - track.t[0], gps_cumulative_distance(track), sport, rules
         )
+        jumps += left
     return ActivityFacts(
         sport=sport,
         start=summary.start,

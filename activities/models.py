@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.reason_text import ShownReason, shown
 from activities.reasons import label
 
 
@@ -210,6 +211,12 @@ class Verdict(models.Model):
     @property
     def codes(self) -> list[str]:
         return [reason["code"] for reason in self.reasons]
+
+    def shown_reasons(self, language: str | None = None) -> list[ShownReason]:
+        """Each reason with its label, sentence and evidence in words, in `language`
+        (default: the active one), times in the campaign's zone."""
+        zone = self.campaign.time_zone
+        return [shown(reason, language=language, time_zone=zone) for reason in self.reasons]
 
     def messages(self, language: str | None = None) -> list[str]:
         """The reasons in plain words, in `language` (default: the active one); a

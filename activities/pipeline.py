@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities import parsers
-from activities.facts import facts_from_track, guess_sport
+from activities.facts import Judged, facts_of, guess_sport, judged_track
 from activities.judging import judge_activities, judge_activity
 from activities.models import Activity, Source, StoredFile, Upload, UploadStatus
 from activities.parsers import ParseError, parse_upload
@@ -183,7 +183,9 @@ def activity_fields(track: Track, chosen_sport: str = "") -> dict:
     """The Activity columns read from one track."""
     summary = summarise(track)
     sport = chosen_sport or guess_sport(summary)
-    facts = facts_from_track(track, summary, sport)
+    # Distance, splits, pace and the map come from the track without its GPS jumps.
+    track, summary, removed = judged_track(track, sport, summary=summary)
+    facts = facts_of(Judged(track, summary, removed), sport)
     jumps, segments = _anomalies(facts)
     return {
         "sport": sport,

@@ -109,8 +109,8 @@ REASONS: dict[str, ReasonKind] = {
             GPS_JUMP,
             _("GPS jump"),
             _(
-                "The track jumps between points faster than anyone moves: a few jumps "
-                "are sent for review, many reject the activity."
+                "The GPS position jumped away faster than anyone moves: the jump is left "
+                "out of the distance and the activity sent for review; many jumps reject it."
             ),
             FLAG,
         ),
@@ -118,8 +118,8 @@ REASONS: dict[str, ReasonKind] = {
             VEHICLE_SPEED,
             _("Vehicle speed"),
             _(
-                "Part of the track keeps a speed no walker or runner keeps: a short part "
-                "is sent for review, a large one rejects the activity."
+                "Several points in a row keep a speed no walker or runner keeps: a short "
+                "part is sent for review, a large one rejects the activity."
             ),
             FLAG,
         ),

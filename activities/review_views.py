@@ -199,16 +199,7 @@ def _detail(
             "person": activity.user,
             "complaint": complaint,
             "complaint_open": complaint is not None and complaint.status == ComplaintStatus.OPEN,
-            "reasons": [
-                {
-                    "code": reason["code"],
-                    "label": reasons.label(reason["code"]),
-                    "help": reasons.help_text(reason["code"]),
-                    "message": message,
-                    "evidence": sorted((reason.get("evidence") or {}).items()),
-                }
-                for reason, message in zip(verdict.reasons, verdict.messages(), strict=True)
-            ],
+            "reasons": verdict.shown_reasons(),
             "facts": {
                 "started": local_datetime(activity.started_at, campaign.tz),
                 "ended": local_datetime(activity.ended_at, campaign.tz),

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext, ngettext
 
+from activities.reason_text import sport_names
 from activities.reasons import (
     BEFORE_REGISTRATION,
     DAILY_CAP,
@@ -67,6 +68,7 @@ from core.formatting import (
     local_datetime,
     number,
     pace_beside,
+    speed,
 )
 
 ACCEPTED = "accepted"
@@ -225,7 +227,7 @@ def _check_sport(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
         Reason(
             SPORT_NOT_ALLOWED,
             gettext("this campaign counts %(allowed)s, not %(sport)s")
-            % {"allowed": ", ".join(context.sports) or "-", "sport": facts.sport},
+            % {"allowed": sport_names(context.sports) or "-", "sport": sport_names([facts.sport])},
             {"sport": facts.sport, "allowed": list(context.sports)},
         )
     ]
@@ -477,29 +479,30 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
         jumps = [GpsJump(*jump) for jump in facts.gps_jumps]
         jumped_m = sum(jump.distance_m for jump in jumps)
         worst = max(jumps, key=lambda jump: jump.speed_mps)
-        share = jumped_m / total
-        reject = share >= share_limit or len(jumps) > limits["gps_jump_max_count"]
+        # The jumps are already out of the distance: only many of them, a track the GPS
+        # lost again and again, reject the activity.
+        reject = len(jumps) > limits["gps_jump_max_count"]
         reasons.append(
             Reason(
                 GPS_JUMP,
                 ngettext(
-                    "the track jumps %(count)d time at implausible speed "
-                    "(up to %(speed)s m/s, limit %(limit)s m/s), "
-                    "%(share)d%% of the distance",
-                    "the track jumps %(count)d times at implausible speed "
-                    "(up to %(speed)s m/s, limit %(limit)s m/s), "
-                    "%(share)d%% of the distance",
+                    "the GPS jumped %(count)d time, at up to %(speed)s km/h (the limit is "
+                    "%(limit)s km/h); the %(distance)s it added is not counted",
+                    "the GPS jumped %(count)d times, at up to %(speed)s km/h (the limit is "
+                    "%(limit)s km/h); the %(distance)s they added is not counted",
                     len(jumps),
                 )
                 % {
                     "count": len(jumps),
-                    "speed": number(worst.speed_mps, 1),
-                    "limit": number(limits["gps_jump_speed_mps"], 1),
-                    "share": round(share * 100),
+                    "speed": _kmh(worst.speed_mps),
+                    "limit": _kmh(limits["gps_jump_speed_mps"]),
+                    "distance": km_text(round(jumped_m)),
                 },
                 {
                     "jumps": [_finite(jump._asdict()) for jump in jumps],
-                    "share": round(share, 4),
+                    "excluded_m": round(jumped_m),
+                    "share": round(jumped_m / (total + jumped_m), 4),
+                    "gps_jump_speed_mps": limits["gps_jump_speed_mps"],
                     "reject": reject,
                 },
             )
@@ -514,23 +517,32 @@ def _check_track(facts: ActivityFacts, context: JudgingContext) -> list[Reason]:
             Reason(
                 VEHICLE_SPEED,
                 gettext(
-                    "%(distance)s in %(duration)s at %(speed)s m/s or more, faster than "
-                    "anyone walks or runs for that long (%(share)d%% of the distance)"
+                    "%(distance)s in %(duration)s at %(speed)s km/h on average, faster than "
+                    "anyone walks or runs for that long (the limit is %(limit)s km/h; "
+                    "%(share)d%% of the distance)"
                 )
                 % {
-                    "distance": km_text(vehicle_m),
+                    "distance": km_text(round(vehicle_m)),
                     "duration": duration(vehicle_s),
-                    "speed": number(limits["vehicle_speed_mps"], 1),
+                    "speed": _kmh(vehicle_m / vehicle_s if vehicle_s > 0 else math.inf),
+                    "limit": _kmh(limits["vehicle_speed_mps"]),
                     "share": round(share * 100),
                 },
                 {
                     "segments": [_finite(segment._asdict()) for segment in segments],
                     "share": round(share, 4),
+                    "vehicle_speed_mps": limits["vehicle_speed_mps"],
                     "reject": reject,
                 },
             )
         )
     return reasons
+
+
+def _kmh(metres_per_second: float) -> str:
+    """A speed in km/h as the screens write it; an infinite one (two points of the
+    same time) reads "∞"."""
+    return speed(metres_per_second) if math.isfinite(metres_per_second) else number(math.inf)
 
 
 def _finite(values: dict[str, Any]) -> dict[str, Any]:

@@ -239,22 +239,49 @@ def _floats(texts: list[str | bytes | None]) -> np.ndarray:
 _DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
 _PLAIN_SIZES = (20, *range(22, 41))
+_OFFSET_SIZES = tuple(size + 5 for size in _PLAIN_SIZES)  # ±HH:MM for Z
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _epochs(texts: list[str | bytes | None]) -> np.ndarray:
     """parse_time of each text (nan where it gives None), all at once for plain UTC times."""
     lengths = set() if None in texts else set(map(len, texts))
-    if len(lengths) == 1 and (size := lengths.pop()) in _PLAIN_SIZES:
+    if len(lengths) == 1 and (size := lengths.pop()) in (*_PLAIN_SIZES, *_OFFSET_SIZES):
         array = np.array(texts)
         width = np.uint8 if array.dtype.kind == "S" else np.uint32
-        seconds = _plain_utc_epochs(array.view(width).reshape(len(texts), size))
+        codes = array.view(width).reshape(len(texts), size)
+        seconds = _plain_utc_epochs(codes) if size in _PLAIN_SIZES else None
+        if seconds is None and size in _OFFSET_SIZES:
+            seconds = _plain_offset_epochs(codes)
         if seconds is not None:
             return seconds
     return np.array(
         [np.nan if (t := parse_time(_text(text))) is None else t for text in texts],
         dtype=np.float64,
     )
+
+
+def _plain_offset_epochs(codes: np.ndarray) -> np.ndarray | None:
+    """Epoch seconds of rows that all read YYYY-MM-DDTHH:MM:SS[.f…]±HH:MM (some
+    trackers write +00:00, or their local offset, for Z), as parse_time reads them."""
+    sign, colon = codes[:, -6], codes[:, -3]
+    digits = codes[:, [-5, -4, -2, -1]]
+    plus, minus = sign == ord("+"), sign == ord("-")
+    if not (
+        (plus | minus).all()
+        and (colon == ord(":")).all()
+        and ((digits >= ord("0")) & (digits <= ord("9"))).all()
+    ):
+        return None
+    d = digits.astype(np.int64) - ord("0")
+    hours, minutes = d[:, 0] * 10 + d[:, 1], d[:, 2] * 10 + d[:, 3]
+    if not ((hours < 24) & (minutes < 60)).all():
+        return None
+    zulu = np.full((codes.shape[0], 1), ord("Z"), dtype=codes.dtype)
+    seconds = _plain_utc_epochs(np.concatenate((codes[:, :-6], zulu), axis=1))
+    if seconds is None:
+        return None
+    return seconds - np.where(minus, -1, 1) * (hours * 3600 + minutes * 60)
 
 
 def _plain_utc_epochs(codes: np.ndarray) -> np.ndarray | None:

@@ -13,7 +13,13 @@ from kindsteps.testing.clock import NOW
 
 GPS_JUMP = {
     "code": "gps_jump",
-    "evidence": {"at_km": 2.4, "jump_m": 850},
+    "evidence": {
+        "jumps": [{"index": 812, "speed_mps": 41.5, "distance_m": 850.0, "points": 1}],
+        "excluded_m": 850,
+        "share": 0.1453,
+        "gps_jump_speed_mps": 12.0,
+        "reject": False,
+    },
     "messages": {
         "vi": "Định vị nhảy 850 m ở km 2,4.",
         "en": "The GPS jumped 850 m at km 2.4.",

@@ -99,6 +99,12 @@ def test_reasons_come_in_the_language_asked_for(client, bearer, campaign, partic
     assert verdict["status"] == "rejected"
     reason = next(r for r in verdict["reasons"] if r["code"] == "pace_too_fast")
     assert "2:50" in reason["message"] and "faster" in reason["message"]
+    # The evidence comes in words, with the screens' units, not as the stored dict.
+    assert reason["label"] == "Pace too fast"
+    measured = {item["name"]: item["value"] for item in reason["evidence"]}
+    assert measured["Average pace"] == "2:50/km"
+    assert measured["Fastest pace allowed"] == "4:00/km"
+    assert measured["Distance"] == "2.99 km"
 
 
 def test_a_big_upload_is_queued_and_can_be_followed(client, bearer, campaign, monkeypatch):

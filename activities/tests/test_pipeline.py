@@ -348,7 +348,7 @@ def test_campaign_track_limits_are_read_from_the_original_file(participant, run_
     assert Verdict.objects.get().status == "accepted"
 
     # A campaign far stricter about jumps between points: the file is read again.
-    run_campaign.rules = {"gps_jump_speed_mps": 4.5}
+    run_campaign.rules = {"gps_jump_speed_mps": 4.5, "gps_step_error_m": 0}
     run_campaign.save()
     judging.rejudge_registration(Verdict.objects.get().registration_id)
 

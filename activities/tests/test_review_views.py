@@ -212,7 +212,9 @@ def test_detail_shows_facts_reasons_full_track_and_the_days_other_activities(
     assert response.status_code == 200
     assert "5,00 km" in body
     assert "Định vị nhảy 850 m ở km 2,4." in body
-    assert "jump_m" in body and "850" in body
+    # The evidence in words, with Vietnamese number formats: never its raw keys.
+    assert "149,4 km/h" in body and "0,85 km" in body and "43,2 km/h" in body
+    assert "speed_mps" not in body and "excluded_m" not in body
     assert "[[10.6301, 106.4901], [10.6352, 106.495], [10.64, 106.5001]]" in body
     assert "activities/activity.js" in body
     assert [row["activity"] for row in response.context["same_day"]] == [same_day]
@@ -226,6 +228,7 @@ def test_detail_in_english_via_the_language_cookie(client, owner, flagged):
     body = client.get(detail_url(flagged)).content.decode()
 
     assert "The GPS jumped 850 m at km 2.4." in body
+    assert "Left out of the distance" in body and "149.4 km/h" in body
     assert "Định vị nhảy" not in body
     assert "5.00 km" in body
     assert "Accept" in body

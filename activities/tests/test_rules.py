@@ -335,8 +335,8 @@ def test_flags_a_single_short_gps_jump_for_review_and_keeps_its_credit():
     assert verdict.credited_m == 5000
     assert reason.code == "gps_jump"
     assert reason.message == (
-        "the track jumps 1 time at implausible speed (up to 41.5 m/s, limit 12.0 m/s), "
-        "2% of the distance"
+        "the GPS jumped 1 time, at up to 149.4 km/h (the limit is 43.2 km/h); "
+        "the 0.08 km it added is not counted"
     )
 
 
@@ -346,11 +346,15 @@ def test_accepts_plain_index_speed_pairs_for_gps_jumps():
     assert verdict.reasons[0].evidence["jumps"][0]["index"] == 812
 
 
-def test_rejects_gps_jumps_that_make_up_a_large_share_of_the_distance():
-    facts = run(gps_jumps=[GpsJump(100, 60.0, 300), GpsJump(400, 55.0, 250)])
+def test_large_gps_jumps_already_left_out_of_the_distance_only_flag_the_run():
+    # 550 m of jumps beside a 5 km run: they are not in its distance, so it is judged
+    # on the 5 km and sent for review, not rejected.
+    facts = run(gps_jumps=[GpsJump(100, 60.0, 300, 1), GpsJump(400, 55.0, 250, 1)])
     verdict = judge(facts, context())
-    assert verdict.status == REJECTED
-    assert only_reason(verdict).evidence["reject"] is True
+    assert verdict.status == FLAGGED
+    assert verdict.credited_m == 5000
+    evidence = only_reason(verdict).evidence
+    assert (evidence["reject"], evidence["excluded_m"]) == (False, 550)
 
 
 def test_rejects_many_small_gps_jumps():
@@ -365,8 +369,8 @@ def test_flags_a_short_vehicle_segment():
     assert verdict.status == FLAGGED
     assert reason.code == "vehicle_speed"
     assert reason.message == (
-        "0.4 km in 1:30 at 3.5 m/s or more, faster than anyone walks or runs for that long "
-        "(8% of the distance)"
+        "0.4 km in 1:30 at 16.0 km/h on average, faster than anyone walks or runs for that "
+        "long (the limit is 12.6 km/h; 8% of the distance)"
     )
 
 
@@ -601,7 +605,7 @@ def test_figures_in_a_vietnamese_message_use_vietnamese_separators():
         verdict = judge(run(vehicle_segments=[segment]), ctx)
     assert verdict.codes == ["vehicle_speed", "daily_cap"]
     vehicle, cap = (reason.message for reason in verdict.reasons)
-    assert vehicle.startswith("0,31 km trong 0:40 với tốc độ từ 7,0 m/s")
+    assert vehicle.startswith("0,31 km trong 0:40 với tốc độ trung bình 27,9 km/h")
     assert cap == (
         "tính 1,25 km trên 5 km: giới hạn mỗi ngày là 20,5 km và ngày 10/03/2024 đã tính 19,25 km"
     )

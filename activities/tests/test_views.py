@@ -241,6 +241,9 @@ def test_the_list_shows_each_verdict_with_its_reasons_in_vietnamese(
     body = walker.get(reverse("activities:list")).content.decode()
     assert verdict.messages("vi")[0] in body
     assert verdict.messages("en")[0] not in body
+    # What was measured, in words: the sports by their Vietnamese names.
+    assert "Số liệu đo được" in body and "Môn được tính" in body
+    assert "['walk']" not in body and "allowed" not in body
     assert "04/03/2020 23:14" in body  # Vietnam time
     assert "6,46 km" in body
 

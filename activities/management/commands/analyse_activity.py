@@ -4,6 +4,7 @@ campaign's rules, the verdict they would get; nothing is stored."""
 from __future__ import annotations
 
 import json
+import math
 import zoneinfo
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -14,9 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from activities import parsers
-from activities.facts import context_for_campaign, facts_from_track, guess_sport
+from activities.facts import context_for_campaign, facts_of, guess_sport, judged_track
 from activities.parsers import ParseError, parse_upload
 from activities.parsers.base import note_text
+from activities.reason_text import shown
 from activities.rules import JudgingContext, Verdict, judge, malformed_verdict
 from activities.track import Track, summarise
 from campaigns.models import Campaign
@@ -43,11 +45,22 @@ FIELDS = (
 )
 
 
-def _verdict_fields(verdict: Verdict) -> dict:
+def _verdict_fields(verdict: Verdict, time_zone: str) -> dict:
     return {
         "verdict": verdict.status,
         "credited_m": verdict.credited_m,
-        "reasons": [{"code": r.code, "message": r.message} for r in verdict.reasons],
+        "reasons": [_reason(r.code, r.message, r.evidence, time_zone) for r in verdict.reasons],
+    }
+
+
+def _reason(code: str, message: str, evidence: dict, time_zone: str) -> dict:
+    """A reason as the pages show it: its sentence and its evidence in words."""
+    reason = {"code": code, "message": message, "evidence": evidence}
+    words = shown(reason, time_zone=time_zone)
+    return {
+        "code": code,
+        "message": message,
+        "evidence": [{"name": name, "value": value} for name, value in words.evidence],
     }
 
 
@@ -55,8 +68,10 @@ def _failure(name: str, code: str, message: str, context: JudgingContext | None 
     result = {"file": name, "ok": False, "error": code, "message": message}
     result.update(dict.fromkeys(FIELDS))
     result["notes"] = []
+    result["gps_jumps"] = []
+    result["vehicle_segments"] = []
     if context is not None:
-        result.update(_verdict_fields(malformed_verdict(message)))
+        result.update(_verdict_fields(malformed_verdict(message), context.time_zone))
     return result
 
 
@@ -65,6 +80,9 @@ def _success(
 ) -> dict:
     summary = summarise(track)
     sport = sport or guess_sport(summary)
+    rules = context.rules if context is not None else None
+    judged = judged_track(track, sport, rules, summary)
+    track, summary = judged.track, judged.summary
     result = {
         "file": name,
         "ok": True,
@@ -88,9 +106,11 @@ def _success(
             for entry in track.notes
         ],
     }
+    facts = facts_of(judged, sport, rules)
+    result["gps_jumps"] = [_finite(jump._asdict()) for jump in facts.gps_jumps]
+    result["vehicle_segments"] = [_finite(seg._asdict()) for seg in facts.vehicle_segments]
     if context is not None:
-        facts = facts_from_track(track, summary, sport, context.rules)
-        result.update(_verdict_fields(judge(facts, context)))
+        result.update(_verdict_fields(judge(facts, context), context.time_zone))
     return result
 
 
@@ -213,6 +233,14 @@ def _parse_moment(text: str, zone: tzinfo) -> datetime:
             gettext("--received-at %(value)s is not an ISO 8601 date and time.") % {"value": text}
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _finite(values: dict) -> dict:
+    """JSON has no infinity: a step between two points of the same time reads null."""
+    return {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value
+        for key, value in values.items()
+    }
 
 
 def _json_line(result: dict) -> str:
