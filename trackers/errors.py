@@ -13,8 +13,7 @@ MESSAGES = {
         "your activities arriving."
     ),
     "rate_limited": _(
-        "Strava asked us to slow down. Your activities are queued and will arrive "
-        "within the hour."
+        "Strava asked us to slow down. Your activities are queued and will arrive within the hour."
     ),
     "private": _(
         "The activity is private on Strava and you chose not to count private activities."

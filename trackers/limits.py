@@ -172,7 +172,10 @@ class Budget:
     def observe(self, headers: Mapping[str, str], status: int) -> None:
         """Follow what Strava said: its limits, its count of our usage, a 429."""
         pairs = [
-            (parse_pair(headers.get(f"X-{kind}RateLimit-Limit")), parse_pair(headers.get(f"X-{kind}RateLimit-Usage")))
+            (
+                parse_pair(headers.get(f"X-{kind}RateLimit-Limit")),
+                parse_pair(headers.get(f"X-{kind}RateLimit-Usage")),
+            )
             for kind in ("", "Read")
         ]
         known = [(limit, usage) for limit, usage in pairs if limit and usage]
@@ -181,7 +184,9 @@ class Budget:
                 self.close_window()
             return
         # The tighter of the overall and read limits is the one that binds.
-        limit, usage = min(known, key=lambda pair: (pair[0][0] - pair[1][0], pair[0][1] - pair[1][1]))
+        limit, usage = min(
+            known, key=lambda pair: (pair[0][0] - pair[1][0], pair[0][1] - pair[1][1])
+        )
         ttl = self.day_s * 2
         self.store.set(f"{self.prefix}:limit:short", limit[0], ttl)
         self.store.set(f"{self.prefix}:limit:daily", limit[1], ttl)

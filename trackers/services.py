@@ -59,9 +59,7 @@ def connect(user, code: str, granted_scope: str, client: strava.Client) -> Conne
     """The participant came back from Strava's consent page with a code."""
     scopes = [scope for scope in granted_scope.split(",") if scope]
     if "activity:read" not in scopes and "activity:read_all" not in scopes:
-        raise ConnectError(
-            _("You did not allow KindSteps to read your activities."), code="denied"
-        )
+        raise ConnectError(_("You did not allow KindSteps to read your activities."), code="denied")
     tokens = client.exchange_code(code)
     athlete_id = str(tokens["athlete"]["id"])
     other = (
@@ -93,9 +91,7 @@ def connect(user, code: str, granted_scope: str, client: strava.Client) -> Conne
         connection, _created = Connection.objects.update_or_create(
             user=user, provider=Provider.STRAVA, defaults=values
         )
-        log_action(
-            "trackers.connected", connection, actor=user, data={"scopes": connection.scopes}
-        )
+        log_action("trackers.connected", connection, actor=user, data={"scopes": connection.scopes})
         from trackers.tasks import backfill_task
 
         connection_id = connection.pk
@@ -186,7 +182,8 @@ def _erase_details(activity: Activity) -> None:
     if not stored.uploads.exists():
         name = stored.content.name
         stored.delete()
-        stored.content.storage.delete(name)
+        if name:
+            stored.content.storage.delete(name)
 
 
 # --- Which window to bring in ---------------------------------------------------
@@ -319,9 +316,14 @@ def _apply_update(tracked: TrackedActivity, updates: dict) -> str:
         review.change_sport(activity, sport, user=activity.user)
         return "rejudged"
     could_count = private == "false" or (sport and sport != "other")
-    if activity is None and could_count and tracked.state in (
-        TrackedState.SKIPPED,
-        TrackedState.WITHDRAWN,
+    if (
+        activity is None
+        and could_count
+        and tracked.state
+        in (
+            TrackedState.SKIPPED,
+            TrackedState.WITHDRAWN,
+        )
     ):
         tracked.state = TrackedState.PENDING
         tracked.save(update_fields=["state"])
@@ -419,7 +421,7 @@ def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Clie
     reached = max(end, tracked.reached_provider_at or end)
     tracked.reached_provider_at = reached
     tracked.reached_us_at = now
-    upload = receive(
+    received = receive(
         connection.user,
         strava_tcx(detail, streams),
         f"strava-{tracked.external_id}.tcx",
@@ -428,7 +430,7 @@ def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Clie
         received_at=reached,
         process=False,
     )
-    upload = process_upload(upload.pk)
+    upload = process_upload(received.pk)
     ids = [pk for result in (upload.results if upload else []) for pk in result["activities"]]
     if not ids:
         code = (upload.results[0].get("error") if upload and upload.results else "") or ""

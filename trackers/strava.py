@@ -166,4 +166,6 @@ class Client:
         return self._send("GET", self._api("/push_subscriptions"), params=self._app()).json()
 
     def delete_subscription(self, subscription_id: int) -> None:
-        self._send("DELETE", self._api(f"/push_subscriptions/{subscription_id}"), params=self._app())
+        self._send(
+            "DELETE", self._api(f"/push_subscriptions/{subscription_id}"), params=self._app()
+        )

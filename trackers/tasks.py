@@ -21,7 +21,7 @@ JITTER_S = 5.0
 
 
 def _later(delay: float) -> float:
-    return delay + random.uniform(0, JITTER_S)  # noqa: S311 - spreading, not security
+    return delay + random.uniform(0, JITTER_S)  # spreading, not security
 
 
 def schedule_fetch(task, tracked_id: int) -> None:

@@ -28,7 +28,11 @@ def _data(streams: dict, key: str) -> list:
 def strava_tcx(detail: dict, streams: dict) -> bytes:
     start = parse_time(detail["start_date"])
     assert start is not None
-    sport = "Running" if detail.get("sport_type", detail.get("type")) in ("Run", "TrailRun") else "Other"
+    sport = (
+        "Running"
+        if detail.get("sport_type", detail.get("type")) in ("Run", "TrailRun")
+        else "Other"
+    )
     times = _data(streams, "time")
     latlng = _data(streams, "latlng")
     dist = _data(streams, "distance")

@@ -47,7 +47,11 @@ def connections(request: HttpRequest) -> HttpResponse:
         raise Http404
     connection = _connection(request.user)
     tracked = (
-        list(TrackedActivity.objects.filter(connection=connection).select_related("activity")[:RECENT])
+        list(
+            TrackedActivity.objects.filter(connection=connection).select_related("activity")[
+                :RECENT
+            ]
+        )
         if connection
         else []
     )
@@ -92,7 +96,9 @@ def callback(request: HttpRequest) -> HttpResponse:
             request.user, request.GET["code"], request.GET.get("scope", ""), strava.Client()
         )
     except DomainError as error:
-        messages.error(request, errors.message(error.code) if error.code in errors.MESSAGES else error.message)
+        messages.error(
+            request, errors.message(error.code) if error.code in errors.MESSAGES else error.message
+        )
         return redirect("trackers:connections")
     messages.success(
         request,
@@ -108,7 +114,9 @@ def disconnect(request: HttpRequest) -> HttpResponse:
     connection = _connection(request.user)
     if connection is not None and connection.status != ConnectionStatus.DISCONNECTED:
         services.disconnect(connection, strava.Client(), actor=request.user)
-        messages.success(request, _("Strava is disconnected. No more activities will arrive from it."))
+        messages.success(
+            request, _("Strava is disconnected. No more activities will arrive from it.")
+        )
     return redirect("trackers:connections")
 
 

@@ -22,7 +22,5 @@ def strava_settings(settings, tmp_path):
 @pytest.fixture
 def campaign(tree, participant):
     campaign = CampaignFactory(organiser_unit=tree["LA"], starts_at=NOW - timedelta(days=5))
-    RegistrationFactory(
-        campaign=campaign, user=participant, registered_at=NOW - timedelta(days=4)
-    )
+    RegistrationFactory(campaign=campaign, user=participant, registered_at=NOW - timedelta(days=4))
     return campaign

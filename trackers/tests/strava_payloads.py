@@ -30,7 +30,9 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def token_response(*, expires_at: int, access: str = "a4b945687g", refresh: str = "e5n567567") -> dict:
+def token_response(
+    *, expires_at: int, access: str = "a4b945687g", refresh: str = "e5n567567"
+) -> dict:
     return {
         "token_type": "Bearer",
         "expires_at": expires_at,
@@ -106,7 +108,12 @@ def activity(
         "comment_count": 0,
         "athlete_count": 1,
         "photo_count": 0,
-        "map": {"id": f"a{activity_id}", "polyline": "", "resource_state": 3, "summary_polyline": ""},
+        "map": {
+            "id": f"a{activity_id}",
+            "polyline": "",
+            "resource_state": 3,
+            "summary_polyline": "",
+        },
         "trainer": False,
         "commute": False,
         "manual": manual,

@@ -15,8 +15,12 @@ class Clock:
 
 def budget(clock, short=10, daily=30, margin=0.0):
     return Budget(
-        store=MemoryStore(), short_s=900, day_s=86400, defaults=Limits(short, daily),
-        margin=margin, clock=clock,
+        store=MemoryStore(),
+        short_s=900,
+        day_s=86400,
+        defaults=Limits(short, daily),
+        margin=margin,
+        clock=clock,
     )
 
 
@@ -38,8 +42,10 @@ def test_the_limits_and_usage_follow_strava_headers():
 
     rate.observe(
         {
-            "X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "10,100",
-            "X-ReadRateLimit-Limit": "100,1000", "X-ReadRateLimit-Usage": "98,400",
+            "X-RateLimit-Limit": "200,2000",
+            "X-RateLimit-Usage": "10,100",
+            "X-ReadRateLimit-Limit": "100,1000",
+            "X-ReadRateLimit-Usage": "98,400",
         },
         200,
     )

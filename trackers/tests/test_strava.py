@@ -79,7 +79,9 @@ def test_coming_back_from_strava_stores_the_tokens_encrypted(client, participant
     location = client.post(reverse("trackers:strava_connect"))["Location"]
     state = parse_qs(urlparse(location).query)["state"][0]
     expires = int((NOW + timedelta(hours=6)).timestamp())
-    responses.post(f"{sp.OAUTH}/token", json=sp.token_response(expires_at=expires), headers=sp.HEADERS)
+    responses.post(
+        f"{sp.OAUTH}/token", json=sp.token_response(expires_at=expires), headers=sp.HEADERS
+    )
     responses.get(f"{sp.API}/athlete/activities", json=[], headers=sp.HEADERS)
 
     answer = client.get(
@@ -155,7 +157,9 @@ def test_repeated_and_late_events_change_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         post_event(client, sp.event("update", 9002, EVENT_TIME + 60, updates={"title": "Mới"}))
         again = post_event(client, sp.event("create", 9002, EVENT_TIME))
-        late = post_event(client, sp.event("update", 9002, EVENT_TIME + 30, updates={"type": "Ride"}))
+        late = post_event(
+            client, sp.event("update", 9002, EVENT_TIME + 30, updates={"type": "Ride"})
+        )
 
     assert again.status_code == late.status_code == 200
     assert Activity.objects.count() == 1
@@ -217,8 +221,11 @@ def test_deauthorising_on_strava_deletes_tokens_and_strava_details(
         post_event(
             client,
             sp.event(
-                "update", sp.ATHLETE_ID, EVENT_TIME + 60,
-                object_type="athlete", updates={"authorized": "false"},
+                "update",
+                sp.ATHLETE_ID,
+                EVENT_TIME + 60,
+                object_type="athlete",
+                updates={"authorized": "false"},
             ),
         )
         # Events after the deauthorisation bring nothing.
@@ -274,9 +281,14 @@ def test_a_revoked_token_shows_the_participant_why(client, participant, connecti
     responses.post(
         f"{sp.OAUTH}/token",
         status=400,
-        json={"message": "Bad Request", "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}]},
+        json={
+            "message": "Bad Request",
+            "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}],
+        },
     )
-    tracked = TrackedActivity.objects.create(connection=connection, provider="strava", external_id="1")
+    tracked = TrackedActivity.objects.create(
+        connection=connection, provider="strava", external_id="1"
+    )
 
     services.fetch(tracked.pk, strava.Client(Budget(store=MemoryStore())))
 
@@ -290,9 +302,18 @@ def test_a_revoked_token_shows_the_participant_why(client, participant, connecti
 @responses.activate
 def test_a_429_puts_the_fetch_back_and_it_resumes(participant, campaign, connection):
     limited = {**sp.HEADERS, "X-ReadRateLimit-Usage": "101,140"}
-    responses.get(f"{sp.API}/activities/9020", status=429, json={"message": "Rate Limit Exceeded"}, headers=limited)
-    tracked = TrackedActivity.objects.create(connection=connection, provider="strava", external_id="9020")
-    budget = Budget(store=MemoryStore(), short_s=900, day_s=86400, defaults=Limits(100, 1000), margin=0)
+    responses.get(
+        f"{sp.API}/activities/9020",
+        status=429,
+        json={"message": "Rate Limit Exceeded"},
+        headers=limited,
+    )
+    tracked = TrackedActivity.objects.create(
+        connection=connection, provider="strava", external_id="9020"
+    )
+    budget = Budget(
+        store=MemoryStore(), short_s=900, day_s=86400, defaults=Limits(100, 1000), margin=0
+    )
 
     with pytest.raises(services.RateLimited) as raised:
         services.fetch(tracked.pk, strava.Client(budget))
@@ -308,9 +329,13 @@ def test_a_429_puts_the_fetch_back_and_it_resumes(participant, campaign, connect
 
 
 @responses.activate
-def test_private_walks_are_not_fetched_unless_the_participant_chose_so(participant, campaign, connection):
+def test_private_walks_are_not_fetched_unless_the_participant_chose_so(
+    participant, campaign, connection
+):
     strava_has(9030, private=True)
-    tracked = TrackedActivity.objects.create(connection=connection, provider="strava", external_id="9030")
+    tracked = TrackedActivity.objects.create(
+        connection=connection, provider="strava", external_id="9030"
+    )
 
     outcome = services.fetch(tracked.pk, strava.Client(Budget(store=MemoryStore())))
 
@@ -324,7 +349,10 @@ def test_connecting_brings_the_walks_since_registration(participant, campaign, c
     older = NOW - timedelta(days=10)  # before registering: not asked for
     responses.get(
         f"{sp.API}/athlete/activities",
-        json=[sp.summary(9040, START), sp.summary(9041, START - timedelta(days=1), sport_type="Ride")],
+        json=[
+            sp.summary(9040, START),
+            sp.summary(9041, START - timedelta(days=1), sport_type="Ride"),
+        ],
         headers=sp.HEADERS,
     )
     strava_has(9040)
@@ -346,7 +374,10 @@ def test_the_72_hour_rule_reads_when_the_walk_reached_strava(participant, campai
         mock.get(f"{sp.API}/activities/9050/streams", json=sp.streams())
         reached = NOW - timedelta(days=3)
         tracked = TrackedActivity.objects.create(
-            connection=connection, provider="strava", external_id="9050", reached_provider_at=reached
+            connection=connection,
+            provider="strava",
+            external_id="9050",
+            reached_provider_at=reached,
         )
         services.fetch(tracked.pk, strava.Client(Budget(store=MemoryStore())))
 

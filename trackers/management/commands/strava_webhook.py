@@ -34,15 +34,18 @@ class Command(BaseCommand):
                 if not settings.STRAVA_WEBHOOK_VERIFY_TOKEN:
                     raise CommandError("Set STRAVA_WEBHOOK_VERIFY_TOKEN first.")
                 created = client.create_subscription(value)
+                sub_id = created["id"]
                 self.stdout.write(
-                    f"Subscription {created['id']} created; set STRAVA_SUBSCRIPTION_ID={created['id']}"
+                    f"Subscription {sub_id} created; set STRAVA_SUBSCRIPTION_ID={sub_id}"
                 )
             elif action == "view":
                 subscriptions = client.view_subscriptions()
                 if not subscriptions:
                     self.stdout.write("No subscription.")
                 for sub in subscriptions:
-                    self.stdout.write(f"{sub['id']}\t{sub['callback_url']}\t{sub.get('created_at', '')}")
+                    self.stdout.write(
+                        f"{sub['id']}\t{sub['callback_url']}\t{sub.get('created_at', '')}"
+                    )
             else:
                 if not value or not value.isdigit():
                     raise CommandError("Give the subscription id.")
