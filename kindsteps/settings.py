@@ -138,7 +138,10 @@ STRAVA_SUBSCRIPTION_ID = env_str("STRAVA_SUBSCRIPTION_ID")
 STRAVA_API_URL = env_str("STRAVA_API_URL", "https://www.strava.com/api/v3")
 STRAVA_OAUTH_URL = env_str("STRAVA_OAUTH_URL", "https://www.strava.com/oauth")
 # Strava's read limits until its headers tell ours: per 15 minutes, per day.
-STRAVA_RATE_LIMITS = (env_int("STRAVA_RATE_LIMIT_15MIN", 100), env_int("STRAVA_RATE_LIMIT_DAY", 1000))
+STRAVA_RATE_LIMITS = (
+    env_int("STRAVA_RATE_LIMIT_15MIN", 100),
+    env_int("STRAVA_RATE_LIMIT_DAY", 1000),
+)
 STRAVA_RATE_WINDOW_S = env_int("STRAVA_RATE_WINDOW_S", 900)
 STRAVA_RATE_DAY_S = env_int("STRAVA_RATE_DAY_S", 86400)
 STRAVA_RATE_MARGIN = env_int("STRAVA_RATE_MARGIN_PERCENT", 5) / 100
