@@ -404,3 +404,40 @@ def test_the_profile_links_to_the_connections_when_strava_is_configured(client, 
     assert reverse("trackers:connections") in profile
     assert 'id="connect-strava"' in page
     assert "Powered by Strava" in page or "Cung cấp bởi Strava" in page
+
+
+@responses.activate
+def test_sync_now_looks_again_and_retries_what_failed(client, participant, campaign, connection):
+    failed = TrackedActivity.objects.create(
+        connection=connection,
+        provider="strava",
+        external_id="9060",
+        state=TrackedState.FAILED,
+        reason="provider_error",
+    )
+    strava_has(9060)
+    responses.get(f"{sp.API}/athlete/activities", json=[], headers=sp.HEADERS)
+    client.force_login(participant)
+
+    client.post(reverse("trackers:strava_sync"))
+
+    failed.refresh_from_db()
+    assert failed.state == TrackedState.IMPORTED
+    connection.refresh_from_db()
+    assert connection.last_sync_at is not None
+
+
+def test_the_connections_page_is_the_participants_own(client, participant, outsider, connection):
+    TrackedActivity.objects.create(
+        connection=connection, provider="strava", external_id="9070", name="Đi bộ riêng"
+    )
+
+    anonymous = client.get(reverse("trackers:connections"))
+    client.force_login(outsider)
+    other = client.get(reverse("trackers:connections")).content.decode()
+    client.force_login(participant)
+    own = client.get(reverse("trackers:connections")).content.decode()
+
+    assert anonymous.status_code == 302
+    assert "Đi bộ riêng" not in other and 'id="connect-strava"' in other
+    assert "Đi bộ riêng" in own
