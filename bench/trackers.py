@@ -193,6 +193,7 @@ def main() -> None:
                     queue.put(time.time() + budget.reserve(2), ("fetch", summary["id"], None))
             else:
                 _kind, activity_id, queued_at = job
+                client.hold(2)
                 client.activity("t", str(activity_id))
                 client.streams("t", str(activity_id))
                 with fetched_lock:
@@ -200,8 +201,10 @@ def main() -> None:
                     if queued_at is not None:
                         latencies.append(time.time() - queued_at)
         except RateLimited as limited:
+            # As fetch_task: booked again in the first window with room.
             put_back[kind] += 1
-            queue.put(time.time() + limited.retry_after, job)
+            rebooked = budget.reserve(1 if kind == "list" else 2)
+            queue.put(time.time() + max(limited.retry_after, rebooked), job)
 
     def worker():
         client = strava.Client(budget, session=requests.Session())

@@ -401,6 +401,7 @@ def _skip(tracked: TrackedActivity, reason: str) -> str:
 
 def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Client) -> str:
     token = access_token(connection, client)
+    client.hold(2)
     detail = client.activity(token, tracked.external_id)
     tracked.name = (detail.get("name") or "")[:255]
     tracked.sport_type = (detail.get("sport_type") or detail.get("type") or "")[:32]

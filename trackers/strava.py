@@ -63,11 +63,23 @@ class Client:
     def __init__(self, budget: Budget | None = None, session: requests.Session | None = None):
         self.budget = budget or Budget()
         self.session = session or _session
+        self._held = 0
 
-    def _send(self, method: str, url: str, *, token: str = "", **kwargs) -> requests.Response:
-        wait = self.budget.take()
+    def hold(self, calls: int) -> None:
+        """Take the budget for the next `calls` at once (an activity's detail and streams),
+        so a fetch is never cut between its two calls and made again."""
+        wait = self.budget.take(calls)
         if wait:
             raise RateLimited(wait)
+        self._held += calls
+
+    def _send(self, method: str, url: str, *, token: str = "", **kwargs) -> requests.Response:
+        if self._held:
+            self._held -= 1
+        else:
+            wait = self.budget.take()
+            if wait:
+                raise RateLimited(wait)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             response = self.session.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)

@@ -42,7 +42,9 @@ def fetch_task(tracked_id: int) -> None:
     try:
         services.fetch(tracked_id, strava.Client())
     except RateLimited as limited:
-        fetch_task.schedule((tracked_id,), delay=_later(limited.retry_after))
+        # Booked again in the first window with room, not crowding the next one.
+        delay = max(limited.retry_after, Budget().reserve(2))
+        fetch_task.schedule((tracked_id,), delay=_later(delay))
     except TrackerError:
         fetch_task.schedule((tracked_id,), delay=_later(RETRY_DELAY))
 
