@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "donations",
     "dashboards",
     "outreach",
+    "trackers",
     "web",
     "demo",
 ]
@@ -128,6 +129,26 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Trackers (Strava, Garmin): off and invisible until configured -------------
+STRAVA_CLIENT_ID = env_str("STRAVA_CLIENT_ID")
+STRAVA_CLIENT_SECRET = env_str("STRAVA_CLIENT_SECRET")
+STRAVA_WEBHOOK_VERIFY_TOKEN = env_str("STRAVA_WEBHOOK_VERIFY_TOKEN")
+# Events of another subscription are refused when this is set (the id from
+# `manage.py strava_webhook view`).
+STRAVA_SUBSCRIPTION_ID = env_str("STRAVA_SUBSCRIPTION_ID")
+STRAVA_API_URL = env_str("STRAVA_API_URL", "https://www.strava.com/api/v3")
+STRAVA_OAUTH_URL = env_str("STRAVA_OAUTH_URL", "https://www.strava.com/oauth")
+# Strava's read limits until its headers tell ours: per 15 minutes, per day.
+STRAVA_RATE_LIMITS = (
+    env_int("STRAVA_RATE_LIMIT_15MIN", 100),
+    env_int("STRAVA_RATE_LIMIT_DAY", 1000),
+)
+STRAVA_RATE_WINDOW_S = env_int("STRAVA_RATE_WINDOW_S", 900)
+STRAVA_RATE_DAY_S = env_int("STRAVA_RATE_DAY_S", 86400)
+STRAVA_RATE_MARGIN = env_int("STRAVA_RATE_MARGIN_PERCENT", 5) / 100
+# A Fernet key (Fernet.generate_key()) for tokens at rest; derived from SECRET_KEY when empty.
+TRACKERS_TOKEN_KEY = env_str("TRACKERS_TOKEN_KEY")
 
 # --- Background jobs (huey) ---------------------------------------------------
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)

@@ -1,0 +1,12 @@
+"""The profile's link to the connections page, shown only when a tracker is configured."""
+
+from django import template
+
+from trackers import strava
+
+register = template.Library()
+
+
+@register.inclusion_tag("trackers/_profile_link.html")
+def tracker_link() -> dict:
+    return {"configured": strava.configured()}
