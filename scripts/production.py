@@ -45,6 +45,9 @@ MEDIA_LOCATION = """
         location /media/ {{
             alias {media}/;
             expires 1h;
+        }}
+        location /media/originals/ {{
+            deny all;
         }}"""
 
 
