@@ -280,6 +280,14 @@ S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options()}
 
+# PostgreSQL: a kept connection is checked before reuse, so a restarted server costs one
+# reconnect, not an error. Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=1),
+# server-side cursors cannot span transactions and are turned off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_bool("DATABASE_PGBOUNCER", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 # Sessions: rows in the database, read through the shared Redis cache when there is one.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
