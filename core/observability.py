@@ -11,6 +11,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from django.utils.functional import empty
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from the reverse proxy is kept when it looks like one (nginx's $request_id is 32
 # hex digits); anything else is replaced, so a client cannot write into the logs.
@@ -50,12 +52,21 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": getattr(getattr(request, "user", None), "pk", None),
+                    "user_id": _user_id(request),
                 },
             )
             return response
         finally:
             _request_id.reset(token)
+
+
+def _user_id(request) -> int | None:
+    """The signed-in person's id if the view already looked them up: the log line must not
+    cost a session and a user query on a page served without them (a cached board)."""
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return getattr(user, "pk", None)
 
 
 class RequestIdFilter(logging.Filter):

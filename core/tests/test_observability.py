@@ -46,3 +46,12 @@ def test_json_lines_carry_the_message_the_extras_and_the_traceback():
     assert line["message"] == "Tải lên x" and line["level"] == "ERROR"
     assert line["upload_id"] == 42 and line["request_id"] == current_request_id() == "-"
     assert "ValueError: hỏng" in line["exception"]
+
+
+def test_the_request_line_costs_no_query_on_a_page_that_never_looked_at_the_user(
+    client, db, django_assert_num_queries, participant
+):
+    client.force_login(participant)
+    client.cookies["kindsteps_language"] = "vi"  # else the language middleware reads the user
+    with django_assert_num_queries(1):  # /healthz's SELECT 1, no session or user lookup
+        client.get("/healthz")
