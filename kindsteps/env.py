@@ -6,6 +6,7 @@ cannot be parsed, so a typo in a deployment fails at start-up, not at run time.
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -96,3 +97,39 @@ def secret_key_file(path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(key)
         return key
+
+
+def admins(raw: str) -> list[tuple[str, str]]:
+    """ADMINS from ``"Name <a@example.org>, b@example.org"``: who gets error reports."""
+    people = []
+    for item in raw.split(","):
+        name, address = parseaddr(item.strip())
+        if not address:
+            continue
+        if "@" not in address:
+            raise ImproperlyConfigured(f"ADMINS holds {item.strip()!r}, not an e-mail address")
+        people.append((name or address, address))
+    return people
+
+
+def s3_options() -> dict[str, object]:
+    """django-storages' S3 backend options from S3_* variables (docs/deployment.md).
+
+    The credentials are boto3's own AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the
+    machine's role). Files are private: their URLs are signed and expire, because an
+    original holds where a person walked."""
+    options: dict[str, object] = {
+        "bucket_name": env_str("S3_BUCKET"),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": env_int("S3_URL_EXPIRE", 3600),
+    }
+    for option, name in (
+        ("endpoint_url", "S3_ENDPOINT_URL"),
+        ("region_name", "S3_REGION"),
+        ("location", "S3_PREFIX"),
+    ):
+        if value := env_str(name):
+            options[option] = value
+    return options

@@ -8,11 +8,13 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from kindsteps.env import (
+    admins,
     email_settings,
     env_bool,
     env_int,
     env_list,
     env_str,
+    s3_options,
     secret_key_file,
 )
 
@@ -283,14 +285,85 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
+# === Production: stateless nodes and operations =================================
+# Everything the production stack adds (docs/deployment.md, deploy/production.env.example),
+# kept in this one block. Each part switches on from the environment and is silent when not.
+
+# Collected static files: whitenoise serves them compressed, the hashed names cached for
+# ten years (CompressedManifestStaticFilesStorage above, outside DEBUG and the tests).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
+
+# Originals (activities.StoredFile) and media go through default_storage: the local disk
+# (MEDIA_ROOT) by default, an S3-compatible bucket when S3_BUCKET is set, so that every web
+# and worker node reads the same files (docs/decisions/0024-stateless-nodes.md).
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options()}
+
+# PostgreSQL: a kept connection is checked before reuse, so a restarted server costs one
+# reconnect, not an error. Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=1),
+# server-side cursors cannot span transactions and are turned off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_bool("DATABASE_PGBOUNCER", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Sessions: rows in the database, read through the shared Redis cache when there is one.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Every request gets an id (X-Request-ID from the proxy, or a new one), sent back in the
+# response and written in each log line; LOG_FORMAT=json makes the lines JSON.
+MIDDLEWARE.insert(0, "core.observability.RequestIdMiddleware")
+# Prometheus metrics (/metrics, core/metrics.py): request counts and latencies per view.
+INSTALLED_APPS.append("django_prometheus")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# Who may read /metrics: a bearer token, or a request from one of these addresses (the
+# reverse proxy refuses /metrics from outside, deploy/nginx/kindsteps.conf).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+
+# /healthz fails (503) when the queue's oldest job waits longer than this, or when the
+# disk holding MEDIA_ROOT and the database has less free space than this.
+HEALTHZ_MAX_QUEUE_LAG = env_int("HEALTHZ_MAX_QUEUE_LAG", 300)  # seconds
+HEALTHZ_MIN_FREE_DISK = env_int("HEALTHZ_MIN_FREE_DISK", 1024)  # MiB
+
+# Error reports: Django e-mails a server error's traceback to ADMINS ("Name <a@b>, …")
+# through EMAIL_URL when it is set.
+ADMINS = admins(env_str("ADMINS"))
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "core.observability.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["request_id", "require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        "huey": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
     },
 }

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from core.health import healthz
 from kindsteps.api import api
+from kindsteps.metrics import metrics
 
 urlpatterns = [
     # The home page, and the campaign and activity URLs with the pages web composes.
@@ -21,6 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Operations (docs/deployment.md): health for load balancers, metrics for Prometheus.
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 if settings.DEBUG:
