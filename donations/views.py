@@ -245,7 +245,7 @@ def sandbox_gateway(request: HttpRequest, method: str, reference: str) -> HttpRe
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     donation = get_object_or_404(
-        Donation.objects.select_related("campaign__organiser_unit", "team", "unit"),
+        Donation.objects.select_related("campaign__organiser_unit", "team", "unit", "user"),
         reference=reference,
     )
     if not receipts.may_see(request, donation):
@@ -264,7 +264,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 def _ledger(campaign) -> QuerySet[Donation]:
     return (
         Donation.objects.filter(campaign=campaign, status=DonationStatus.PAID)
-        .select_related("team", "unit")
+        .select_related("team", "unit", "campaign", "user")
         .order_by("-paid_at", "-id")
     )
 
