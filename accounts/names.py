@@ -21,6 +21,7 @@ read just those columns in their one query.
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Protocol
 
 from django.utils import timezone
@@ -43,7 +44,8 @@ class Named(Protocol):
 
 
 class HasStart(Protocol):
-    starts_at: object  # a datetime
+    @property
+    def starts_at(self) -> datetime: ...
 
 
 def may_be_minor(birth_year: int | None, year: int) -> bool:
@@ -57,7 +59,7 @@ def is_minor(person: Named, campaign: HasStart | None = None) -> bool:
     """Under 18 (as far as the birth year tells) today or on the campaign's first day."""
     years = [timezone.localdate().year]
     if campaign is not None:
-        years.append(campaign.starts_at.year)  # type: ignore[attr-defined]
+        years.append(campaign.starts_at.year)
     return may_be_minor(person.birth_year, min(years))
 
 
