@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from accounts import services
+from accounts import names, services
 from accounts.models import User
 
 router = Router(tags=["accounts"])
@@ -19,6 +19,12 @@ class MeOut(Schema):
     home_unit: str | None
     home_unit_name: str | None
     preferred_language: str
+    public_name_choice: str  # auto, full, short or anonymous
+    public_name: str  # how public pages and answers name me today
+
+    @staticmethod
+    def resolve_public_name(user: User) -> str:
+        return names.public_name(user)
 
     @staticmethod
     def resolve_home_unit(user: User) -> str | None:
@@ -41,6 +47,7 @@ class MePatch(Schema):
     district: str | None = None
     home_unit: str | None = None
     preferred_language: str | None = None
+    public_name_choice: str | None = None  # auto, full, short or anonymous
 
 
 class ProfileErrorOut(Schema):

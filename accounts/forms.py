@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, User
+from accounts import names
+from accounts.models import ApiToken, PublicName, User
 from accounts.validators import normalise_vn_phone
 from orgs.models import Unit
 
@@ -59,3 +60,63 @@ class ApiTokenForm(forms.Form):
         max_length=ApiToken._meta.get_field("name").max_length,
         help_text=_("Where you will use it, e.g. “Phone app”."),
     )
+
+
+class PublicNameForm(forms.ModelForm):
+    """How the person appears on public pages. Each choice shows what it looks like
+    with their own name; a minor's full name is never public, so that choice is
+    refused with the reason."""
+
+    class Meta:
+        model = User
+        fields = ["public_name_choice"]
+        widgets = {"public_name_choice": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        examples = {
+            PublicName.FULL: user.full_name,
+            PublicName.SHORT: names.short_name(user.full_name),
+            PublicName.ANONYMOUS: names.anonymous_label(user.pk),
+        }
+        self.minor = names.is_minor(user)
+        choices = []
+        for value, label in PublicName.choices:
+            example = examples.get(value, "") or names.public_name(
+                _Preview(user, value)  # what "auto" gives today
+            )
+            choices.append((value, f"{label} — {example}" if example else label))
+        field = self.fields["public_name_choice"]
+        field.choices = choices
+        field.label = _("How your name appears on public pages")
+        field.help_text = (
+            _(
+                "Boards, team pages, donor lists and the API show this. Until the year"
+                " after you turn 18, your full name is never shown there."
+            )
+            if self.minor
+            else _("Boards, team pages, donor lists and the API show this.")
+        )
+
+    def clean_public_name_choice(self) -> str:
+        choice = self.cleaned_data["public_name_choice"]
+        if choice == PublicName.FULL and self.minor:
+            raise forms.ValidationError(
+                _(
+                    "Your full name cannot be public until the year after you turn 18."
+                    " Choose your short name or anonymous."
+                ),
+                code="minor_full_name",
+            )
+        return choice
+
+
+class _Preview:
+    """The user with another public-name choice, to show what it gives."""
+
+    def __init__(self, user: User, choice: str) -> None:
+        self.pk = user.pk
+        self.full_name = user.full_name
+        self.birth_year = user.birth_year
+        self.public_name_choice = choice

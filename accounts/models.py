@@ -38,6 +38,16 @@ class Gender(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PublicName(models.TextChoices):
+    """How a person appears on public pages (boards, team pages, donor lists, the API).
+    ``auto``: the full name for adults, the short name for minors (accounts/names.py)."""
+
+    AUTO = "auto", _("Automatic: full name, short name for minors")
+    FULL = "full", _("Full name")
+    SHORT = "short", _("Short name")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
 class User(AbstractUser):
     """A person: participant, unit staff, or both. Logs in by e-mail."""
 
@@ -69,6 +79,14 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
+    public_name_choice = models.CharField(
+        _("name on public pages"),
+        max_length=10,
+        choices=PublicName.choices,
+        default=PublicName.AUTO,
+        # Also in the database, for rows written by SQL (the benchmarks' bulk loads).
+        db_default=PublicName.AUTO,
     )
 
     USERNAME_FIELD = "email"

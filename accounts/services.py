@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, PublicName, User
 from core.errors import DomainError
 from orgs.models import Unit
 
@@ -41,7 +41,7 @@ def profile_data(user: User) -> dict[str, str]:
 def update_profile(user: User, changes: dict[str, Any]) -> User:
     """Apply ``changes`` (field → value; None clears a field) with the profile form's
     validation. Raises ProfileInvalid with the form's messages."""
-    from accounts.forms import ProfileForm  # forms import this module's unit look-up
+    from accounts.forms import ProfileForm, PublicNameForm  # forms use the unit look-up
 
     data = profile_data(user)
     for name, value in changes.items():
@@ -50,7 +50,16 @@ def update_profile(user: User, changes: dict[str, Any]) -> User:
     form = ProfileForm(data=data, instance=user)
     if not form.is_valid():
         raise ProfileInvalid({name: [str(m) for m in msgs] for name, msgs in form.errors.items()})
-    return form.save()
+    if "public_name_choice" not in changes:
+        return form.save()
+    # The public name is checked against the birth year being saved with it.
+    user = form.save(commit=False)
+    choice = changes["public_name_choice"] or PublicName.AUTO
+    name_form = PublicNameForm(data={"public_name_choice": choice}, instance=user)
+    if not name_form.is_valid():
+        errors = name_form.errors.items()
+        raise ProfileInvalid({name: [str(m) for m in msgs] for name, msgs in errors})
+    return name_form.save()
 
 
 def search_units(query: str) -> QuerySet[Unit]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
-from accounts.forms import ApiTokenForm, ProfileForm
+from accounts.forms import ApiTokenForm, ProfileForm, PublicNameForm
 from accounts.models import ApiToken
 
 # The new token's secret waits here between the POST and the page that shows it once.
@@ -21,10 +21,12 @@ def _render_profile(
     form: ProfileForm | None = None,
     token_form: ApiTokenForm | None = None,
     status: int = 200,
+    name_form: PublicNameForm | None = None,
 ) -> HttpResponse:
     user = request.user
     context = {
         "form": form or ProfileForm(instance=user),
+        "name_form": name_form or PublicNameForm(instance=user),
         "token_form": token_form or ApiTokenForm(),
         "tokens": user.api_tokens.active(),
         "new_token": request.session.pop(_NEW_TOKEN_SESSION_KEY, None),
@@ -56,6 +58,18 @@ def profile(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@login_required
+@require_POST
+def public_name(request: HttpRequest) -> HttpResponse:
+    """The choice of how the person's name appears on public pages."""
+    form = PublicNameForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        return _render_profile(request, name_form=form, status=400)
+    form.save()
+    messages.success(request, _("How your name appears publicly has been saved."))
+    return redirect(reverse("profile") + "#public-name")
 
 
 @login_required

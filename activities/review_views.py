@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.formatting import local_clock, local_date, local_datetime
 from core.models import AuditEntry
 from orgs.models import Unit
+from orgs.permissions import may_see_contacts
 
 PAGE_SIZE = 50
 
@@ -197,6 +198,9 @@ def _detail(
             "track": activity.track,
             "registration": verdict.registration,
             "person": activity.user,
+            "show_contacts": may_see_contacts(
+                request.user, verdict.registration.unit, person=activity.user
+            ),
             "complaint": complaint,
             "complaint_open": complaint is not None and complaint.status == ComplaintStatus.OPEN,
             "reasons": verdict.shown_reasons(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from campaigns.models import Campaign
-from orgs.access import staff_roots, units_for_staff
+from orgs.access import staff_roots
 from orgs.models import Role, Unit, UnitRole
 from orgs.tree import ancestor_paths
 
@@ -59,12 +59,6 @@ def get_dashboard_unit(user, slug: str, code: str) -> tuple[Campaign, Unit, list
         Unit.objects.filter(path__in=ancestor_paths(unit.path, top=top.path)).order_by("path")
     )
     return campaign, unit, trail
-
-
-def may_see_contacts(user, unit: Unit) -> bool:
-    """E-mail addresses and phone numbers of participants: administrators of
-    the unit (or a unit above it) only; staff see names, bibs and figures."""
-    return units_for_staff(user, admin=True).filter(pk=unit.pk).exists()
 
 
 def staff_of(unit: Unit, *, roles=(Role.ADMIN, Role.STAFF)):

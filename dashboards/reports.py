@@ -105,7 +105,7 @@ def donations_as_of(campaign: Campaign, unit: Unit, day: date) -> list[Donation]
     return list(
         data._paid_by(campaign, moment, now=data._is_now(campaign, day))
         .filter(unit__path__startswith=unit.path)
-        .select_related("unit")
+        .select_related("unit", "user", "campaign")
         .order_by("paid_at", "pk")
     )
 
@@ -126,7 +126,7 @@ def build_workbook(
     campaign: Campaign, unit: Unit, day: date, *, contacts: bool, path: Path
 ) -> None:
     """Write the workbook to ``path``. ``contacts``: with participants' e-mail
-    addresses and phone numbers (see access.may_see_contacts)."""
+    addresses and phone numbers (see orgs.permissions.may_see_contacts)."""
     figures = data.subtree_figures(campaign, unit, day)
     names = {f.unit.pk: f.unit.name for f in figures}
     parent_of = {f.unit.path: f.unit for f in figures}

@@ -25,9 +25,10 @@ from campaigns.models import Campaign
 from core.notices import notify, send_templated_mail
 from core.tasks import OUTSIDE_RETRIES, OUTSIDE_RETRY_DELAY
 from dashboards import data, reports
-from dashboards.access import may_see_contacts, staff_of
+from dashboards.access import staff_of
 from dashboards.models import BehindAlert, DashboardSettings
 from orgs.models import UnitRole
+from orgs.permissions import may_see_contacts
 
 
 def settings_for(campaign: Campaign) -> DashboardSettings:

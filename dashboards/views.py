@@ -16,8 +16,8 @@ from dashboards.access import (
     dashboard_campaigns,
     get_campaign_for_dashboard,
     get_dashboard_unit,
-    may_see_contacts,
 )
+from orgs.permissions import may_see_contacts
 
 
 def _day(request: HttpRequest, campaign: Campaign) -> date:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Gender, User
+from accounts.models import Gender, PublicName, User
 from campaigns.models import Campaign, DistanceCategory, Registration, Sport, TargetRule
 from orgs.models import Unit, UnitKind
 from teams.models import Team
@@ -228,11 +228,20 @@ def ensure_plan_registrations(campaign: Campaign, captain: User) -> int:
         for _ in range(count):
             number += 1
             gender, name = _person(rng)
+            birth_year = rng.randint(1970, 2008)
+            school = units[code].kind == UnitKind.SCHOOL
+            if school:
+                # High-school students, minors when the campaign starts: short names.
+                birth_year = 2008 + number % 3
             user = User(
                 email=f"vdv{number:03d}@kindsteps.demo",
                 full_name=name,
                 gender=gender,
-                birth_year=rng.randint(1970, 2008),
+                birth_year=birth_year,
+                # A few adults chose not to be named on public pages.
+                public_name_choice=(
+                    PublicName.ANONYMOUS if number % 9 == 0 and not school else PublicName.AUTO
+                ),
                 province="Long An",
                 district="Cần Đước",
                 home_unit=units[code],

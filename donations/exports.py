@@ -4,7 +4,7 @@ text, never as a formula.
 
 - The organisers' XLSX of a campaign's donations (those they may see): every
   donation with its method, status and references, and a summary by method and
-  status.
+  status; donors' e-mail addresses only for readers who may see contacts.
 - The public ledger as CSV: every paid donation, one line each, anonymous
   donors as such, no e-mail addresses.
 
@@ -15,7 +15,7 @@ TEST in both and left out of every total they write.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import translation
@@ -35,7 +35,13 @@ def _local(moment, campaign) -> str:
     return f"{moment.astimezone(campaign.tz):%Y-%m-%d %H:%M}" if moment else ""
 
 
-def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
+def export_xlsx(
+    campaign, donations: QuerySet[Donation], *, contact_units: Collection[int] = ()
+) -> bytes:
+    """The organisers' workbook. Donors' e-mail addresses only for the donations
+    credited to a unit in ``contact_units`` (those whose contacts the reader may
+    see, orgs.permissions.contact_unit_ids); a donation credited to no unit belongs
+    to the organiser unit."""
     out = io.BytesIO()
     book = workbook(out)
     bold = book.add_format({"bold": True})
@@ -80,7 +86,9 @@ def export_xlsx(campaign, donations: QuerySet[Donation]) -> bytes:
             None,
             donation.donor_name,
             _("yes") if donation.is_anonymous else "",
-            donation.email,
+            donation.email
+            if (donation.unit_id or campaign.organiser_unit_id) in contact_units
+            else "",
             donation.message,
             donation.unit.name if donation.unit else "",
             donation.team.name if donation.team else "",
@@ -140,11 +148,10 @@ def ledger_csv_lines(campaign, donations: QuerySet[Donation]) -> Iterator[str]:
     def rows():
         yield LEDGER_COLUMNS
         for donation in donations.iterator(chunk_size=1000):
-            shown = not donation.is_anonymous and donation.donor_name
             yield [
                 donation.reference,
                 campaign.local(donation.paid_at).isoformat(timespec="seconds"),
-                donation.donor_name if shown else anonymous,
+                donation.shown_donor_name or anonymous,
                 donation.amount,
                 donation.method,
                 donation.team.name if donation.team else "",

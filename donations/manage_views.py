@@ -38,6 +38,7 @@ from donations.providers.cash import cash_units, record_cash
 from donations.providers.vietqr import VietQRProvider
 from donations.sponsors import sponsor_rows, sponsors_total
 from orgs.models import Unit
+from orgs.permissions import contact_unit_ids
 
 PAGE_SIZE = 50
 
@@ -166,7 +167,14 @@ def donation_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     desk = Desk.of(request.user, slug)
-    response = HttpResponse(export_xlsx(desk.campaign, desk.donations()), content_type=XLSX_TYPE)
+    campaign, donations = desk.campaign, desk.donations()
+    units = {*donations.order_by().values_list("unit_id", flat=True).distinct()}
+    book = export_xlsx(
+        campaign,
+        donations,
+        contact_units=contact_unit_ids(request.user, {*units, campaign.organiser_unit_id}),
+    )
+    response = HttpResponse(book, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="donations-{desk.campaign.slug}.xlsx"'
     return response
 

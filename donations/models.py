@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import names
+
 
 def _reference() -> str:
     """A short, unambiguous transfer reference (no 0/O, 1/I), unique per donation."""
@@ -121,8 +123,19 @@ class Donation(models.Model):
         return f"{self.reference} {self.amount} ₫ {self.status}"
 
     @property
+    def shown_donor_name(self) -> str:
+        """The donor's name as public lists show it, "" for anonymous: nothing when the
+        donor asked for it on this donation; a donor with an account as their
+        profile's public-name choice allows (accounts/names.py), so shortened or
+        left out. Lists load ``user`` and ``campaign`` with the donations."""
+        name = "" if self.is_anonymous else self.donor_name
+        if name and self.user_id is not None:
+            name = names.public_form_of(name, self.user, self.campaign)
+        return name
+
+    @property
     def public_name(self) -> str:
-        return str(_("Anonymous")) if self.is_anonymous or not self.donor_name else self.donor_name
+        return self.shown_donor_name or str(_("Anonymous"))
 
 
 class PaymentEvent(models.Model):

@@ -265,7 +265,7 @@ RECEIPT_TITLES = {
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     donation = get_object_or_404(
-        Donation.all_objects.select_related("campaign__organiser_unit", "team", "unit"),
+        Donation.all_objects.select_related("campaign__organiser_unit", "team", "unit", "user"),
         reference=reference,
     )
     if not receipts.may_see(request, donation):
@@ -286,7 +286,7 @@ def _ledger(campaign) -> QuerySet[Donation]:
     """Every paid donation, tests too (marked TEST, never in the total)."""
     return (
         Donation.all_objects.filter(campaign=campaign, status=DonationStatus.PAID)
-        .select_related("team", "unit")
+        .select_related("team", "unit", "campaign", "user")
         .order_by("-paid_at", "-id")
     )
 

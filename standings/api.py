@@ -45,7 +45,7 @@ class BoardRowOut(Schema):
     name: str
     distance_m: int
     activities: int
-    bib: int | None = None  # people
+    bib: int | None = None  # people who show their full name; None otherwise
     id: int | None = None  # teams and units
     code: str | None = None  # units
     participants: int | None = None  # teams and units
@@ -82,7 +82,7 @@ def _person(row: queries.Row) -> dict:
     return {
         "rank": row.rank,
         "name": row.name,
-        "bib": row.standing.bib,
+        "bib": row.bib,
         "distance_m": row.standing.distance_m,
         "activities": row.standing.activities,
     }

@@ -3,16 +3,19 @@
 Ranking is competition ranking on credited distance: people with the same
 distance share a rank (1, 2, 2, 4). Within a rank they are listed by who reached
 that distance first (`reached_at`, the end of their last credited activity), then
-by bib — a deterministic order. Public boards show names and totals only.
+by bib — a deterministic order. Public boards show names and totals only: each
+person's public name (accounts/names.py), a bib only beside a full name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
+from accounts import names
 from orgs.models import Unit
 from standings.lines import BUCKET_M, COARSE_BUCKET_M, bucket_of, coarse_bucket_of
 from standings.models import PersonDay, Scope, ScoreBucket, Standing, Total
@@ -137,12 +140,20 @@ def _bucket_params(distance_m: int) -> dict:
 
 @dataclass
 class Row:
+    """One line of a people board as public pages and the API show it: the person's
+    public name (accounts/names.py) and their bib only beside a full name."""
+
     rank: int
     standing: Standing | BoardLine
+    campaign: Any = None
 
     @property
     def name(self) -> str:
-        return self.standing.user.full_name or f"#{self.standing.bib}"
+        return names.public_name(self.standing.user, self.campaign)
+
+    @property
+    def bib(self) -> int | None:
+        return self.standing.bib if names.shows_bib(self.standing.user, self.campaign) else None
 
 
 def board_page(
@@ -162,7 +173,7 @@ def board_page(
             "reached_at",
             "team_id",
             "unit_id",
-            "user__full_name",
+            *(f"user__{field}" for field in names.NAME_FIELDS),
         )
         standings = list(page_rows.order_by(*BOARD_ORDER)[offset : offset + size])
         count = rows.count()
@@ -173,7 +184,10 @@ def board_page(
             rank_of_distance(campaign, metres, category_id=category_id, gender=gender) - 1
         ),
     )
-    return [Row(rank, standing) for rank, standing in zip(ranks, standings, strict=True)], count
+    rows_out = [
+        Row(rank, standing, campaign) for rank, standing in zip(ranks, standings, strict=True)
+    ]
+    return rows_out, count
 
 
 _WHOLE_BOARD_PAGE_SQL = """
@@ -227,7 +241,7 @@ def page_ranks(values: list[int], offset: int, count_ahead) -> list[int]:
 
 _NEIGHBOUR_COLUMNS = (
     "s.id, s.registration_id, s.bib, s.distance_m, s.activities, s.steps, s.reached_at, "
-    "s.team_id, s.unit_id, s.user_id, u.full_name"
+    "s.team_id, s.unit_id, s.user_id, u.full_name, u.birth_year, u.public_name_choice"
 )
 # The two people just above and just below one person on the whole-campaign board:
 # four short scans of the board's index in one statement. Each part is wrapped in
@@ -275,7 +289,12 @@ def _board_key(standing: Standing) -> tuple:
 
 @dataclass(slots=True)
 class Person:
+    """The user's columns a board line needs for the public name."""
+
+    pk: int
     full_name: str
+    birth_year: int | None
+    public_name_choice: str
 
 
 @dataclass(slots=True)
@@ -298,8 +317,9 @@ class BoardLine:
 
 def _neighbour(row) -> BoardLine:
     """A BoardLine from a row of (side, *_NEIGHBOUR_COLUMNS)."""
-    *figures, full_name = row[1:]
-    return BoardLine(*figures, user=Person(full_name))
+    *figures, full_name, birth_year, choice = row[1:]
+    user_id = figures[-1]
+    return BoardLine(*figures, user=Person(user_id, full_name, birth_year, choice))
 
 
 def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
@@ -360,7 +380,7 @@ def my_standing(campaign, registration, *, around: int = 2) -> dict | None:
     for other, people in zip(others, counts, strict=True):
         # Ahead of me: fewer people ahead of them. Behind me: the ones in between too.
         ranks[other] = rank - int(people) if other > metres else rank + int(people)
-    rows = [Row(ranks[s.distance_m], s) for s in [*above, standing, *below]]
+    rows = [Row(ranks[s.distance_m], s, campaign) for s in [*above, standing, *below]]
     return {"rank": rank, "standing": standing, "rows": rows, "of": int(participants)}
 
 
@@ -416,9 +436,16 @@ def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list
     rows = PersonDay.objects.filter(campaign=campaign, day=day, distance_m__gt=0)
     offset = (max(page, 1) - 1) * size
     items = list(
-        rows.select_related("registration__user").order_by(
-            "-distance_m", F("reached_at").asc(nulls_last=True), "registration__bib"
-        )[offset : offset + size]
+        rows.select_related("registration__user")
+        .only(
+            "distance_m",
+            "activities",
+            "registration__bib",
+            *(f"registration__user__{field}" for field in names.NAME_FIELDS),
+        )
+        .order_by("-distance_m", F("reached_at").asc(nulls_last=True), "registration__bib")[
+            offset : offset + size
+        ]
     )
     ranks = page_ranks(
         [item.distance_m for item in items],
@@ -427,11 +454,13 @@ def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list
     )
     out = []
     for rank, item in zip(ranks, items, strict=True):
+        person = item.registration.user
         out.append(
             {
                 "rank": rank,
-                "name": item.registration.user.full_name or f"#{item.registration.bib}",
-                "bib": item.registration.bib,
+                "registration_id": item.registration_id,
+                "name": names.public_name(person, campaign),
+                "bib": item.registration.bib if names.shows_bib(person, campaign) else None,
                 "distance_m": item.distance_m,
                 "activities": item.activities,
             }

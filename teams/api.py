@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from accounts import names
 from campaigns.api import ErrorOut, campaign_for, current_user, optional_user
 from orgs.models import Unit
 from teams import services
@@ -37,8 +38,8 @@ class TeamOut(Schema):
 
     @staticmethod
     def resolve_captain_name(team: Team) -> str | None:
-        # Names only: a team list never shows e-mail addresses.
-        return (team.captain.full_name or None) if team.captain else None
+        # The name the captain chose for public pages; never an e-mail address.
+        return names.public_name(team.captain, team.campaign) if team.captain else None
 
 
 class MyTeamOut(TeamOut):

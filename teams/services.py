@@ -5,6 +5,7 @@ joins at once let exactly one through."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import names
 from campaigns.models import Campaign, Registration, RegistrationStatus
 from campaigns.services import active_registration, campaign_units
 from campaigns.signals import RegistrationChange, registration_changed
@@ -20,6 +22,7 @@ from core.audit import log_action
 from core.errors import DomainError
 from orgs.access import is_staff_of
 from orgs.models import Unit
+from orgs.permissions import real_name_unit_ids
 from teams.models import Team
 
 if TYPE_CHECKING:
@@ -296,7 +299,11 @@ TEAMS_PER_PAGE = 20
 def search_teams(campaign: Campaign, query: str = "") -> QuerySet[Team]:
     """The campaign's teams with their member counts, by name; ``query`` keeps
     those whose name contains it."""
-    teams = teams_with_counts(campaign).select_related("unit", "captain").order_by("name", "pk")
+    teams = (
+        teams_with_counts(campaign)
+        .select_related("unit", "captain", "campaign")
+        .order_by("name", "pk")
+    )
     query = " ".join((query or "").split())
     return teams.filter(name__icontains=query) if query else teams
 
@@ -306,9 +313,50 @@ def team_members(team: Team) -> list[Registration]:
     return list(
         team.registrations.filter(status=RegistrationStatus.ACTIVE)
         .select_related("user")
-        .only("bib", "team_id", "user_id", "campaign_id", "user__full_name")
+        .only(
+            "bib",
+            "team_id",
+            "user_id",
+            "unit_id",
+            "campaign_id",
+            *(f"user__{field}" for field in names.NAME_FIELDS),
+        )
         .order_by("bib")
     )
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    registration: Registration
+    name: str
+    bib: int | None  # None where the viewer may not see it
+
+
+def member_lines(
+    team: Team, members: list[Registration], viewer: User | AnonymousUser
+) -> list[MemberLine]:
+    """The members as ``viewer`` sees them: the name each chose for public pages
+    and a bib only beside a full name; the real name and bib for the person
+    themself, the team's captain (bibs only: they manage the team by bib) and
+    staff of the member's unit (one query for all)."""
+    campaign = team.campaign
+    real = real_name_unit_ids(viewer, (member.unit_id for member in members))
+    is_captain = viewer.is_authenticated and team.captain_id == viewer.pk
+    lines = []
+    for member in members:
+        person = member.user
+        if member.unit_id in real or person.pk == viewer.pk:
+            lines.append(
+                MemberLine(member, person.full_name or names.public_name(person), member.bib)
+            )
+            continue
+        shown_bib = is_captain or names.shows_bib(person, campaign)
+        lines.append(
+            MemberLine(
+                member, names.public_name(person, campaign), member.bib if shown_bib else None
+            )
+        )
+    return lines
 
 
 def may_move_members(campaign: Campaign, user: User | AnonymousUser) -> bool:

@@ -140,6 +140,7 @@ def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
             "campaign": campaign,
             "team": team,
             "members": members,
+            "lines": services.member_lines(team, members, request.user),
             "state": state,
             "is_member": is_member,
             "is_captain": is_member and team.captain_id == request.user.pk,

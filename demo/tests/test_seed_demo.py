@@ -75,3 +75,25 @@ def test_demo_accounts_log_in_with_the_printed_password():
     seed()
     for email in (data.ORGANISER_EMAIL, data.PARTICIPANT_EMAIL, data.ADMIN_EMAIL):
         assert authenticate(email=email, password=data.DEMO_PASSWORD) is not None
+
+
+def test_high_school_students_are_minors_shown_by_short_name_on_the_board():
+    from accounts import names
+    from standings import queries
+
+    seed()
+    campaign = Campaign.objects.get(slug=PLAN_SLUG)
+    students = campaign.registrations.filter(unit__kind=UnitKind.SCHOOL).select_related("user")
+    assert students.exists()
+    assert all(names.is_minor(r.user, campaign) for r in students)
+    rows, _count = queries.board_page(campaign, 1, size=200)
+    by_user = {row.standing.user_id: row for row in rows}
+    shown = [by_user[r.user_id] for r in students if r.user_id in by_user]
+    assert shown, "some students have credited km in the demo"
+    for row in shown:
+        assert row.name == names.short_name(row.standing.user.full_name)
+        assert row.bib is None
+    anonymous = [row for row in rows if row.standing.user.public_name_choice == "anonymous"]
+    assert anonymous and all(
+        row.name == names.anonymous_label(row.standing.user_id) for row in anonymous
+    )

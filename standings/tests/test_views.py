@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Gender
+from accounts.names import anonymous_label
 from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory, CategoryFactory
 from kindsteps.testing.clock import NOW, local_at
@@ -210,7 +211,10 @@ class TestIndividualBoard:
         for url in (_board(campaign), _board(campaign, "days"), _detail(campaign)):
             body = client.get(url).content.decode()
             assert "@example.org" not in body
-        assert _names(client.get(_board(campaign)).content.decode()) == ["Mai", f"#{reg.bib}"]
+        # Nameless: the stable anonymous label, and no bib beside it.
+        body = client.get(_board(campaign)).content.decode()
+        assert _names(body) == ["Mai", anonymous_label(reg.user.pk)]
+        assert f"#{reg.bib}<" not in body
 
     def test_highlights_my_line_and_shows_my_rank(self, english, campaign, participant):
         walked(campaign, 9000)
