@@ -1,7 +1,13 @@
 from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.consent import PURPOSE
 from accounts.models import ApiToken, User
+from accounts.services import record_consent
 from accounts.validators import normalise_vn_phone
 from orgs.models import Unit
 
@@ -59,3 +65,29 @@ class ApiTokenForm(forms.Form):
         max_length=ApiToken._meta.get_field("name").max_length,
         help_text=_("Where you will use it, e.g. “Phone app”."),
     )
+
+
+class SignupForm(forms.Form):
+    """What sign-up asks besides allauth's own fields (e-mail and password, or the
+    social account): consent to the stated purpose, recorded with its version."""
+
+    consent = forms.BooleanField(
+        label=_("I agree that KindSteps keeps and uses my data for this purpose."),
+        required=True,
+        error_messages={
+            "required": _("To take part, agree to the purpose, or leave without an account.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = format_html(
+            '{purpose} <a href="{url}" target="_blank">{more}</a>',
+            purpose=PURPOSE,
+            url=reverse("privacy"),
+            more=_("What we keep and your rights"),
+        )
+
+    def signup(self, request, user) -> None:
+        """Called by allauth once the new user is saved."""
+        record_consent(user, language=get_language() or settings.LANGUAGE_CODE)
