@@ -90,7 +90,7 @@ class RouteVisibility(models.TextChoices):
 
     PRIVATE = "private", _("Only me")
     STAFF = "staff", _("My unit's staff and my campaigns' reviewers")
-    PUBLIC = "public", _("Everyone")
+    PUBLIC = "public", pgettext_lazy("route visibility", "Everyone")
 
 
 # What a new activity gets until the person chooses another default.
