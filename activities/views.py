@@ -191,6 +191,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise Http404
+        # Heart rate is health data: the owner's alone.
+        activity.series = {k: v for k, v in (activity.series or {}).items() if k != "hr"}
         return render(
             request,
             "activities/activity_shared.html",

@@ -128,10 +128,12 @@ def test_the_api_route_follows_the_same_choice(walk, people, choice, who):
     assert feature["properties"]["trimmed"] is (expected == "trimmed")
 
 
-def test_someone_elses_page_shows_no_owner_tools(walk, unit_staff):
+def test_someone_elses_page_shows_no_owner_tools_nor_heart_rate(walk, unit_staff):
     walk.route_visibility = RouteVisibility.STAFF
+    walk.series = {"km": [0, 1, 2], "kmh": [5, 5, 5], "hr": [171, 172, 173]}
     walk.save()
     body = page(unit_staff, walk).content.decode()
+    assert "[5, 5, 5]" in body and "171" not in body
     assert reverse("activities:delete", args=[walk.pk]) not in body
     assert reverse("activities:route_visibility", args=[walk.pk]) not in body
     assert "200 m" in body  # they are told the ends are hidden
