@@ -19,8 +19,8 @@ PURPOSE = _(
 
 RIGHTS = _(
     "You can see and correct your profile at any time, download everything we keep "
-    "about you, choose who sees the maps of your activities, withdraw your consent and "
-    "delete your account. Deleting the account removes your name, contacts, files and "
+    "about you, choose who sees the maps of your activities, and withdraw your consent by "
+    "deleting your account. Deleting the account removes your name, contacts, files and "
     "routes; the distance you walked and the money you gave stay in the campaign's "
     "totals, without your name."
 )

@@ -71,6 +71,9 @@ class SignupForm(forms.Form):
     """What sign-up asks besides allauth's own fields (e-mail and password, or the
     social account): consent to the stated purpose, recorded with its version."""
 
+    # allauth orders its sign-up fields by this: the consent comes last, by the button.
+    field_order = ["email", "password1", "password2", "consent"]
+
     consent = forms.BooleanField(
         label=_("I agree that KindSteps keeps and uses my data for this purpose."),
         required=True,
