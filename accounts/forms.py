@@ -1,8 +1,14 @@
 from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import names
+from accounts.consent import PURPOSE
 from accounts.models import ApiToken, PublicName, User
+from accounts.services import record_consent
 from accounts.validators import normalise_vn_phone
 from orgs.models import Unit
 
@@ -120,3 +126,32 @@ class _Preview:
         self.full_name = user.full_name
         self.birth_year = user.birth_year
         self.public_name_choice = choice
+
+
+class SignupForm(forms.Form):
+    """What sign-up asks besides allauth's own fields (e-mail and password, or the
+    social account): consent to the stated purpose, recorded with its version."""
+
+    # allauth orders its sign-up fields by this: the consent comes last, by the button.
+    field_order = ["email", "password1", "password2", "consent"]
+
+    consent = forms.BooleanField(
+        label=_("I agree that KindSteps keeps and uses my data for this purpose."),
+        required=True,
+        error_messages={
+            "required": _("To take part, agree to the purpose, or leave without an account.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = format_html(
+            '{purpose} <a href="{url}" target="_blank">{more}</a>',
+            purpose=PURPOSE,
+            url=reverse("privacy"),
+            more=_("What we keep and your rights"),
+        )
+
+    def signup(self, request, user) -> None:
+        """Called by allauth once the new user is saved."""
+        record_consent(user, language=get_language() or settings.LANGUAGE_CODE)

@@ -88,6 +88,10 @@ class User(AbstractUser):
         # Also in the database, for rows written by SQL (the benchmarks' bulk loads).
         db_default=PublicName.AUTO,
     )
+    # Set when the person deleted their account: the row stays, without anything
+    # that names them, so what they walked and gave still counts
+    # (docs/decisions/0019-data-rights.md).
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -99,7 +103,13 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted account"))
         return self.full_name or self.email
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -177,3 +187,23 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class Consent(models.Model):
+    """A person's consent to the purpose stated at sign-up (accounts/consent.py): when,
+    to which version of the text and in which language it was shown."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    version = models.CharField(max_length=20)
+    language = models.CharField(max_length=8)
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.version} {self.accepted_at:%Y-%m-%d}"

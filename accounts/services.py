@@ -7,7 +7,8 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, PublicName, User
+from accounts.consent import CONSENT_VERSION
+from accounts.models import ApiToken, Consent, PublicName, User
 from core.errors import DomainError
 from orgs.models import Unit
 
@@ -92,3 +93,13 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
         raise ApiToken.DoesNotExist
     token.revoke()
     return token
+
+
+def record_consent(user: User, *, language: str) -> Consent:
+    """The person agrees to the purpose as it now reads (accounts/consent.py)."""
+    return Consent.objects.create(user=user, version=CONSENT_VERSION, language=language[:8])
+
+
+def current_consent(user: User) -> Consent | None:
+    """The person's latest consent to the text as it now reads, or None."""
+    return user.consents.filter(version=CONSENT_VERSION).first()

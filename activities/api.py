@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from activities import pipeline, review
+from activities import pipeline, review, visibility
 from activities.models import Activity, Source, Sport, Upload, Verdict
-from campaigns.api import ErrorOut, current_user
+from campaigns.api import ErrorOut, current_user, optional_user
 
 router = Router(tags=["activities"])
 
@@ -91,6 +91,9 @@ class ActivityOut(Schema):
     steps: int | None
     device: str
     has_gps: bool
+    route_visibility: str = Field(
+        ..., description="Who sees the map besides you: private, staff or public"
+    )
     verdicts: list[VerdictOut]
 
     @staticmethod
@@ -292,6 +295,47 @@ def manual_activity(request: HttpRequest, payload: ManualIn):
 )
 def get_activity(request: HttpRequest, activity_id: int):
     return get_object_or_404(Activity, pk=activity_id, user=current_user(request))
+
+
+class RouteGeometry(Schema):
+    type: str = "LineString"
+    coordinates: list[list[float]] = Field(..., description="[longitude, latitude] pairs")
+
+
+class RouteProperties(Schema):
+    activity: int
+    trimmed: bool = Field(..., description="True when the first and last 200 m are left out")
+
+
+class RouteOut(Schema):
+    type: str = "Feature"
+    geometry: RouteGeometry
+    properties: RouteProperties
+
+
+@router.get(
+    "/activities/{activity_id}/route",
+    auth=None,
+    response={200: RouteOut, 404: ErrorOut},
+    summary="An activity's route (GeoJSON)",
+)
+def get_route(request: HttpRequest, activity_id: int):
+    """The route as a GeoJSON Feature, as far as the owner's choice lets the caller see
+    it: the owner gets all of it, anyone else it lets in the route without its first
+    and last 200 m; for everyone else the activity is not found."""
+    viewer = optional_user(request)
+    activity = get_object_or_404(Activity.objects.select_related("user"), pk=activity_id)
+    if not visibility.may_see(activity, viewer):
+        raise Http404
+    points = visibility.route_for(activity, viewer)
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[lon, lat] for lat, lon in points],
+        },
+        "properties": {"activity": activity.pk, "trimmed": activity.user_id != viewer.pk},
+    }
 
 
 @router.post(

@@ -7,7 +7,11 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from accounts.signals import person_deleting
         from activities import receivers
         from campaigns.signals import rules_changed
 
         rules_changed.connect(receivers.rules_changed, dispatch_uid="activities.rules_changed")
+        person_deleting.connect(
+            receivers.person_deleting, dispatch_uid="activities.person_deleting"
+        )

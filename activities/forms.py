@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from activities.models import Sport
+from activities.models import RouteVisibility, Sport
 from activities.review import COMPLAINT_MAX_CHARS
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -109,4 +109,14 @@ class ComplaintForm(forms.Form):
         label=_("What happened?"),
         max_length=COMPLAINT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RouteVisibilityForm(forms.Form):
+    """Who sees an activity's map; the data page uses it for the default of new ones."""
+
+    route_visibility = forms.ChoiceField(
+        label=_("Who sees the map"),
+        choices=RouteVisibility.choices,
+        widget=forms.RadioSelect,
     )

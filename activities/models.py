@@ -85,6 +85,49 @@ class Sport(models.TextChoices):
     OTHER = "other", pgettext_lazy("sport", "other")
 
 
+class RouteVisibility(models.TextChoices):
+    """Who may see an activity's map besides its owner (docs/decisions/0018-route-privacy.md).
+    Whoever it is, the route they see starts and ends 200 m inside the real one."""
+
+    PRIVATE = "private", _("Only me")
+    STAFF = "staff", _("My unit's staff and my campaigns' reviewers")
+    PUBLIC = "public", pgettext_lazy("route visibility", "Everyone")
+
+
+# What a new activity gets until the person chooses another default.
+DEFAULT_ROUTE_VISIBILITY = RouteVisibility.STAFF
+
+
+class RoutePreference(models.Model):
+    """The person's default for the maps of their new activities (the data page sets it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="route_preference",
+    )
+    route_visibility = models.CharField(
+        _("who sees the maps of my new activities"),
+        max_length=8,
+        choices=RouteVisibility.choices,
+        default=DEFAULT_ROUTE_VISIBILITY,
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.route_visibility}"
+
+
+def default_route_visibility(user) -> str:
+    """What a new activity of ``user`` gets: their chosen default, else unit staff."""
+    chosen = (
+        RoutePreference.objects.filter(user_id=user.pk)
+        .values_list("route_visibility", flat=True)
+        .first()
+    )
+    return chosen or DEFAULT_ROUTE_VISIBILITY
+
+
 class Activity(models.Model):
     """One effort, normalised whatever brought it."""
 
@@ -131,9 +174,16 @@ class Activity(models.Model):
     gps_jumps = models.JSONField(default=list, blank=True)
     vehicle_segments = models.JSONField(default=list, blank=True)
     # [[lat, lon], ...] simplified to a few hundred points; the whole of it is
-    # shown only to the owner and reviewers, `public_track` drops 200 m each end.
+    # shown only to the owner and reviewers, `public_track` drops 200 m each end
+    # and is what anyone else sees (activities/visibility.py).
     track = models.JSONField(default=list, blank=True)
     public_track = models.JSONField(default=list, blank=True)
+    route_visibility = models.CharField(
+        _("who sees the map"),
+        max_length=8,
+        choices=RouteVisibility.choices,
+        default=DEFAULT_ROUTE_VISIBILITY,
+    )
     # Chart series along the distance: {"km": [...], "kmh": [...], "ele": [...], "hr": [...]}.
     series = models.JSONField(default=dict, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -25,7 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from activities import parsers
 from activities.facts import Judged, facts_of, guess_sport, judged_track
 from activities.judging import judge_activities, judge_activity
-from activities.models import Activity, Source, StoredFile, Upload, UploadStatus
+from activities.models import (
+    Activity,
+    Source,
+    StoredFile,
+    Upload,
+    UploadStatus,
+    default_route_visibility,
+)
 from activities.parsers import ParseError, parse_upload
 from activities.track import (
     Track,
@@ -258,6 +265,7 @@ def _activity_for(upload: Upload, track: Track, external_id: str) -> Activity:
                 source=upload.source,
                 external_id=external_id,
                 received_at=upload.received_at,
+                route_visibility=default_route_visibility(upload.user),
                 **fields,
             )
     except IntegrityError:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from activities import reasons, review
+from activities import reasons, review, visibility
 from activities.models import Activity, Complaint, ComplaintStatus, Verdict, VerdictStatus
 from activities.rules import campaign_day
 from campaigns.access import CampaignStaff
@@ -195,7 +195,8 @@ def _detail(
             "tab": "review",
             "verdict": verdict,
             "activity": activity,
-            "track": activity.track,
+            # The whole route, which judging needs (docs/decisions/0018-route-privacy.md).
+            "track": visibility.review_route(verdict),
             "registration": verdict.registration,
             "person": activity.user,
             "show_contacts": may_see_contacts(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("record/sw.js", recorder_views.worker, name="record_worker"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/sport/", views.change_sport, name="sport"),
+    path("<int:pk>/visibility/", views.change_route_visibility, name="route_visibility"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("verdicts/<int:pk>/complain/", views.complain, name="complain"),
 ]

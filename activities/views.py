@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import pipeline, review
-from activities.forms import ComplaintForm, ManualForm, SportForm, UploadForm
+from activities import pipeline, review, visibility
+from activities.forms import (
+    ComplaintForm,
+    ManualForm,
+    RouteVisibilityForm,
+    SportForm,
+    UploadForm,
+)
 from activities.models import Activity, Upload, UploadStatus, Verdict
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
@@ -175,8 +182,22 @@ def _own_activity(request: HttpRequest, pk: int) -> Activity:
     return get_object_or_404(_own_activities(request.user), pk=pk)
 
 
-@login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's page of an activity, with its tools; anyone the owner's choice of
+    route visibility lets in sees its figures and the trimmed map, nothing more."""
+    activity = Activity.objects.select_related("user").filter(pk=pk).first()
+    if activity is None or activity.user_id != request.user.pk:
+        if activity is None or not visibility.may_see(activity, request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        # Heart rate is health data: the owner's alone.
+        activity.series = {k: v for k, v in (activity.series or {}).items() if k != "hr"}
+        return render(
+            request,
+            "activities/activity_shared.html",
+            {"activity": activity, "track": visibility.route_for(activity, request.user)},
+        )
     activity = _own_activity(request, pk)
     return render(
         request,
@@ -185,8 +206,34 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "track": activity.track,
             "sport_form": SportForm(initial={"sport": activity.sport}),
+            "visibility_form": RouteVisibilityForm(
+                initial={"route_visibility": activity.route_visibility}
+            ),
         },
     )
+
+
+@require_POST
+@login_required
+def change_route_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner chooses who sees the map; htmx swaps the control, a plain form reloads."""
+    activity = _own_activity(request, pk)
+    form = RouteVisibilityForm(request.POST)
+    saved = form.is_valid()
+    if saved:
+        visibility.change(activity, form.cleaned_data["route_visibility"], user=request.user)
+    if request.htmx:
+        return render(
+            request,
+            "activities/_route_visibility.html",
+            {"activity": activity, "visibility_form": form, "visibility_saved": saved},
+            status=200 if saved else 400,
+        )
+    if saved:
+        messages.success(request, _("Your choice is saved."))
+    else:
+        messages.error(request, _("Choose who may see the map."))
+    return redirect("activities:detail", pk=activity.pk)
 
 
 @require_POST

@@ -7,6 +7,7 @@ class StandingsConfig(AppConfig):
     verbose_name = _("Standings")
 
     def ready(self) -> None:
+        from accounts.signals import person_deleting
         from activities.signals import credits_added, verdicts_changed
         from campaigns.signals import registration_changed
         from standings import receivers
@@ -18,3 +19,4 @@ class StandingsConfig(AppConfig):
         registration_changed.connect(
             receivers.registration_changed, dispatch_uid="standings.registration_changed"
         )
+        person_deleting.connect(receivers.person_deleting, dispatch_uid="standings.person_deleting")

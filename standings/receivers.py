@@ -26,3 +26,11 @@ def registration_changed(sender, *, registration, change, **kwargs) -> None:
     them to the new team's total (or out of any)."""
     if change in RECOUNTED:
         services.refresh(registration.pk)
+
+
+def person_deleting(sender, *, user, **kwargs) -> None:
+    """A deleted account's lines keep every figure and total; only their copy of the
+    person's gender goes, as the profile's does (the line leaves the gender boards)."""
+    from standings.models import Standing
+
+    Standing.objects.filter(user=user).update(gender="")

@@ -1,7 +1,7 @@
 """The pages web composes, mounted among the URLs of the domain they belong to, so
 every ``{% url %}`` and ``reverse()`` keeps its name: the home page, the campaign
-list, page and preview ("campaigns:…") and a recording's result
-("activities:record_result")."""
+list, page and preview ("campaigns:…"), a recording's result
+("activities:record_result"), the privacy page and the person's data page."""
 
 from django.urls import include, path
 
@@ -23,6 +23,11 @@ activity_pages = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/data/", views.my_data, name="my_data"),
+    path("accounts/data/routes/", views.my_data_routes, name="my_data_routes"),
+    path("accounts/data/export/", views.my_data_export, name="my_data_export"),
+    path("accounts/data/delete/", views.my_data_delete, name="my_data_delete"),
     path("", include((campaign_pages, campaigns_urls.app_name))),
     path("activities/", include((activity_pages, activities_urls.app_name))),
 ]

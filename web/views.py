@@ -1,17 +1,30 @@
 """The pages that gather several domains: the home page, the public campaign
 pages (the list by status and the campaign page), the organisers' preview of the
-campaign page and what a finished recording earned."""
+campaign page, what a finished recording earned, the privacy page and a person's
+data page (the default for their maps, the export and the deletion)."""
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from activities.models import Activity, Verdict
+from accounts.consent import CONSENT_VERSION, PURPOSE, RIGHTS
+from accounts.deletion import delete_account
+from accounts.services import current_consent
+from activities import visibility
+from activities.models import Activity, RoutePreference, Verdict, default_route_visibility
 from campaigns.access import get_campaign_for_request, get_campaign_for_staff
 from campaigns.listing import home_campaigns, listed_campaigns
 from campaigns.models import Campaign
 from campaigns.services import active_registration
 from standings.models import Standing
+from web import personal_data
+from web.forms import DeleteAccountForm, RouteDefaultForm
 from web.pages import card, detail_context, live_context
 
 
@@ -88,3 +101,90 @@ def record_result(request: HttpRequest, pk: int) -> HttpResponse:
         for verdict in verdicts
     ]
     return render(request, "web/record_result.html", {"activity": activity, "rows": rows})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What KindSteps keeps, why, who sees what, and the person's rights: public."""
+    return render(
+        request,
+        "web/privacy.html",
+        {"purpose": PURPOSE, "rights": RIGHTS, "consent_version": CONSENT_VERSION},
+    )
+
+
+def _data_page(request: HttpRequest, *, delete_form=None, route_form=None, status=200):
+    user = request.user
+    preference = RoutePreference.objects.filter(user=user).first()
+    return render(
+        request,
+        "web/my_data.html",
+        {
+            "consent": current_consent(user),
+            "consent_version": CONSENT_VERSION,
+            "route_form": route_form
+            or RouteDefaultForm(
+                initial={"route_visibility": default_route_visibility(user)},
+            ),
+            "has_default": preference is not None,
+            "delete_form": delete_form or DeleteAccountForm(user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The person's data: the default for their maps, the export and the deletion."""
+    return _data_page(request)
+
+
+@login_required
+@require_POST
+def my_data_routes(request: HttpRequest) -> HttpResponse:
+    form = RouteDefaultForm(request.POST)
+    if not form.is_valid():
+        return _data_page(request, route_form=form, status=400)
+    changed = visibility.set_default(
+        request.user,
+        form.cleaned_data["route_visibility"],
+        apply_to_existing=form.cleaned_data["apply_to_existing"],
+    )
+    text = _("Your choice is saved.")
+    if changed:
+        text += " " + ngettext("%(n)s activity changed.", "%(n)s activities changed.", changed) % {
+            "n": changed
+        }
+    messages.success(request, text)
+    return redirect("my_data")
+
+
+@login_required
+@require_POST
+def my_data_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Everything about the person as one ZIP, streamed as it is written."""
+    personal_data.log_export(request.user)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response = StreamingHttpResponse(
+        personal_data.archive(request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kindsteps-{stamp}.zip"'
+    return response
+
+
+@login_required
+@require_POST
+def my_data_delete(request: HttpRequest) -> HttpResponse:
+    """The person deletes their account after typing their address to confirm."""
+    form = DeleteAccountForm(request.user, request.POST)
+    if not form.is_valid():
+        return _data_page(request, delete_form=form, status=400)
+    delete_account(request.user)
+    logout(request)
+    messages.success(
+        request,
+        _(
+            "Your account is deleted. What you walked and gave still counts in the "
+            "campaigns, without your name."
+        ),
+    )
+    return redirect("home")

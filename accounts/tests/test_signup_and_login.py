@@ -11,7 +11,8 @@ NEW_PASSWORD = "a much longer walk by the river"
 
 def _sign_up(client, email: str = "new.walker@example.org"):
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"},
     )
 
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.urls import reverse
 
+from accounts.consent import CONSENT_VERSION
 from accounts.models import User
 from accounts.tests.conftest import link_in
 from kindsteps.testing.clock import NOW
@@ -114,6 +115,15 @@ def google_provider(google_signing_key):
     return serve
 
 
+def _consent(client, response, email: str):
+    """A new social account meets the sign-up form once, for the consent to the purpose."""
+    assert response.status_code == 302
+    assert response["Location"] == reverse("socialaccount_signup")
+    form = client.get(reverse("socialaccount_signup")).content.decode()
+    assert 'name="consent"' in form and email in form
+    return client.post(reverse("socialaccount_signup"), {"email": email, "consent": "on"})
+
+
 def test_google_login_creates_a_verified_user_with_the_full_name(
     client, social_apps, google_provider, mailoutbox
 ):
@@ -126,11 +136,13 @@ def test_google_login_creates_a_verified_user_with_the_full_name(
         )
         token_request = rsps.calls[0].request
 
+    response = _consent(client, response, "minhanh.le@gmail.com")
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert parse_qs(token_request.body)["code"] == ["4/0AeaYSHtestcode"]
     user = User.objects.get(email="minhanh.le@gmail.com")
     assert user.full_name == "Lê Minh Anh"  # Vietnamese order, not "Minh Anh Lê"
+    assert user.consents.get().version == CONSENT_VERSION
     assert user.emailaddress_set.get().verified
     assert SocialAccount.objects.get(user=user).uid == "110169484474386276334"
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -187,6 +199,7 @@ def test_google_one_tap_checks_the_id_token_signature_against_googles_certs(
         rsps.get(GOOGLE_CERTS_URL, json={GOOGLE_KID: cert_pem})
         response = _one_tap(client, _google_id_token(key))
 
+    response = _consent(client, response, "minhanh.le@gmail.com")
     assert response.status_code == 302
     user = User.objects.get(email="minhanh.le@gmail.com")
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -237,6 +250,7 @@ def test_facebook_login_creates_a_user_with_the_full_name_and_verifies_the_addre
         token_query = parse_qs(urlparse(rsps.calls[0].request.url).query)
         me_query = parse_qs(urlparse(rsps.calls[1].request.url).query)
 
+    response = _consent(client, response, "hoa.nguyen@example.vn")
     assert token_query["code"] == ["AQDtestcode"]
     assert token_query["client_id"] == [FACEBOOK_APP_ID]
     assert "email" in me_query["fields"][0].split(",")

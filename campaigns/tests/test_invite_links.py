@@ -114,7 +114,12 @@ def test_a_new_person_signs_up_from_a_poster_and_lands_on_the_registration(engli
     password = "a long pass phrase 2024"
     english.post(
         f"{reverse('account_signup')}?next={register_path}",
-        {"email": "hocsinh@example.org", "password1": password, "password2": password},
+        {
+            "email": "hocsinh@example.org",
+            "password1": password,
+            "password2": password,
+            "consent": "on",
+        },
     )
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
     confirmed = english.post(re.sub(r"^https?://[^/]+", "", link))

@@ -35,6 +35,7 @@ def test_new_participant_signs_up_registers_through_a_unit_link_and_joins_one_te
     page.fill("input[name=email]", "hoc.sinh@example.org")
     page.fill("input[name=password1]", "buoc-chan-nhan-ai-2024")
     page.fill("input[name=password2]", "buoc-chan-nhan-ai-2024")
+    page.check("input[name=consent]")
     page.locator("form button[type=submit]").last.click()
     page.wait_for_load_state()
 
