@@ -148,6 +148,7 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             "participant_target",
             "money_target",
             "vnd_per_km",
+            "appeal_window_hours",
             "visibility",
             "is_published",
         ]
@@ -158,6 +159,10 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         help_texts = {
             "slug": _("Leave empty to make one from the Vietnamese title."),
             "vnd_per_km": _("How many đồng each valid kilometre is worth."),
+            "appeal_window_hours": _(
+                "After the campaign ends, participants may still complain and organisers "
+                "review for this many hours; then the results can be frozen."
+            ),
         }
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:

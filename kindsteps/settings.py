@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "donations",
     "dashboards",
     "outreach",
+    "results",
     "web",
     "demo",
 ]
