@@ -8,6 +8,7 @@ that says why."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -199,25 +200,39 @@ def remove_award(award: Award, *, actor: User) -> None:
     award.delete()
 
 
-def _top(lines: list[Line], count: int, value=lambda line: line.distance_m) -> list[Line]:
-    """The first ``count`` places of lines sorted best first; a tie at the last
-    place wins too."""
-    ranks = snapshot.competition_ranks(value(line) for line in lines)
-    return [line for line, rank in zip(lines, ranks, strict=True) if rank <= count]
+def _top(lines: Iterable[Line], count: int, value: Callable[[Line], int]) -> list[Line]:
+    """The first ``count`` places of lines sorted best first (competition places on
+    ``value``); a tie at the last place wins too."""
+    chosen: list[Line] = []
+    place, previous = 0, None
+    for index, line in enumerate(lines, 1):
+        if value(line) != previous:
+            place, previous = index, value(line)
+        if place > count:
+            break
+        chosen.append(line)
+    return chosen
+
+
+def _distance(line: Line) -> int:
+    return line.distance_m
+
+
+def _active_days(line: Line) -> int:
+    return line.active_days
 
 
 def winners(award: Award, results: Results) -> list[tuple[int, Line]]:
     """The award's winners, each with their place for this award."""
     lines: QuerySet[Line] = results.lines.all()
+    value = _distance
     if award.kind == AwardKind.TOP_PEOPLE:
         people = lines.filter(kind=LineKind.PERSON)
         if award.category_id:
             people = people.filter(category_id=award.category_id)
         if award.gender:
             people = people.filter(gender=award.gender)
-        chosen = _top(
-            list(people.order_by("rank", "position")[: award.count * 4 + 20]), award.count
-        )
+        chosen = _top(people.order_by("rank", "position").iterator(), award.count, value)
     elif award.kind == AwardKind.TOP_TEAMS:
         chosen = list(lines.filter(kind=LineKind.TEAM, rank__lte=award.count))
     elif award.kind == AwardKind.TOP_UNITS:
@@ -232,17 +247,14 @@ def winners(award: Award, results: Results) -> list[tuple[int, Line]]:
         ]
         units.sort(key=lambda line: (-line.participants / (line.target or 1), line.name))
         chosen = units[: award.count] if award.count else units
-        return [(place, line) for place, line in enumerate(chosen, 1)]
+        return list(enumerate(chosen, 1))
     else:  # most active days
-        people = list(
-            lines.filter(kind=LineKind.PERSON, active_days__gt=0).order_by(
-                "-active_days", "rank", "position"
-            )[: award.count * 4 + 20]
+        value = _active_days
+        people = lines.filter(kind=LineKind.PERSON, active_days__gt=0)
+        chosen = _top(
+            people.order_by("-active_days", "rank", "position").iterator(), award.count, value
         )
-        chosen = _top(people, award.count, value=lambda line: line.active_days)
-        ranks = snapshot.competition_ranks(line.active_days for line in chosen)
-        return list(zip(ranks, chosen, strict=True))
-    ranks = snapshot.competition_ranks(line.distance_m for line in chosen)
+    ranks = snapshot.competition_ranks(value(line) for line in chosen)
     return list(zip(ranks, chosen, strict=True))
 
 
