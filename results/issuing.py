@@ -84,6 +84,10 @@ def make(ids: Iterable[int]) -> int:
     for certificate in pending:
         pdf, png = certificates.render(certificate, certificate.results)
         stem = f"{certificate.results.campaign.slug}/{certificate.code}"
+        # Made again after a correction: the old files go, the names stay.
+        for old in (certificate.pdf, certificate.png):
+            if old:
+                old.delete(save=False)
         certificate.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         certificate.png.save(f"{stem}.png", ContentFile(png), save=False)
         certificate.made_at = timezone.now()
