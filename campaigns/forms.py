@@ -169,6 +169,7 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organiser_unit"].queryset = units.order_by("path")
         self.fields["slug"].required = False
+        self.fields["appeal_window_hours"].required = False
         campaign = self.instance
         if campaign.time_zone not in TIME_ZONES:
             self.fields["time_zone"].choices += [(campaign.time_zone, campaign.time_zone)]
@@ -185,6 +186,13 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         if slug in RESERVED_SLUGS:
             raise ValidationError(_("This web address is reserved; choose another."))
         return slug
+
+    def clean_appeal_window_hours(self) -> int:
+        """Left empty: the default window (48 hours)."""
+        hours = self.cleaned_data.get("appeal_window_hours")
+        if hours is None:
+            return Campaign._meta.get_field("appeal_window_hours").get_default()
+        return hours
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]
