@@ -149,6 +149,7 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             "participant_target",
             "money_target",
             "vnd_per_km",
+            "appeal_window_hours",
             "visibility",
             "is_published",
         ]
@@ -161,12 +162,17 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         help_texts = {
             "slug": _("Leave empty to make one from the Vietnamese title."),
             "vnd_per_km": _("How many đồng each valid kilometre is worth."),
+            "appeal_window_hours": _(
+                "After the campaign ends, participants may still complain and organisers "
+                "review for this many hours; then the results can be frozen."
+            ),
         }
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organiser_unit"].queryset = units.order_by("path")
         self.fields["slug"].required = False
+        self.fields["appeal_window_hours"].required = False
         campaign = self.instance
         if campaign.time_zone not in TIME_ZONES:
             self.fields["time_zone"].choices += [(campaign.time_zone, campaign.time_zone)]
@@ -183,6 +189,13 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         if slug in RESERVED_SLUGS:
             raise ValidationError(_("This web address is reserved; choose another."))
         return slug
+
+    def clean_appeal_window_hours(self) -> int:
+        """Left empty: the default window (48 hours)."""
+        hours = self.cleaned_data.get("appeal_window_hours")
+        if hours is None:
+            return Campaign._meta.get_field("appeal_window_hours").get_default()
+        return hours
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]

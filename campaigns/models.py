@@ -1,6 +1,6 @@
 import secrets
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -75,6 +75,8 @@ class Campaign(models.Model):
     participant_target = models.PositiveIntegerField(_("participant target"), default=0)
     money_target = models.PositiveBigIntegerField(_("money target (đồng)"), default=0)
     vnd_per_km = models.PositiveIntegerField(_("đồng per valid km"), default=1000)
+    # After the end, complaints and review go on this long before the results are frozen.
+    appeal_window_hours = models.PositiveSmallIntegerField(_("appeal window (hours)"), default=48)
     rules = models.JSONField(_("activity rules"), default=dict, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -144,6 +146,11 @@ class Campaign(models.Model):
     def registration_is_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.registration_opens_at <= now < self.registration_closes_at
+
+    @property
+    def appeal_ends_at(self) -> datetime:
+        """When the appeal window after the end closes: results may be frozen from then."""
+        return self.ends_at + timedelta(hours=self.appeal_window_hours)
 
     def has_started(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.starts_at

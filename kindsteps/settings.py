@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dashboards",
     "outreach",
     "trackers",
+    "results",
     "web",
     "demo",
 ]

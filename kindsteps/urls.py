@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("standings.urls")),
     path("", include("donations.urls")),
+    path("", include("results.urls")),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
     path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),

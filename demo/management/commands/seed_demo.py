@@ -16,6 +16,7 @@ from demo.campaigns import (
 )
 from demo.donations import seed_donations
 from demo.outreach import UNIT_STAFF_EMAIL, seed_outreach
+from demo.results import seed_results
 from orgs.models import Role, Unit, UnitRole
 
 
@@ -89,12 +90,13 @@ class Command(BaseCommand):
         # dashboard's "as of" days show the demo's build-up.
         for campaign in (plan, open_campaign):
             backfill_participation(campaign)
+        certificates = seed_results(plan, organiser)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, campaign “{plan.title_vi}” "
                 f"with {registered} participants; {activities} new activities, "
-                f"{donations} new donations."
+                f"{donations} new donations, {certificates} certificates made."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")
@@ -103,3 +105,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  staff of Long Trạch commune:   {UNIT_STAFF_EMAIL}")
         self.stdout.write(f"  participant:                   {data.PARTICIPANT_EMAIL}")
         self.stdout.write(f"  site administrator (/admin/):  {data.ADMIN_EMAIL}")
+        self.stdout.write(f"Final results of the 2024 campaign: /c/{plan.slug}/results/")

@@ -1,0 +1,335 @@
+"""E-certificates: what one certificate says (its facts, copied from the frozen
+results) and the two files made from them — an A4 landscape PDF (fpdf2, DejaVu
+Sans, which has every Vietnamese letter) and a PNG card to share (Pillow) — each
+with a QR code (segno) to the certificate's verification page.
+
+Speed: fpdf2 subsets and embeds the font anew in every document, and DejaVu is
+large; a copy of it cut down once to the Latin and Vietnamese letters makes that
+several times faster (bench/certificates.py). A name with other letters is set in
+the whole font."""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from campaigns.models import Campaign
+from core.formatting import date_window, digits, km, local_date, vnd
+from results.models import Certificate, CertificateKind, Line, Results
+
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+RED = (200, 16, 46)
+INK = (33, 37, 41)
+MUTED = (100, 106, 112)
+CARD_SIZE = (1200, 630)  # what Facebook and Zalo show for a shared link
+
+_VI_LOWER = (
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
+)
+SUBSET_TEXT = (
+    "".join(chr(code) for code in range(32, 127))
+    + _VI_LOWER
+    + _VI_LOWER.upper()
+    + "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýÄÖÜäöüßçÇñÑ"
+    + "—–·…“”‘’«»°×№€đĐ"
+)
+_SUBSET_CHARS = frozenset(SUBSET_TEXT)
+
+
+def _nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", str(text))
+
+
+def _font_file(style: str) -> Path:
+    return Path(settings.FONT_DIR) / ("DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf")
+
+
+@cache
+def _subset_font(style: str) -> Path:
+    """DejaVu cut down to SUBSET_TEXT, made once per process into the var directory."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = _font_file(style)
+    target = Path(settings.VAR_DIR) / "fonts" / f"{source.stem}-vi-{source.stat().st_size}.ttf"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        options = subset.Options()
+        options.hinting = False
+        options.notdef_outline = True
+        options.layout_features = []
+        options.drop_tables += ["FFTM", "kern", "GPOS", "GSUB", "GDEF"]
+        font = TTFont(str(source))
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=SUBSET_TEXT)
+        subsetter.subset(font)
+        partial = target.with_suffix(".part")
+        font.save(str(partial))
+        partial.replace(target)  # two workers may make it at once: each writes whole
+    return target
+
+
+def _font_for(texts: list[str], style: str) -> Path:
+    """The cut-down face if it has every letter of ``texts``, else the whole one."""
+    if all(char in _SUBSET_CHARS for text in texts for char in text):
+        return _subset_font(style)
+    return _font_file(style)
+
+
+def verify_url(code: str) -> str:
+    return settings.SITE_URL + reverse("results:verify", args=[code])
+
+
+# --- facts ------------------------------------------------------------------------
+
+
+def person_facts(campaign: Campaign, line: Line, of: int) -> dict:
+    return {
+        "name": line.name,
+        "bib": line.bib,
+        "distance_m": line.distance_m,
+        "steps": line.steps,
+        "converted": line.converted,
+        "rank": line.rank,
+        "of": of,
+        "unit": line.unit_name,
+        "team": line.team_name,
+        "category": line.category_name,
+        **_campaign_facts(campaign),
+    }
+
+
+def unit_facts(campaign: Campaign, line: Line) -> dict:
+    return {
+        "name": line.name,
+        "unit_kind": line.unit_kind,
+        "participants": line.participants,
+        "target": line.target,
+        "distance_m": line.distance_m,
+        "steps": line.steps,
+        "converted": line.converted,
+        "donated": line.donated,
+        "rank": line.rank,
+        **_campaign_facts(campaign),
+    }
+
+
+def _campaign_facts(campaign: Campaign) -> dict:
+    return {
+        "campaign_vi": campaign.title_vi,
+        "campaign_en": campaign.title_en or campaign.title_vi,
+        "organiser": campaign.organiser_unit.name,
+        "starts_at": campaign.starts_at.isoformat(),
+        "ends_at": campaign.ends_at.isoformat(),
+        "time_zone": campaign.time_zone,
+    }
+
+
+def campaign_title(facts: dict) -> str:
+    language = (translation.get_language() or "vi")[:2]
+    return facts.get(f"campaign_{language}") or facts["campaign_vi"]
+
+
+def sentences(certificate: Certificate, campaign: Campaign) -> dict:
+    """The words of a certificate in the active language (the files and the page)."""
+    facts = certificate.facts
+    dates = date_window(campaign.starts_at, campaign.ends_at, campaign.tz)
+    title = campaign_title(facts)
+    if certificate.kind == CertificateKind.UNIT:
+        return {
+            "heading": _("Certificate of merit"),
+            "intro": _("awarded to the unit"),
+            "name": facts["name"],
+            "body": _("for meeting its target in %(campaign)s (%(dates)s)")
+            % {"campaign": title, "dates": dates},
+            "figures": [
+                (_("participants"), f"{digits(facts['participants'])} / {digits(facts['target'])}"),
+                (_("km"), km(facts["distance_m"])),
+                (_("steps"), digits(facts["steps"])),
+                (_("đồng converted"), vnd(facts["converted"])),
+            ],
+            "detail": facts["organiser"],
+        }
+    detail = facts["unit"] or facts["organiser"]
+    if facts.get("team"):
+        detail = f"{detail} · {_('team')} {facts['team']}"
+    return {
+        "heading": _("Certificate of participation"),
+        "intro": _("This certifies that"),
+        "name": facts["name"],
+        "body": _("took part in %(campaign)s (%(dates)s)") % {"campaign": title, "dates": dates},
+        "figures": [
+            (_("km"), km(facts["distance_m"])),
+            (_("steps"), digits(facts["steps"])),
+            (_("đồng converted"), vnd(facts["converted"])),
+            (_("rank"), f"{digits(facts['rank'])} / {digits(facts['of'])}"),
+        ],
+        "detail": detail,
+    }
+
+
+# --- the files ----------------------------------------------------------------------
+
+
+def qr_png(code: str) -> bytes:
+    """The QR code of the verification page: made once, placed on both files."""
+    out = io.BytesIO()
+    segno.make(verify_url(code), error="m").save(out, kind="png", scale=7, border=2)
+    return out.getvalue()
+
+
+def render_pdf(certificate: Certificate, campaign: Campaign, frozen_on: str, qr: bytes) -> bytes:
+    """One A4 landscape page. One typeface only (no bold): every face embedded is
+    subset again in every document, the largest part of the time a certificate takes."""
+    words = sentences(certificate, campaign)
+    texts = [_nfc(words["name"]), _nfc(words["body"]), _nfc(words["detail"])]
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_compression(True)
+    pdf.add_font("DejaVu", "", str(_font_for(texts, "")))
+    # The cut-down face's boxes were computed when it was made: not again for every
+    # document (a third of the time of the font's subsetting).
+    for font in pdf.fonts.values():
+        font.ttfont.recalcBBoxes = False
+    pdf.set_title(_nfc(f"{words['heading']} — {words['name']}"))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(20, 20, 20)
+    pdf.add_page()
+    pdf.set_draw_color(*RED)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, 281, 194)
+    pdf.set_fill_color(*RED)
+    pdf.rect(8, 8, 281, 10, "F")
+
+    pdf.set_y(28)
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(0, 7, _nfc(f"KindSteps · {certificate.facts['organiser']}"), align="C")
+    pdf.ln(12)
+    pdf.set_text_color(*RED)
+    pdf.set_font("DejaVu", "", 30)
+    pdf.cell(0, 14, _nfc(words["heading"].upper()), align="C")
+    pdf.ln(18)
+    pdf.set_text_color(*INK)
+    pdf.set_font("DejaVu", "", 14)
+    pdf.cell(0, 8, _nfc(words["intro"]), align="C")
+    pdf.ln(11)
+    pdf.set_font("DejaVu", "", 28)
+    pdf.cell(0, 14, texts[0], align="C")
+    pdf.ln(17)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.multi_cell(0, 7, texts[1], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+
+    width = 257 / len(words["figures"])
+    top = pdf.get_y()
+    for index, (label, value) in enumerate(words["figures"]):
+        pdf.set_xy(20 + index * width, top)
+        pdf.set_font("DejaVu", "", 20)
+        pdf.set_text_color(*RED)
+        pdf.cell(width, 10, _nfc(value), align="C")
+        pdf.set_xy(20 + index * width, top + 11)
+        pdf.set_font("DejaVu", "", 11)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(width, 6, _nfc(label), align="C")
+    pdf.set_xy(20, top + 24)
+    pdf.set_text_color(*INK)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(0, 7, texts[2], align="C")
+
+    pdf.image(io.BytesIO(qr), x=247, y=158, w=34)
+    pdf.set_xy(20, 176)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(
+        215,
+        5,
+        _nfc(
+            _("Results frozen on %(date)s. Check this certificate at %(url)s (code %(code)s).")
+            % {"date": frozen_on, "url": verify_url(certificate.code), "code": certificate.code}
+        ),
+    )
+    return bytes(pdf.output())
+
+
+@cache
+def _image_font(style: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_font_file(style)), size)
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int):
+    """The largest font (from ``size`` down) in which ``text`` fits ``width`` pixels."""
+    while size > 18:
+        font = _image_font(style, size)
+        if draw.textlength(text, font=font) <= width:
+            return font
+        size -= 4
+    return _image_font(style, size)
+
+
+@cache
+def _card_background() -> Image.Image:
+    width, height = CARD_SIZE
+    image = Image.new("RGB", CARD_SIZE, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width, 16), fill=RED)
+    draw.rectangle((0, height - 16, width, height), fill=RED)
+    return image
+
+
+def render_png(certificate: Certificate, campaign: Campaign, qr: bytes) -> bytes:
+    words = sentences(certificate, campaign)
+    width, height = CARD_SIZE
+    image = _card_background().copy()
+    draw = ImageDraw.Draw(image)
+    left, text_width = 60, 800
+    draw.text((left, 50), _nfc(words["heading"]), font=_image_font("B", 34), fill=RED)
+    draw.text(
+        (left, 100), _nfc(campaign_title(certificate.facts)), font=_image_font("", 26), fill=MUTED
+    )
+    name = _nfc(words["name"])
+    draw.text((left, 160), name, font=_fit(draw, name, "B", 64, text_width), fill=INK)
+    detail = _nfc(words["detail"])
+    draw.text((left, 250), detail, font=_fit(draw, detail, "", 26, text_width), fill=MUTED)
+    for index, (label, value) in enumerate(words["figures"]):
+        x = left + (index % 2) * 420
+        y = 320 + (index // 2) * 120
+        draw.text((x, y), _nfc(value), font=_image_font("B", 48), fill=RED)
+        draw.text((x, y + 60), _nfc(label), font=_image_font("", 24), fill=MUTED)
+    code = Image.open(io.BytesIO(qr)).convert("RGB")
+    image.paste(code, (width - code.width - 50, height - code.height - 60))
+    draw.text(
+        (width - code.width - 50, height - 54),
+        certificate.code,
+        font=_image_font("", 22),
+        fill=MUTED,
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def render(certificate: Certificate, results: Results) -> tuple[bytes, bytes]:
+    """The PDF and the PNG of a certificate, in its holder's language."""
+    campaign = results.campaign
+    language = "vi"
+    if certificate.registration_id:
+        language = certificate.registration.user.preferred_language or "vi"
+    with translation.override(language):
+        frozen_on = local_date(results.frozen_at, campaign.tz)
+        qr = qr_png(certificate.code)
+        return (
+            render_pdf(certificate, campaign, frozen_on, qr),
+            render_png(certificate, campaign, qr),
+        )

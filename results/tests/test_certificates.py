@@ -1,0 +1,127 @@
+"""Certificates: one per participant with a credited kilometre and per unit that met
+its target, made in the background as a PDF and a PNG card, each with the code of
+its verification page; downloads for their holder and the organisers only."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from activities.models import Verdict, VerdictStatus
+from activities.review import decide
+from results import services
+from results.models import Certificate, CertificateKind
+from standings import services as standings
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def issued(finished, owner, people, django_capture_on_commit_callbacks):
+    results = services.freeze(finished, actor=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_certificates(results, actor=owner)
+    return results
+
+
+def test_every_walker_and_every_unit_that_met_its_target_gets_a_certificate(issued, people):
+    certificates = Certificate.objects.filter(results=issued)
+
+    people_ids = {c.registration_id for c in certificates if c.kind == CertificateKind.PERSON}
+    units = [c.facts["name"] for c in certificates if c.kind == CertificateKind.UNIT]
+    assert people_ids == {people[key].pk for key in ("an", "binh", "chi", "dung", "anh")}
+    assert units == ["Hội CTĐ CS Trường THPT Cần Đước"]
+    assert all(c.made_at and c.pdf and c.png for c in certificates)
+
+
+def test_the_pdf_is_an_a4_landscape_page_with_the_font_embedded(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    pdf = certificate.pdf.open("rb").read()
+
+    assert pdf.startswith(b"%PDF-")
+    assert re.search(rb"/MediaBox \[0 0 841\.89 595\.28\]", pdf)
+    assert b"DejaVu" in pdf
+    assert b"/Count 1" in pdf
+
+
+def test_the_share_card_is_a_link_preview_sized_picture(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    image = Image.open(io.BytesIO(certificate.png.open("rb").read()))
+
+    assert image.format == "PNG" and image.size == (1200, 630)
+
+
+def test_the_certificate_carries_the_frozen_facts(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    assert {key: certificate.facts[key] for key in ("name", "distance_m", "rank", "of")} == {
+        "name": "Lê Minh Anh",
+        "distance_m": 12_345,
+        "rank": 4,
+        "of": 5,
+    }
+    assert certificate.facts["converted"] == 12_345
+    assert certificate.facts["unit"] == "Hội CTĐ CS Trường THPT Cần Đước"
+
+
+def test_the_verification_page_shows_the_certificates_facts(client, issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    page = client.get(reverse("results:verify", args=[certificate.code.lower()]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Lê Minh Anh" in text and "12,3" in text and "4 / 5" in text
+    assert "12.345 đ" in text
+    assert "Hội CTĐ CS Trường THPT Cần Đước" in text
+
+
+def test_an_unknown_code_is_not_found_and_says_so(client, db):
+    page = client.get(reverse("results:verify", args=["NOPE000000"]))
+
+    assert page.status_code == 404
+    assert "NOPE000000" in page.content.decode()
+
+
+def test_the_holder_and_the_organisers_may_download_others_may_not(
+    client, issued, people, participant, owner, outsider, member
+):
+    certificate = Certificate.objects.get(registration=people["anh"])
+    png = reverse("results:certificate_file", args=[certificate.code, "png"])
+    pdf = reverse("results:certificate_file", args=[certificate.code, "pdf"])
+
+    assert client.get(png).status_code == 404
+    for person, expected in ((participant, 200), (owner, 200), (member, 404), (outsider, 404)):
+        client.force_login(person)
+        assert client.get(png).status_code == expected, person
+    client.force_login(participant)
+    download = client.get(pdf)
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+
+
+def test_a_correction_remakes_changed_certificates_and_withdraws_lost_ones(
+    client, issued, finished, owner, people, django_capture_on_commit_callbacks
+):
+    dung = Certificate.objects.get(registration=people["dung"])
+    anh = Certificate.objects.get(registration=people["anh"])
+    verdict = Verdict.objects.get(registration=people["dung"])
+    decide(verdict, VerdictStatus.REJECTED, "Đi xe máy", actor=owner)
+    standings.refresh(people["dung"].pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.correct(finished, "Hoạt động của Dũng bị từ chối", actor=owner)
+
+    dung.refresh_from_db()
+    anh.refresh_from_db()
+    assert dung.revoked_at is not None
+    assert anh.facts["of"] == 4 and anh.made_at is not None
+    page = client.get(reverse("results:verify", args=[dung.code]))
+    assert "withdrawn" in page.content.decode() or "thu hồi" in page.content.decode()
