@@ -23,6 +23,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from activities import pipeline, review
 from activities.models import Activity, Source, Sport, Upload, Verdict
 from campaigns.api import ErrorOut, current_user
+from core.http import read_body
+from core import ratelimits
 
 router = Router(tags=["activities"])
 
@@ -147,6 +149,11 @@ class ComplaintOut(Schema):
 
 
 def _incoming_files(request: HttpRequest, filename: str) -> list[tuple[str, bytes]]:
+    # Only a multipart body is parsed as a form: any other (a raw file, even sent as
+    # curl's default form-urlencoded) is read as it is, under the upload limit
+    # rather than DATA_UPLOAD_MAX_MEMORY_SIZE, which is for form fields.
+    if request.content_type != "multipart/form-data":
+        return [(filename, read_body(request, pipeline.MAX_UPLOAD_BYTES))]
     if request.FILES:
         files = request.FILES.getlist("file") or [f for f in request.FILES.values()]
         for upload in files:
@@ -155,7 +162,7 @@ def _incoming_files(request: HttpRequest, filename: str) -> list[tuple[str, byte
                     pipeline.ParseError("too_large").message, code="too_large", status=413
                 )
         return [(upload.name, upload.read()) for upload in files]
-    return [(filename, request.body)]
+    return [(filename, b"")]
 
 
 @router.post(
@@ -185,6 +192,7 @@ def upload_activities(request: HttpRequest, filename: str = "", sport: str = "")
     """Send one file as the body (``filename`` names it) or several as multipart ``file``
     fields; ``sport`` (walk or run) overrides what the files say. Each file gets its own
     result; a bad file never stops the others."""
+    ratelimits.check(request, "upload")
     user = current_user(request)
     files = _incoming_files(request, filename)
     small = sum(len(data) for _name, data in files) <= INLINE_BYTES
@@ -237,7 +245,9 @@ def upload_activities(request: HttpRequest, filename: str = "", sport: str = "")
 def upload_recording(request: HttpRequest):
     """A walk or run recorded in the browser, sent when it is finished (and again, with
     the same ``id``, as often as the connection needs: it is one activity)."""
-    activity, created = pipeline.receive_recording(current_user(request), request.body)
+    ratelimits.check(request, "recording")
+    data = read_body(request, pipeline.MAX_UPLOAD_BYTES)
+    activity, created = pipeline.receive_recording(current_user(request), data)
     return Status(201 if created else 200, activity)
 
 
@@ -289,6 +299,7 @@ def get_activity(request: HttpRequest, activity_id: int):
 )
 def complain(request: HttpRequest, verdict_id: int, payload: ComplaintIn):
     """Once per rejected activity and campaign, in a few words; the organisers answer."""
+    ratelimits.check(request, "complaint")
     user = current_user(request)
     verdict = get_object_or_404(Verdict, pk=verdict_id, activity__user=user)
     return Status(201, review.complain(verdict, payload.text, user=user))
