@@ -60,7 +60,9 @@ def test_a_right_password_is_refused_too_once_the_limit_is_reached(client, limit
     for _ in range(2):
         client.post("/accounts/login/", {"login": "walker@example.org", "password": "wrong"})
 
-    response = client.post("/accounts/login/", {"login": "walker@example.org", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "walker@example.org", "password": PASSWORD}
+    )
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
@@ -81,9 +83,7 @@ def test_reading_the_sign_in_page_is_not_counted(client, limits, db):
     assert [client.get("/accounts/login/").status_code for _ in range(4)] == [200] * 4
 
 
-def test_api_uploads_past_the_limit_get_a_json_429_in_the_persons_language(
-    client, limits, bearer
-):
+def test_api_uploads_past_the_limit_get_a_json_429_in_the_persons_language(client, limits, bearer):
     client.cookies["kindsteps_language"] = "en"
     tries = _three(
         lambda: client.post(
