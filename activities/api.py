@@ -23,8 +23,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from activities import pipeline, review
 from activities.models import Activity, Source, Sport, Upload, Verdict
 from campaigns.api import ErrorOut, current_user
-from core.http import read_body
 from core import ratelimits
+from core.http import read_body
 
 router = Router(tags=["activities"])
 
