@@ -95,93 +95,65 @@ MATRIX: dict[str, Row] = {
     "account_change_password": R(200, 200, 200, 302),  # /accounts/password/change/
     "account_confirm_email": R(200, 200, 200, 200),  # /accounts/confirm-email/not-a-key/
     "account_confirm_login_code": R(302, 302, 302, 302),  # /accounts/login/code/confirm/
-    "account_confirm_reauthentication_code": R(
-        302, 302, 302, 302
-    ),  # /accounts/reauthenticate/code/confirm/
+    "account_confirm_reauthentication_code": R(302, 302, 302, 302),
     "account_email": R(200, 200, 200, 302),  # /accounts/email/
     "account_email_verification_sent": R(200, 200, 200, 200),  # /accounts/confirm-email/
     "account_inactive": R(200, 200, 200, 200),  # /accounts/inactive/
     "account_login": R(302, 302, 302, 200),  # /accounts/login/
     "account_logout": R(200, 200, 200, 302),  # /accounts/logout/
     "account_reauthenticate": R(200, 200, 200, 302),  # /accounts/reauthenticate/
-    "account_request_reauthentication_code": R(
-        200, 200, 200, 302
-    ),  # /accounts/reauthenticate/code/
+    "account_request_reauthentication_code": R(200, 200, 200, 302),
     "account_reset_password": R(200, 200, 200, 200),  # /accounts/password/reset/
     "account_reset_password_done": R(200, 200, 200, 200),  # /accounts/password/reset/done/
-    "account_reset_password_from_key": R(
-        200, 200, 200, 200
-    ),  # /accounts/password/reset/key/1-not-a-key/
-    "account_reset_password_from_key_done": R(
-        200, 200, 200, 200
-    ),  # /accounts/password/reset/key/done/
+    "account_reset_password_from_key": R(200, 200, 200, 200),
+    "account_reset_password_from_key_done": R(200, 200, 200, 200),
     "account_set_password": R(302, 302, 302, 302),  # /accounts/password/set/
     "account_signup": R(302, 302, 302, 200),  # /accounts/signup/
     "activities:complain": R(
         404, 404, 404, 302, params=VERDICT, method="post", data={"text": "Tôi đi thật."}
-    ),  # /activities/verdicts/1/complain/
-    "activities:delete": R(
-        404, 404, 404, 302, params=ACTIVITY, method="post"
-    ),  # /activities/1/delete/
+    ),
+    "activities:delete": R(404, 404, 404, 302, params=ACTIVITY, method="post"),
     "activities:detail": R(404, 404, 404, 302, params=ACTIVITY),  # /activities/1/
     "activities:list": R(200, 200, 200, 302),  # /activities/
     "activities:manual": R(200, 200, 200, 302),  # /activities/manual/
     "activities:record": R(200, 200, 200, 302),  # /activities/record/
     "activities:record_manifest": R(200, 200, 200, 200),  # /activities/record/manifest.webmanifest
-    "activities:record_result": R(
-        404, 404, 404, 302, params=ACTIVITY
-    ),  # /activities/record/result/1/
+    "activities:record_result": R(404, 404, 404, 302, params=ACTIVITY),
     "activities:record_worker": R(200, 200, 200, 200),  # /activities/record/sw.js
     "activities:sport": R(
         404, 404, 404, 302, params=ACTIVITY, method="post", data={"sport": "run"}
-    ),  # /activities/1/sport/
+    ),
     "activities:upload": R(200, 200, 200, 302),  # /activities/upload/
     "activities:upload_status": R(404, 404, 404, 302, params=UPLOAD),  # /activities/uploads/1/
     "api:api-root": R(404, 404, 404, 404),  # /api/v1/
     "api:campaign_standings": R(200, 200, 200, 200),  # /api/v1/campaigns/cd-walk/standings
-    "api:complain": R(
-        404, 404, 404, 401, method="post", data=JSON_TEXT
-    ),  # /api/v1/verdicts/1/complaint
-    "api:create_team": R(
-        400, 400, 400, 401, method="post", data=JSON_TEAM
-    ),  # /api/v1/campaigns/cd-walk/teams
+    "api:complain": R(404, 404, 404, 401, method="post", data=JSON_TEXT),
+    "api:create_team": R(400, 400, 400, 401, method="post", data=JSON_TEAM),
     "api:daily": R(200, 200, 200, 200),  # /api/v1/campaigns/cd-walk/daily
     "api:delete_activity": R(404, 404, 404, 401, method="delete"),  # /api/v1/activities/1
     "api:get_activity": R(404, 404, 404, 401),  # /api/v1/activities/1
     "api:get_upload": R(404, 404, 404, 401),  # /api/v1/uploads/1
     "api:health": R(200, 200, 200, 200),  # /api/v1/health
-    "api:join_by_code": R(
-        404, 404, 404, 401, method="post", data=JSON_CODE
-    ),  # /api/v1/campaigns/cd-walk/teams/join-by-code
+    "api:join_by_code": R(404, 404, 404, 401, method="post", data=JSON_CODE),
     "api:join_team": R(400, 400, 400, 401, method="post"),  # /api/v1/campaigns/cd-walk/teams/1/join
     "api:leaderboard": R(200, 200, 200, 200),  # /api/v1/campaigns/cd-walk/leaderboard
     "api:leave_team": R(400, 400, 400, 401, method="post"),  # /api/v1/campaigns/cd-walk/team/leave
     "api:list_activities": R(200, 200, 200, 401),  # /api/v1/activities
     "api:list_campaigns": R(200, 200, 200, 200),  # /api/v1/campaigns
     "api:list_teams": R(200, 200, 200, 200),  # /api/v1/campaigns/cd-walk/teams
-    "api:manual_activity": R(
-        422, 422, 422, 401, method="post", data=JSON_EMPTY
-    ),  # /api/v1/activities/manual
+    "api:manual_activity": R(422, 422, 422, 401, method="post", data=JSON_EMPTY),
     "api:me": R(200, 200, 200, 401),  # /api/v1/me
     "api:my_rank": R(404, 404, 404, 401),  # /api/v1/campaigns/cd-walk/leaderboard/me
     "api:my_registrations": R(200, 200, 200, 401),  # /api/v1/me/registrations
     "api:openapi-json": R(200, 200, 200, 200),  # /api/v1/openapi.json
     "api:openapi-view": R(200, 200, 200, 200),  # /api/v1/docs
     "api:read_campaign": R(200, 200, 200, 200),  # /api/v1/campaigns/cd-walk
-    "api:register": R(
-        400, 400, 400, 401, method="post", data=JSON_EMPTY
-    ),  # /api/v1/campaigns/cd-walk/registration
+    "api:register": R(400, 400, 400, 401, method="post", data=JSON_EMPTY),
     "api:update_me": R(200, 200, 200, 401, method="patch", data=JSON_EMPTY),  # /api/v1/me
     "api:upload_activities": R(201, 201, 201, 401, method="post"),  # /api/v1/activities
-    "api:upload_recording": R(
-        400, 400, 400, 401, method="post", data=JSON_EMPTY
-    ),  # /api/v1/activities/recording
-    "api:withdraw": R(
-        400, 400, 400, 401, method="delete"
-    ),  # /api/v1/campaigns/cd-walk/registration
-    "api_token_create": R(
-        302, 302, 302, 302, method="post", data={"name": "Laptop"}
-    ),  # /accounts/profile/tokens/
+    "api:upload_recording": R(400, 400, 400, 401, method="post", data=JSON_EMPTY),
+    "api:withdraw": R(400, 400, 400, 401, method="delete"),
+    "api_token_create": R(302, 302, 302, 302, method="post", data={"name": "Laptop"}),
     "api_token_revoke": R(404, 404, 404, 302, method="post"),  # /accounts/profile/tokens/1/revoke/
     "campaigns:detail": R(200, 200, 200, 200),  # /c/cd-walk/
     "campaigns:invite": R(302, 302, 302, 302),  # /c/cd-walk/u/LA-CD-LTR/
@@ -209,39 +181,23 @@ MATRIX: dict[str, Row] = {
     "donations:donate": R(200, 200, 200, 200),  # /c/cd-walk/donate/
     "donations:ledger": R(200, 200, 200, 200),  # /c/cd-walk/donations/
     "donations:ledger_csv": R(200, 200, 200, 200),  # /c/cd-walk/donations.csv
-    "donations:momo_ipn": R(
-        204, 204, 204, 204, method="post", data=JSON_EMPTY
-    ),  # /payments/momo/ipn/
+    "donations:momo_ipn": R(204, 204, 204, 204, method="post", data=JSON_EMPTY),
     "donations:momo_return": R(400, 400, 400, 400),  # /payments/momo/return/
     "donations:payment_ipn": R(200, 200, 200, 200),  # /payments/vnpay/ipn/
     "donations:payment_return": R(400, 400, 400, 400),  # /payments/vnpay/return/
-    "donations:receipt": R(200, 200, 200, 200),  # /donations/KSRTMEPG7S/
-    "donations:sandbox_gateway": R(400, 400, 400, 400),  # /payments/sandbox/vnpay/KSRTMEPG7S/
+    "donations:receipt": R(200, 200, 200, 200),  # /donations/<reference>/
+    "donations:sandbox_gateway": R(400, 400, 400, 400),  # /payments/sandbox/vnpay/<reference>/
     "donations:vnpay_ipn": R(200, 200, 200, 200),  # /payments/vnpay/ipn/
     "donations:vnpay_return": R(400, 400, 400, 400),  # /payments/vnpay/return/
     "donations_manage:cash": R(200, 200, 404, 302),  # /manage/campaigns/cd-walk/donations/cash/
-    "donations_manage:export": R(
-        200, 200, 404, 302
-    ),  # /manage/campaigns/cd-walk/donations/export.xlsx
+    "donations_manage:export": R(200, 200, 404, 302),
     "donations_manage:list": R(200, 200, 404, 302),  # /manage/campaigns/cd-walk/donations/
-    "donations_manage:reconcile": R(
-        200, 403, 404, 302
-    ),  # /manage/campaigns/cd-walk/donations/reconcile/
-    "donations_manage:reconcile_line": R(
-        302, 403, 404, 302, method="post"
-    ),  # /manage/campaigns/cd-walk/donations/reconcile/1/
-    "donations_manage:refund": R(
-        302, 403, 404, 302, method="post", data={"note": "Trả lại"}
-    ),  # /manage/campaigns/cd-walk/donations/1/refund/
-    "donations_manage:sponsor_delete": R(
-        302, 403, 404, 302, method="post"
-    ),  # /manage/campaigns/cd-walk/donations/sponsors/1/delete/
-    "donations_manage:sponsors": R(
-        200, 200, 404, 302
-    ),  # /manage/campaigns/cd-walk/donations/sponsors/
-    "donations_manage:vietqr_preview": R(
-        200, 403, 404, 302
-    ),  # /manage/campaigns/cd-walk/donations/vietqr-preview/
+    "donations_manage:reconcile": R(200, 403, 404, 302),
+    "donations_manage:reconcile_line": R(302, 403, 404, 302, method="post"),
+    "donations_manage:refund": R(302, 403, 404, 302, method="post", data={"note": "Trả lại"}),
+    "donations_manage:sponsor_delete": R(302, 403, 404, 302, method="post"),
+    "donations_manage:sponsors": R(200, 200, 404, 302),
+    "donations_manage:vietqr_preview": R(200, 403, 404, 302),
     "facebook_callback": R(404, 404, 404, 404),  # /accounts/facebook/login/callback/
     "facebook_login": R(404, 404, 404, 404),  # /accounts/facebook/login/
     "facebook_login_by_token": R(404, 404, 404, 404),  # /accounts/facebook/login/token/
@@ -264,29 +220,19 @@ MATRIX: dict[str, Row] = {
     "orgs:import": R(200, 404, 404, 302),  # /orgs/LA-CD-LTR/import/
     "orgs:list": R(200, 200, 200, 302),  # /orgs/
     "orgs:role_add": R(400, 404, 404, 302, method="post"),  # /orgs/LA-CD-LTR/roles/
-    "orgs:role_remove": R(
-        302, 404, 404, 302, params={"pk": "role_id"}, method="post"
-    ),  # /orgs/LA-CD-LTR/roles/2/remove/
+    "orgs:role_remove": R(302, 404, 404, 302, params={"pk": "role_id"}, method="post"),
     "outreach:campaign": R(200, 404, 404, 302),  # /outreach/campaigns/cd-walk/
     "outreach:create": R(200, 404, 404, 302),  # /outreach/campaigns/cd-walk/new/
     "outreach:file": R(200, 200, 404, 302, params=FILE),  # /outreach/files/1/
     "outreach:mine": R(200, 200, 200, 302),  # /outreach/
-    "outreach:review": R(
-        302, 404, 404, 302, params={"pk": "task_id"}, method="post"
-    ),  # /outreach/tasks/1/units/LA-CD-LTR/review/
-    "outreach:submission": R(
-        200, 200, 404, 302, params={"pk": "task_id"}
-    ),  # /outreach/tasks/1/units/LA-CD-LTR/
+    "outreach:review": R(302, 404, 404, 302, params={"pk": "task_id"}, method="post"),
+    "outreach:submission": R(200, 200, 404, 302, params={"pk": "task_id"}),
     "outreach:task": R(200, 404, 404, 302, params=TASK),  # /outreach/tasks/1/
     "outreach:thumbnail": R(200, 200, 404, 302, params=FILE),  # /outreach/files/1/thumbnail/
     "profile": R(200, 200, 200, 302),  # /accounts/profile/
     "profile_unit_search": R(200, 200, 200, 302),  # /accounts/profile/units/
-    "review:answer": R(
-        400, 404, 404, 302, method="post"
-    ),  # /manage/campaigns/cd-walk/review/1/answer/
-    "review:decide": R(
-        400, 404, 404, 302, method="post"
-    ),  # /manage/campaigns/cd-walk/review/1/decide/
+    "review:answer": R(400, 404, 404, 302, method="post"),
+    "review:decide": R(400, 404, 404, 302, method="post"),
     "review:detail": R(200, 404, 404, 302),  # /manage/campaigns/cd-walk/review/1/
     "review:history": R(200, 200, 404, 302),  # /manage/campaigns/cd-walk/review/history/
     "review:queue": R(200, 200, 404, 302),  # /manage/campaigns/cd-walk/review/
@@ -302,15 +248,13 @@ MATRIX: dict[str, Row] = {
     "teams:campaign_teams": R(200, 200, 200, 200),  # /c/cd-walk/teams/
     "teams:create": R(200, 200, 200, 302),  # /c/cd-walk/teams/new/
     "teams:detail": R(200, 200, 200, 200),  # /c/cd-walk/t/1/
-    "teams:invite": R(200, 200, 200, 200, params=TEAM_CODE),  # /c/cd-walk/teams/join/N3G7DARF/
+    "teams:invite": R(200, 200, 200, 200, params=TEAM_CODE),  # /c/cd-walk/teams/join/<team code>/
     "teams:join": R(302, 302, 302, 302, method="post"),  # /c/cd-walk/t/1/join/
     "teams:join_by_code": R(200, 200, 200, 302),  # /c/cd-walk/teams/join/
     "teams:leave": R(302, 302, 302, 302, method="post"),  # /c/cd-walk/t/1/leave/
     "teams:move": R(302, 403, 403, 302, method="post"),  # /c/cd-walk/t/1/move/
     "teams:remove": R(404, 404, 404, 302, method="post"),  # /c/cd-walk/t/1/remove/
-    "teams:rename": R(
-        302, 302, 302, 302, method="post", data={"name": "Đội Mới"}
-    ),  # /c/cd-walk/t/1/rename/
+    "teams:rename": R(302, 302, 302, 302, method="post", data={"name": "Đội Mới"}),
 }
 
 
