@@ -18,13 +18,14 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from activities import pipeline, review
 from activities.models import Activity, Source, Sport, Upload, Verdict
 from campaigns.api import ErrorOut, current_user
 from core import ratelimits
 from core.http import read_body
+from core.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["activities"])
 
@@ -258,7 +259,7 @@ def get_upload(request: HttpRequest, upload_id: int):
 
 
 @router.get("/activities", response=list[ActivityOut], summary="My activities")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_activities(request: HttpRequest):
     """The person's activities, newest first, each with its verdict per campaign."""
     return Activity.objects.filter(user=current_user(request)).prefetch_related(

@@ -60,3 +60,15 @@ def _runner(operation, base_url: str, headers: dict[str, str], errors: list[str]
             )
 
     return send
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/activities", "/api/v1/campaigns", "/api/v1/campaigns/cd-walk/teams"]
+)
+def test_a_page_number_past_any_list_is_refused_not_a_server_error(client, token, path):
+    """Found by the run above on PostgreSQL: OFFSET beyond a bigint was a 500."""
+    response = client.get(
+        path, {"page": 16239490862185099649089536}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    assert response.status_code == 422
