@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import User
 from kindsteps.testing.clock import NOW
+from kindsteps.testing.mfa import with_totp
 from orgs.models import Role, Unit, UnitKind, UnitRole
 
 pytest_plugins = ["kindsteps.testing.browser"]
@@ -59,6 +60,16 @@ def site_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every test starts with no tries counted: the rate limits' counters live in
+    the process's memory in the suite, and one test's sign-ins are not another's."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    yield
+
+
 @pytest.fixture
 def user_factory(db):
     return make_user
@@ -95,8 +106,8 @@ def tree(db) -> dict[str, Unit]:
 
 @pytest.fixture
 def owner(tree) -> User:
-    """Admin of Cần Đước district."""
-    user = make_user("owner@example.org", full_name="Chủ Huyện Hội")
+    """Admin of Cần Đước district (with an authenticator app, as admins must)."""
+    user = with_totp(make_user("owner@example.org", full_name="Chủ Huyện Hội"))
     UnitRole.objects.create(user=user, unit=tree["LA-CD"], role=Role.ADMIN)
     return user
 
@@ -111,8 +122,8 @@ def member(tree) -> User:
 
 @pytest.fixture
 def outsider(tree) -> User:
-    """Admin of the neighbouring district, Cần Giuộc."""
-    user = make_user("outsider@example.org", full_name="Người Ngoài")
+    """Admin of the neighbouring district, Cần Giuộc (with an authenticator app)."""
+    user = with_totp(make_user("outsider@example.org", full_name="Người Ngoài"))
     UnitRole.objects.create(user=user, unit=tree["LA-CG"], role=Role.ADMIN)
     return user
 

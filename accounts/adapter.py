@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.http import HttpRequest
+from allauth.socialaccount.models import SocialApp
+from django.http import Http404, HttpRequest
 
 from accounts.models import User
 
@@ -10,6 +11,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request: HttpRequest, provider, client_id=None):
+        """A provider without keys (GOOGLE_CLIENT_ID unset…) is not there: its login
+        and callback addresses answer 404, not a server error."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404 from None
+
     def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
         user = super().populate_user(request, sociallogin, data)
         if not user.full_name:

@@ -18,11 +18,14 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from activities import pipeline, review, visibility
 from activities.models import Activity, Source, Sport, Upload, Verdict
 from campaigns.api import ErrorOut, current_user, optional_user
+from core import ratelimits
+from core.http import read_body
+from core.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["activities"])
 
@@ -162,6 +165,11 @@ class ComplaintOut(Schema):
 
 
 def _incoming_files(request: HttpRequest, filename: str) -> list[tuple[str, bytes]]:
+    # Only a multipart body is parsed as a form: any other (a raw file, even sent as
+    # curl's default form-urlencoded) is read as it is, under the upload limit
+    # rather than DATA_UPLOAD_MAX_MEMORY_SIZE, which is for form fields.
+    if request.content_type != "multipart/form-data":
+        return [(filename, read_body(request, pipeline.MAX_UPLOAD_BYTES))]
     if request.FILES:
         files = request.FILES.getlist("file") or [f for f in request.FILES.values()]
         for upload in files:
@@ -170,7 +178,7 @@ def _incoming_files(request: HttpRequest, filename: str) -> list[tuple[str, byte
                     pipeline.ParseError("too_large").message, code="too_large", status=413
                 )
         return [(upload.name, upload.read()) for upload in files]
-    return [(filename, request.body)]
+    return [(filename, b"")]
 
 
 @router.post(
@@ -200,6 +208,7 @@ def upload_activities(request: HttpRequest, filename: str = "", sport: str = "")
     """Send one file as the body (``filename`` names it) or several as multipart ``file``
     fields; ``sport`` (walk or run) overrides what the files say. Each file gets its own
     result; a bad file never stops the others."""
+    ratelimits.check(request, "upload")
     user = current_user(request)
     files = _incoming_files(request, filename)
     small = sum(len(data) for _name, data in files) <= INLINE_BYTES
@@ -252,7 +261,9 @@ def upload_activities(request: HttpRequest, filename: str = "", sport: str = "")
 def upload_recording(request: HttpRequest):
     """A walk or run recorded in the browser, sent when it is finished (and again, with
     the same ``id``, as often as the connection needs: it is one activity)."""
-    activity, created = pipeline.receive_recording(current_user(request), request.body)
+    ratelimits.check(request, "recording")
+    data = read_body(request, pipeline.MAX_UPLOAD_BYTES)
+    activity, created = pipeline.receive_recording(current_user(request), data)
     return Status(201 if created else 200, activity)
 
 
@@ -263,7 +274,7 @@ def get_upload(request: HttpRequest, upload_id: int):
 
 
 @router.get("/activities", response=list[ActivityOut], summary="My activities")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_activities(request: HttpRequest):
     """The person's activities, newest first, each with its verdict per campaign."""
     return Activity.objects.filter(user=current_user(request)).prefetch_related(
@@ -345,6 +356,7 @@ def get_route(request: HttpRequest, activity_id: int):
 )
 def complain(request: HttpRequest, verdict_id: int, payload: ComplaintIn):
     """Once per rejected activity and campaign, in a few words; the organisers answer."""
+    ratelimits.check(request, "complaint")
     user = current_user(request)
     verdict = get_object_or_404(Verdict, pk=verdict_id, activity__user=user)
     return Status(201, review.complain(verdict, payload.text, user=user))

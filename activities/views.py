@@ -29,6 +29,7 @@ from activities.models import Activity, Upload, UploadStatus, Verdict
 from campaigns.models import Registration, RegistrationStatus
 from campaigns.rules import merged_rules
 from core.errors import DomainError
+from core.ratelimits import limited
 
 ACTIVITIES_PER_PAGE = 20
 
@@ -112,6 +113,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@limited("upload")
 def upload(request: HttpRequest) -> HttpResponse:
     # The form is only drawn: each file is judged on its own below, never the batch.
     form = UploadForm(initial={"sport": request.POST.get("sport", "")})
@@ -268,6 +270,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@limited("complaint")
 def complain(request: HttpRequest, pk: int) -> HttpResponse:
     verdict = get_object_or_404(
         Verdict.objects.select_related("activity", "campaign"),

@@ -8,7 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.models import ApiToken, User
 from campaigns import services
@@ -16,6 +16,7 @@ from campaigns.access import get_campaign_for_visitor
 from campaigns.listing import listed_campaigns
 from campaigns.models import Campaign, DistanceCategory, Registration
 from campaigns.services import RegistrationError
+from core.pagination import BoundedPageNumberPagination
 from orgs.models import Unit
 
 router = Router(tags=["campaigns"])
@@ -135,7 +136,7 @@ def campaign_for(user, slug: str, code: str | None) -> Campaign:
 
 
 @router.get("/campaigns", auth=None, response=list[CampaignOut], summary="List public campaigns")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(BoundedPageNumberPagination, page_size=PAGE_SIZE)
 def list_campaigns(
     request: HttpRequest, status: Literal["upcoming", "open", "finished"] | None = None
 ):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.access import get_campaign_for_request
 from core.formatting import vnd
+from core.ratelimits import ipn_limited, limited
 from core.spreadsheets import CSV_TYPE
 from core.tasks import send_email
 from donations import exports, receipts, services
@@ -94,6 +95,7 @@ def box_context(campaign) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@limited("donate")
 def donate(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     team, unit = _credited(request, campaign)
@@ -207,6 +209,7 @@ def _answer_callback(
 
 
 @csrf_exempt
+@ipn_limited
 def payment_ipn(request: HttpRequest, method: str) -> HttpResponse:
     """A gateway's server-to-server result, answered as that gateway expects."""
     provider = _callback_provider(method)

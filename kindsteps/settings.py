@@ -80,10 +80,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.LanguageMiddleware",
+    # After the language is known (its 413 is translated), before anything reads a body.
+    "core.middleware.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor go to set one up first (docs/security.md).
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "kindsteps.urls"
@@ -126,12 +132,29 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL")
 
+# The rate limits' counters live in their own cache, so clearing the page cache
+# never resets them; both are Redis when it is configured, the process's memory
+# otherwise (the demo, the test suite: one process, so still correct).
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "rl",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+        },
+    }
 
 # --- Trackers (Strava, Garmin): off and invisible until configured -------------
 STRAVA_CLIENT_ID = env_str("STRAVA_CLIENT_ID")
@@ -207,6 +230,13 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "KindSteps"
+# Anyone who can refund, reconcile, see contacts or administer a unit (an admin
+# role anywhere, or a superuser) must have TOTP (or WebAuthn, if it is turned on
+# in MFA_SUPPORTED_TYPES) before reaching
+# any page but the account's own (accounts/middleware.py, docs/security.md). The
+# demo (DEBUG) relaxes it so its organiser accounts sign in with a password only;
+# production can relax it only by saying so: MFA_REQUIRED=0.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 
 GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
 GOOGLE_CLIENT_SECRET = env_str("GOOGLE_CLIENT_SECRET")
@@ -277,6 +307,40 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# --- Abuse limits (docs/security.md) -----------------------------------------
+MB = 1024 * 1024
+# The largest activity upload (activities.pipeline.MAX_UPLOAD_BYTES, 200 MB) plus the
+# multipart envelope: a request announced larger is refused with 413 before a byte of
+# it is read. Upload doors read their bodies under the upload limit itself.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 201) * MB
+# Form fields and small JSON bodies read through request.body (Django's 2.5 MB; files
+# in a form are streamed to disk and do not count). Beyond it: 413, not an error page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MB // 2
+# Rate limits (django-ratelimit): "count/period", period s, m, h or d, optionally with
+# a number ("10/5m"). Keyed by the person when signed in, else by the client's IP;
+# the IPNs by the calling IP only. RATE_LIMIT_<NAME> overrides one; RATE_LIMITS_ENABLED=0
+# turns them all off.
+RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_VIEW = "core.http.too_many_tries"
+# Behind a proxy the client's address is in a header the proxy sets (for example
+# HTTP_X_REAL_IP); django-ratelimit reads REMOTE_ADDR unless told.
+RATELIMIT_IP_META_KEY = env_str("RATE_LIMIT_IP_META_KEY") or None
+RATE_LIMITS = {
+    name: env_str(f"RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "signup": "10/h",  # new accounts per IP
+        "login": "20/10m",  # sign-in attempts per IP (allauth also counts per e-mail)
+        "upload": "240/h",  # activity files per person (the page sends one per request)
+        "recording": "120/h",  # recorder uploads per person (retries included)
+        "donate": "30/h",  # donations started per person or IP
+        "complaint": "20/h",  # complaints per person
+        "ipn": "600/m",  # gateway callbacks per calling IP: far above any real gateway
+    }.items()
+}
+# Gateways' callback addresses that are never rate limited (comma-separated IPs).
+RATE_LIMIT_IPN_TRUSTED_IPS = env_list("RATE_LIMIT_IPN_TRUSTED_IPS", [])
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

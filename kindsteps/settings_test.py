@@ -18,3 +18,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Browser tests serve from a thread; kept-alive connections would block teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Administrators must have a second factor in the suite as in production (the
+# owner and outsider fixtures have one), whatever DEBUG says.
+MFA_REQUIRED = True

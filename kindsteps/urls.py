@@ -1,8 +1,10 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from core.health import healthz
+from core.ratelimits import limited
 from kindsteps.api import api
 from kindsteps.metrics import metrics
 
@@ -17,6 +19,10 @@ urlpatterns = [
     path("manage/dashboard/", include("dashboards.urls")),
     path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),
     path("accounts/", include("accounts.urls")),
+    # allauth's sign-in and sign-up, under the site's rate limits (docs/security.md);
+    # the same addresses and names, found before allauth's own.
+    path("accounts/login/", limited("login")(allauth_views.login), name="account_login"),
+    path("accounts/signup/", limited("signup")(allauth_views.signup), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("orgs.urls")),
     path("outreach/", include("outreach.urls")),

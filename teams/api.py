@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts import names
 from campaigns.api import ErrorOut, campaign_for, current_user, optional_user
+from core.pagination import BoundedPageNumberPagination
 from orgs.models import Unit
 from teams import services
 from teams.models import Team
@@ -62,7 +63,7 @@ def _counted(team: Team) -> Team:
 
 
 @router.get("/campaigns/{slug}/teams", auth=None, response=list[TeamOut], summary="List teams")
-@paginate(PageNumberPagination, page_size=services.TEAMS_PER_PAGE)
+@paginate(BoundedPageNumberPagination, page_size=services.TEAMS_PER_PAGE)
 def list_teams(request: HttpRequest, slug: str, q: str = "", code: str | None = None):
     """The campaign's teams by name with their member counts; ``q`` searches names."""
     campaign = campaign_for(optional_user(request), slug, code)

@@ -5,11 +5,13 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, User
 from conftest import PASSWORD
+from kindsteps.testing.mfa import with_totp
 
 
 @pytest.fixture
 def admin_client(client, db):
-    admin = User.objects.create_superuser("root@example.org", PASSWORD)
+    # Superusers must have a second factor (docs/security.md).
+    admin = with_totp(User.objects.create_superuser("root@example.org", PASSWORD))
     client.force_login(admin)
     return client
 

@@ -205,9 +205,9 @@ class TestTwoFactorNotice:
 
         assert 'id="two-factor-notice"' in page
 
-    def test_staff_with_an_authenticator_app_see_no_notice(self, client, owner):
-        Authenticator.objects.create(user=owner, type=Authenticator.Type.TOTP, data={})
-        client.force_login(owner)
+    def test_staff_with_an_authenticator_app_see_no_notice(self, client, member):
+        Authenticator.objects.create(user=member, type=Authenticator.Type.TOTP, data={})
+        client.force_login(member)
 
         page = client.get(PROFILE).content.decode()
 

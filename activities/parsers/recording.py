@@ -11,7 +11,6 @@ neither distance nor moving time (the recorder page applies the same rules live)
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import uuid
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.parsers.base import MIN_VALID_EPOCH, ParseError
 from activities.parsers.points import build_track_columns
 from activities.track import WGS84_A, Track
+from core.http import BadJSON, loads_json
 
 FORMAT = "kindsteps-recording"
 VERSION = 1
@@ -54,8 +54,10 @@ def _number(value: Any) -> float | None:
 def load(data: bytes) -> dict:
     """The recording's JSON object, its envelope checked; raises ParseError."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        doc = loads_json(data)
+    except BadJSON as exc:
+        if exc.code == "json_too_deep":
+            raise _refuse(exc.message) from exc
         raise ParseError("malformed_file") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ParseError("unknown_format")

@@ -14,7 +14,6 @@ A campaign in sandbox mode without keys uses the site's stand-in gateway
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.http import BadJSON, loads_json
 from donations import conf, services
 from donations.models import Donation, Method
 from donations.providers import sandbox, wire
@@ -151,8 +151,8 @@ class MoMoProvider(BasePaymentProvider):
         if kind == "return":
             return super().read_callback(request, kind)
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            data = loads_json(request.body)
+        except BadJSON:  # not JSON, or nested too deeply to be MoMo's flat object
             data = None
         if not isinstance(data, dict):
             raise CallbackError(MALFORMED, payload={})

@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 
+from kindsteps.testing.mfa import with_totp
 from orgs.models import Role, UnitRole
 
 HEADER = ["code", "name", "kind", "parent_code"]
@@ -29,8 +30,8 @@ def xlsx_file(rows: list[list], *, header=HEADER) -> bytes:
 
 @pytest.fixture
 def province_admin(tree, user_factory):
-    """Admin of the Long An province, above both districts."""
-    user = user_factory("province@example.org", full_name="Tỉnh Hội")
+    """Admin of the Long An province, above both districts (with an authenticator app)."""
+    user = with_totp(user_factory("province@example.org", full_name="Tỉnh Hội"))
     UnitRole.objects.create(user=user, unit=tree["LA"], role=Role.ADMIN)
     return user
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from kindsteps.testing.clock import NOW
+from kindsteps.testing.mfa import with_totp
 from orgs.models import Role, UnitRole
 from outreach import services
 from outreach.models import OutreachTask, Submission, SubmissionStatus
@@ -187,7 +188,7 @@ def test_compliance_shows_each_unit_and_filters_by_state(client, owner, task, se
 def test_the_province_organiser_sees_the_compliance_of_a_district_task(
     client, user_factory, tree, task
 ):
-    province = user_factory("province@example.org")
+    province = with_totp(user_factory("province@example.org"))
     UnitRole.objects.create(user=province, unit=tree["LA"], role=Role.ADMIN)
 
     response = login(client, province).get(reverse("outreach:task", args=[task.pk]))
