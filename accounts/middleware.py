@@ -15,8 +15,17 @@ from accounts.twofactor import lacks_required_second_factor
 
 # What such a person may still reach: their account (sign out, e-mail, the 2FA setup
 # itself), the language switch, files, the participants' API (no staff data) and the
-# gateways' callbacks.
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/media/", "/api/", "/payments/")
+# gateways' callbacks, and the operators' health and metrics (no person behind them).
+OPEN_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/static/",
+    "/media/",
+    "/api/",
+    "/payments/",
+    "/healthz",
+    "/metrics",
+)
 
 
 class TwoFactorRequiredMiddleware:
@@ -30,8 +39,9 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             settings.MFA_REQUIRED
-            and request.user.is_authenticated
+            # The path first: an open path never loads the session or the user.
             and not request.path.startswith(OPEN_PREFIXES)
+            and request.user.is_authenticated
             and lacks_required_second_factor(request.user)
         ):
             return self.refuse(request)

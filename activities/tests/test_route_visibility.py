@@ -21,6 +21,7 @@ from campaigns.tests.factories import CampaignFactory
 from conftest import make_user
 from core.models import AuditEntry
 from kindsteps.testing.clock import NOW
+from kindsteps.testing.mfa import with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,7 @@ def test_organisers_of_a_campaign_that_judged_it_see_a_staff_route_trimmed(
 
     organiser = user_factory("province@example.org")
     UnitRole.objects.create(user=organiser, unit=tree["LA-CG"], role=Role.ADMIN)
+    with_totp(organiser)  # administrators need a second factor to reach staff pages
     walk.route_visibility = RouteVisibility.STAFF
     walk.save()
     assert page(organiser, walk).status_code == 404

@@ -20,6 +20,7 @@ from campaigns.tests.factories import CampaignFactory, UserFactory
 from donations import services
 from donations.models import Donation, Method
 from donations.receipts import receipt_url
+from kindsteps.testing.mfa import with_totp
 from orgs.models import Role, UnitRole
 
 EMAIL = "donor@example.org"
@@ -149,6 +150,7 @@ def test_owner_administrator_gets_donors_e_mail_addresses(client, owner, campaig
 def test_commune_administrator_gets_them_for_the_commune(client, campaign, commune_gift, tree):
     admin = UserFactory(email="commune-admin@example.org")
     UnitRole.objects.create(user=admin, unit=tree["LA-CD-LTR"], role=Role.ADMIN)
+    with_totp(admin)  # administrators need a second factor to reach staff pages
     assert EMAIL in _emails(client, admin, campaign)
 
 

@@ -15,6 +15,7 @@ from campaigns.tests.factories import CampaignFactory
 from donations import services
 from donations.models import Donation, DonationStatus, Method, PaymentEvent
 from donations.providers import provider_for, sandbox
+from kindsteps.testing.mfa import with_totp
 
 from .test_flow import donate, through_gateway
 
@@ -213,6 +214,7 @@ class TestWithTheStandInOn:
         admin = django_user_model.objects.create_superuser(
             email="root@example.org", password="x-very-long-password"
         )
+        with_totp(admin)  # a superuser needs a second factor to reach the admin
         client.force_login(admin)
 
         page = client.get("/admin/donations/donation/?is_test__exact=1").content.decode()
