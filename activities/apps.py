@@ -8,6 +8,9 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from activities import receivers
-        from campaigns.signals import rules_changed
+        from campaigns.signals import registration_changed, rules_changed
 
         rules_changed.connect(receivers.rules_changed, dispatch_uid="activities.rules_changed")
+        registration_changed.connect(
+            receivers.registration_changed, dispatch_uid="activities.registration_changed"
+        )
