@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import review_views
 from kindsteps.api import api
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("standings.urls")),
     path("", include("donations.urls")),
+    path("manage/review/", review_views.overview, name="review_overview"),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
     path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),
