@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
+from accounts.provinces import ProvinceField
 from accounts.validators import normalise_vn_phone
 from orgs.models import Unit
 
@@ -42,6 +43,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["province"] = ProvinceField(keep=self.instance.province)
         if self.instance.home_unit_id and not self.is_bound:
             self.initial["home_unit"] = self.instance.home_unit.code
 
