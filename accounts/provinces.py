@@ -2,7 +2,7 @@
 
 The 34 provincial-level units in force since the 2025 reorganisation (National
 Assembly Resolution 202/2025/QH15), in Vietnamese alphabetical order
-(docs/decisions/0034-province-list.md). Stored as their name, as before: a
+(docs/decisions/0035-province-list.md). Stored as their name, as before: a
 profile that already holds another name (an older province) keeps it as a choice.
 """
 
