@@ -175,13 +175,18 @@ def _sync(campaign: Campaign, rules: dict) -> RuleSection:
 
 def _teams(campaign: Campaign) -> RuleSection:
     section = RuleSection("teams", _("Teams"))
-    section.lines.append(
-        _(
+    locks = {"locks": _when(campaign, campaign.teams_locked_from)}
+    if campaign.teams_locked():
+        line = _(
+            "Teams have been locked since %(locks)s: you stay in your team for the rest of "
+            "the campaign; only the organiser can move you."
+        )
+    else:
+        line = _(
             "You can leave or switch team until %(locks)s. After that you stay in your team "
             "for the rest of the campaign; only the organiser can move you."
         )
-        % {"locks": _when(campaign, campaign.teams_locked_from)}
-    )
+    section.lines.append(line % locks)
     return section
 
 

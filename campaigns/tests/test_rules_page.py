@@ -87,6 +87,8 @@ def test_the_page_says_when_teams_lock(tree):
         assert "until 06:00 on 12/03/2026" in teams.lines[0]
         campaign.teams_lock_at = local_at(2026, 3, 20, 20)
         assert "until 20:00 on 20/03/2026" in rules_in_words(campaign)[-2].lines[0]
+        campaign.teams_lock_at = local_at(2026, 3, 10, 20)  # the day before the suite's now
+        assert "locked since 20:00 on 10/03/2026" in rules_in_words(campaign)[-2].lines[0]
 
 
 def test_a_private_campaigns_rules_need_its_invite_code(client, tree):
