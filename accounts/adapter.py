@@ -1,13 +1,39 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
 
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's e-mails call ``current_site``: the platform's name and its
+    public address (SITE_URL), not the host the request happened to come in on."""
+
+    name: str
+    domain: str
+
+
+def organisation_name() -> str:
+    return settings.ORGANISATION_NAME or _("the Vietnam Red Cross Society")
+
+
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        site = MailSite(settings.PLATFORM_NAME, urlsplit(settings.SITE_URL).netloc)
+        context = {
+            "current_site": site,
+            "platform_name": site.name,
+            "organisation_name": organisation_name(),
+            **context,
+        }
+        super().send_mail(template_prefix, email, context)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import names
 from accounts.consent import PURPOSE
 from accounts.models import ApiToken, PublicName, User
+from accounts.provinces import ProvinceField
 from accounts.services import record_consent
 from accounts.validators import normalise_vn_phone
 from orgs.models import Unit
@@ -49,6 +50,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["province"] = ProvinceField(keep=self.instance.province)
         if self.instance.home_unit_id and not self.is_bound:
             self.initial["home_unit"] = self.instance.home_unit.code
 

@@ -144,7 +144,9 @@ def _judge_one(
         return existing, False  # an organiser's decision stands
     context = context_for_campaign(
         campaign,
-        registered_at=registration.registered_at,
+        # A campaign that counts its whole window for anyone who registers does not
+        # judge the registration time (campaigns.Campaign.count_before_registration).
+        registered_at=None if campaign.count_before_registration else registration.registered_at,
         received_at=activity.received_at,
         credited_by_day=ledger.by_day,
         accepted=ledger.counted,
@@ -210,6 +212,30 @@ def judge_activities(activities: list[Activity]) -> list[Verdict]:
         if near:
             verdicts += _judge_in_campaign(registration_id, near)
     return verdicts
+
+
+def judge_backlog(registration_id: int) -> list[Verdict]:
+    """Judge, for a person who has just registered (or come back), the activities they
+    recorded near the campaign's dates that have no verdict in it yet, in the order
+    they arrived: people often record first and register later. Whether those before
+    the registration count is the campaign's `count_before_registration`; either way
+    each gets a verdict that says so."""
+    registration = Registration.objects.select_related("campaign").get(pk=registration_id)
+    if registration.status != RegistrationStatus.ACTIVE:
+        return []
+    campaign = registration.campaign
+    backlog = list(
+        Activity.objects.filter(
+            user_id=registration.user_id,
+            started_at__lt=campaign.ends_at + NEAR_WINDOW,
+            ended_at__gt=campaign.starts_at - NEAR_WINDOW,
+        )
+        .exclude(verdicts__campaign=campaign)
+        .order_by("received_at", "pk")
+    )
+    if not backlog:
+        return []
+    return _judge_in_campaign(registration_id, backlog)
 
 
 def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list[Verdict]:

@@ -3,7 +3,8 @@ deletes their account (accounts/signals.py)."""
 
 from django.db import transaction
 
-from activities.tasks import rejudge_campaign_task
+from activities.tasks import judge_backlog_task, rejudge_campaign_task
+from campaigns.signals import RegistrationChange
 
 
 def rules_changed(sender, *, campaign, **kwargs) -> None:
@@ -52,3 +53,12 @@ def person_deleting(sender, *, user, **kwargs) -> None:
             storage.delete(name)
 
     transaction.on_commit(remove_files)
+
+
+def registration_changed(sender, *, registration, change, **kwargs) -> None:
+    """A person who registers (or comes back) gets a verdict, once the registration is
+    committed, for what they recorded near the campaign's dates before it."""
+    if change != RegistrationChange.REGISTERED:
+        return
+    registration_id = registration.pk
+    transaction.on_commit(lambda: judge_backlog_task(registration_id))

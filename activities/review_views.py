@@ -26,11 +26,14 @@ from activities import reasons, review, visibility
 from activities.models import Activity, Complaint, ComplaintStatus, Verdict, VerdictStatus
 from activities.rules import campaign_day
 from campaigns.access import CampaignStaff
+from campaigns.models import Campaign
 from core.errors import DomainError
 from core.formatting import local_clock, local_date, local_datetime
 from core.models import AuditEntry
+from orgs.access import staff_roots
 from orgs.models import Unit
 from orgs.permissions import may_see_contacts
+from orgs.tree import ancestor_paths
 
 PAGE_SIZE = 50
 
@@ -98,6 +101,39 @@ def _unit_choices(reviewer: Reviewer) -> list[tuple[str, str]]:
     units = list(units.order_by("path").only("code", "name", "depth"))
     top = min((unit.depth for unit in units), default=0)
     return [(unit.code, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
+
+
+def _reviewable_campaigns(user) -> QuerySet[Campaign]:
+    """The campaigns whose review screens this person may open: those organised in
+    their subtrees and those organised above a unit they are staff of."""
+    if user.is_superuser:
+        return Campaign.objects.select_related("organiser_unit")
+    paths = {path for root in staff_roots(user) for path in ancestor_paths(root.path)}
+    if not paths:
+        return Campaign.objects.none()
+    inside = Q()
+    for root in staff_roots(user):
+        inside |= Q(organiser_unit__path__startswith=root.path)
+    return Campaign.objects.select_related("organiser_unit").filter(
+        inside | Q(organiser_unit__path__in=paths)
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The organiser's menu leads here: every campaign they review, with how many of
+    its activities wait (straight to the queue when there is only one campaign)."""
+    campaigns = list(_reviewable_campaigns(request.user).order_by("-starts_at"))
+    if not campaigns and not (request.user.is_superuser or request.user.unit_roles.exists()):
+        raise Http404
+    if len(campaigns) == 1:
+        return redirect("review:queue", campaigns[0].slug)
+    rows = []
+    for campaign in campaigns:
+        reviewer = Reviewer.of(request.user, campaign.slug)
+        rows.append({"campaign": campaign, "waiting": reviewer.queue().count()})
+    rows.sort(key=lambda row: -row["waiting"])  # stable: newest first among equals
+    return render(request, "activities/review/overview.html", {"rows": rows})
 
 
 @login_required

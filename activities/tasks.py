@@ -27,6 +27,12 @@ def rejudge_registration_task(registration_id: int) -> None:
     judging.rejudge_registration(registration_id)
 
 
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY)
+def judge_backlog_task(registration_id: int) -> None:
+    """Judge what a person recorded before registering (judging.judge_backlog)."""
+    judging.judge_backlog(registration_id)
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def resume_stale_uploads() -> None:
     """Take up again the uploads a crashed worker left unfinished."""

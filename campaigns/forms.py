@@ -110,6 +110,7 @@ MOMENTS = [
     ("end", "ends_at", True),
     ("registration_opens", "registration_opens_at", False),
     ("registration_closes", "registration_closes_at", True),
+    ("teams_lock", "teams_lock_at", False),  # optional: empty locks teams at the start
 ]
 
 
@@ -127,6 +128,8 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
         label=_("Registration closes"), required=False, widget=DateInput()
     )
     registration_closes_time = LocalTimeField(label=_("at"), required=False)
+    teams_lock_date = forms.DateField(label=_("Teams lock"), required=False, widget=DateInput())
+    teams_lock_time = LocalTimeField(label=_("at"), required=False)
     sports = forms.MultipleChoiceField(
         label=_("Sports"),
         choices=Sport.choices,
@@ -150,6 +153,7 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             "money_target",
             "vnd_per_km",
             "appeal_window_hours",
+            "count_before_registration",
             "visibility",
             "is_published",
         ]
@@ -178,6 +182,8 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             self.fields["time_zone"].choices += [(campaign.time_zone, campaign.time_zone)]
         if campaign.pk:
             for prefix, stored, is_end in MOMENTS:
+                if getattr(campaign, stored) is None:
+                    continue
                 day, hhmm = split_local(getattr(campaign, stored), campaign.tz, is_end=is_end)
                 self.initial[f"{prefix}_date"] = day
                 self.initial[f"{prefix}_time"] = hhmm
@@ -234,6 +240,10 @@ class CampaignForm(OrganiserForm, forms.ModelForm):
             )
         elif closes <= opens:
             self.add_error("registration_closes_date", _("Registration must close after it opens."))
+        teams_lock = moments.get("teams_lock_at")
+        if teams_lock is not None and teams_lock > ends:
+            self.add_error("teams_lock_date", _("Teams cannot lock after the campaign ends."))
+        self.instance.teams_lock_at = teams_lock
         self.instance.starts_at = starts
         self.instance.ends_at = ends
         self.instance.registration_opens_at = opens

@@ -78,6 +78,16 @@ class Campaign(models.Model):
     # After the end, complaints and review go on this long before the results are frozen.
     appeal_window_hours = models.PositiveSmallIntegerField(_("appeal window (hours)"), default=48)
     rules = models.JSONField(_("activity rules"), default=dict, blank=True)
+    count_before_registration = models.BooleanField(
+        _("count activities recorded before registering"),
+        default=True,
+        help_text=_(
+            "Activities within the campaign's dates count for anyone who registers before "
+            "it ends, even those recorded before they registered."
+        ),
+    )
+    # None: teams lock when the campaign starts.
+    teams_lock_at = models.DateTimeField(_("teams lock"), null=True, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -154,6 +164,14 @@ class Campaign(models.Model):
 
     def has_started(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.starts_at
+
+    @property
+    def teams_locked_from(self) -> datetime:
+        """From then on nobody leaves or switches team alone (the organiser still moves)."""
+        return self.teams_lock_at or self.starts_at
+
+    def teams_locked(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.teams_locked_from
 
     @property
     def effective_rules(self) -> dict:

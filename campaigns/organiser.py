@@ -28,13 +28,22 @@ AUDITED_FIELDS = [
     "money_target",
     "vnd_per_km",
     "rules",
+    "count_before_registration",
+    "teams_lock_at",
     "visibility",
     "is_published",
 ]
 
 
 # A change to any of these changes what counts.
-REJUDGE_FIELDS = {"rules", "starts_at", "ends_at", "sports", "time_zone"}
+REJUDGE_FIELDS = {
+    "rules",
+    "starts_at",
+    "ends_at",
+    "sports",
+    "time_zone",
+    "count_before_registration",
+}
 
 
 def _snapshot(campaign: Campaign) -> dict[str, str]:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Gender, User
+from accounts.provinces import ProvinceField
 from accounts.validators import normalise_vn_phone
 from campaigns import services
 from campaigns.models import Campaign
@@ -28,11 +29,11 @@ class MissingProfileForm(forms.ModelForm):
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1900}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            "province": forms.TextInput(attrs={"autocomplete": "address-level1"}),
         }
 
     def __init__(self, *args, missing: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["province"] = ProvinceField()
         for name in list(self.fields):
             if name not in missing:
                 del self.fields[name]

@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import posters, services
+from campaigns import posters, rules_text, services
 from campaigns.access import get_campaign_for_request
 from campaigns.models import Campaign
 from campaigns.registration_forms import (
@@ -241,7 +241,19 @@ def poster_png(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return response
 
 
+@require_GET
+def rules_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every rule of the campaign in words: linked from registration and every verdict."""
+    campaign = _campaign(request, slug)
+    return render(
+        request,
+        "campaigns/rules.html",
+        {"campaign": campaign, "sections": rules_text.rules_in_words(campaign)},
+    )
+
+
 urlpatterns = [
+    path("c/<slug:slug>/rules/", rules_page, name="rules"),
     path("c/<slug:slug>/register/", register, name="register"),
     path("c/<slug:slug>/register/units/", unit_search, name="unit_search"),
     path("c/<slug:slug>/registered/", registered, name="registered"),

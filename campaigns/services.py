@@ -23,7 +23,7 @@ from campaigns.models import (
 from campaigns.signals import RegistrationChange, registration_changed
 from core.audit import log_action
 from core.errors import DomainError
-from core.formatting import digits, km, pace
+from core.formatting import digits, km, local_datetime, pace
 from core.models import Notice
 from core.notices import notify, send_templated_mail
 from orgs.access import units_for_staff
@@ -372,6 +372,19 @@ def rules_summary(campaign: Campaign) -> list[StrOrPromise]:
         lines.append(_("Activities need a GPS track."))
     if not rules.get("allow_manual"):
         lines.append(_("Distances typed in by hand do not count."))
+    if campaign.count_before_registration:
+        lines.append(
+            _("What you recorded during the campaign before registering counts too: upload it.")
+        )
+    else:
+        lines.append(_("Only activities that start after you register count."))
+    if campaign.teams_locked():
+        lines.append(_("Teams are locked now: once you join a team, you stay in it."))
+    else:
+        lines.append(
+            _("You can switch team until %(locks)s; after that you stay in yours.")
+            % {"locks": local_datetime(campaign.teams_locked_from, campaign.tz, prose=True)}
+        )
     lines.append(
         _("Every valid km adds %(amount)s đồng to the Red Cross fund.")
         % {"amount": digits(campaign.vnd_per_km)}

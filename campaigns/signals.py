@@ -30,12 +30,15 @@ leave, removal and move), with ``sender=Registration`` and:
 - ``at``: when the change happened (an aware datetime).
 
 Receivers: teams (a withdrawn captain hands the team on), standings (the person's
-line and every total it feeds follow the registration) and dashboards (the
-participation history behind the "as of" counts).
+line and every total it feeds follow the registration), dashboards (the
+participation history behind the "as of" counts) and activities (on REGISTERED,
+once committed, it judges the person's activities near the campaign's dates that
+have no verdict in it yet: what they recorded before registering).
 """
 
 rules_changed = Signal()
-"""What counts in a campaign changed: its rules, dates, sports or time zone.
+"""What counts in a campaign changed: its rules, dates, sports, time zone or
+whether activities recorded before registering count.
 
 Sent by campaigns.organiser.save_campaign when an existing campaign is saved with
 one of those changed, with ``sender=Campaign`` and:

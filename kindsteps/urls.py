@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import review_views
 from core.health import healthz
 from core.ratelimits import limited
 from kindsteps.api import api
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("standings.urls")),
     path("", include("donations.urls")),
     path("", include("results.urls")),
+    path("manage/review/", review_views.overview, name="review_overview"),
     path("manage/campaigns/<slug:slug>/review/", include("activities.review_urls")),
     path("manage/dashboard/", include("dashboards.urls")),
     path("manage/campaigns/<slug:slug>/donations/", include("donations.manage_urls")),

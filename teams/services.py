@@ -20,6 +20,7 @@ from campaigns.services import active_registration, campaign_units
 from campaigns.signals import RegistrationChange, registration_changed
 from core.audit import log_action
 from core.errors import DomainError
+from core.formatting import local_datetime
 from orgs.access import is_staff_of
 from orgs.models import Unit
 from orgs.permissions import real_name_unit_ids
@@ -52,10 +53,10 @@ def _registration(campaign: Campaign, user: User) -> Registration:
 
 
 def _check_unlocked(campaign: Campaign, now: datetime | None = None) -> None:
-    if campaign.has_started(now):
+    if campaign.teams_locked(now):
         raise _error(
             "teams_locked",
-            _("Teams are locked once the campaign has started. Ask the organiser to move you."),
+            _("Teams are locked now. Ask the organiser to move you."),
         )
 
 
@@ -385,11 +386,12 @@ def team_state(campaign: Campaign, user: User | AnonymousUser, now: datetime | N
     campaign page, the team list's buttons."""
     registration = active_registration(campaign, user)
     team = registration.team if registration else None
-    locked = campaign.has_started(now)
+    locked = campaign.teams_locked(now)
     return {
         "registration": registration,
         "team": team,
         "locked": locked,
+        "locks_at": local_datetime(campaign.teams_locked_from, campaign.tz, prose=True),
         "can_join": registration is not None and team is None,
         "can_leave": team is not None and not locked,
     }

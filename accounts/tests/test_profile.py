@@ -15,7 +15,7 @@ def _form_data(**changes) -> dict[str, str]:
         "gender": "female",
         "birth_year": "1998",
         "phone": "0912345678",
-        "province": "Long An",
+        "province": "Tây Ninh",
         "district": "Cần Đước",
         "home_unit": "LA-CD-THPT",
         "preferred_language": "vi",
@@ -50,7 +50,7 @@ def test_saving_the_profile_stores_every_field(participant_client, participant, 
             full_name="  Lê   Minh Anh ",
             gender="male",
             birth_year="2001",
-            province="TP Hồ Chí Minh",
+            province="Thành phố Hồ Chí Minh",
             district="Quận 1",
             home_unit="LA-CG-PL",
         ),
@@ -62,7 +62,7 @@ def test_saving_the_profile_stores_every_field(participant_client, participant, 
     assert participant.full_name == "Lê Minh Anh"
     assert participant.gender == "male"
     assert participant.birth_year == 2001
-    assert (participant.province, participant.district) == ("TP Hồ Chí Minh", "Quận 1")
+    assert (participant.province, participant.district) == ("Thành phố Hồ Chí Minh", "Quận 1")
     assert participant.home_unit == tree["LA-CG-PL"]
 
 
@@ -217,3 +217,25 @@ class TestTwoFactorNotice:
         page = participant_client.get(PROFILE).content.decode()
 
         assert 'id="two-factor-notice"' not in page
+
+
+def test_the_province_is_chosen_from_the_list(participant_client, participant):
+    page = participant_client.get(PROFILE).content.decode()
+    assert '<select name="province"' in page
+    assert '<option value="Thành phố Hồ Chí Minh">' in page and page.count("<option") >= 34
+
+    response = participant_client.post(PROFILE, _form_data(province="Sài Gòn xưa"))
+
+    assert response.status_code == 400  # refused, with the form shown again
+    participant.refresh_from_db()
+    assert participant.province != "Sài Gòn xưa"
+
+
+def test_a_province_stored_before_the_list_is_kept(participant_client, participant):
+    participant.province = "Long An"  # merged into Tây Ninh in 2025
+    participant.save()
+
+    page = participant_client.get(PROFILE).content.decode()
+    assert '<option value="Long An" selected>' in page
+
+    assert participant_client.post(PROFILE, _form_data(province="Long An")).status_code == 302

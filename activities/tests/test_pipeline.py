@@ -356,9 +356,10 @@ def test_campaign_track_limits_are_read_from_the_original_file(participant, run_
     assert "gps_jump" in verdict.codes
 
 
-def test_activities_before_registering_do_not_count(participant, tree):
+def test_activities_before_registering_do_not_count_where_the_campaign_says_so(participant, tree):
     campaign = CampaignFactory(
         organiser_unit=tree["LA"],
+        count_before_registration=False,
         starts_at=local(2026, 1, 1),
         ends_at=local(2026, 3, 1),
         registration_opens_at=local(2025, 12, 1),

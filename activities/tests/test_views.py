@@ -452,3 +452,12 @@ def test_the_activity_page_tells_what_reading_the_file_noticed(walker, participa
     walker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = walker.get(reverse("activities:detail", args=[activity.pk])).content.decode()
     assert "50 of 2197 points had no GPS position" in body
+
+
+def test_a_verdict_links_to_the_rules_of_its_campaign(walker, enrolled, walk_only, participant):
+    activity = uploaded_run(participant)
+    rules_url = reverse("campaigns:rules", args=[walk_only.slug])
+
+    for page in (reverse("activities:list"), reverse("activities:detail", args=[activity.pk])):
+        body = walker.get(page).content.decode()
+        assert f'<a href="{rules_url}">Thể lệ của chiến dịch</a>' in body

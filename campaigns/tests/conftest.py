@@ -101,6 +101,7 @@ def campaign_post(unit, **overrides) -> dict:
         "participant_target": "65",
         "money_target": "20000000",
         "vnd_per_km": "1000",
+        "count_before_registration": "on",
         "visibility": "public",
         "is_published": "on",
         "categories-TOTAL_FORMS": "2",

@@ -135,7 +135,7 @@ def test_a_new_person_signs_up_from_a_poster_and_lands_on_the_registration(engli
             "profile-gender": "female",
             "profile-birth_year": "2008",
             "profile-phone": "0987 654 321",
-            "profile-province": "Long An",
+            "profile-province": "Tây Ninh",
             "accept_rules": "on",
         },
     )

@@ -87,7 +87,7 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
             "profile-gender": "female",
             "profile-birth_year": "2007",
             "profile-phone": "+84 912 345 678",
-            "profile-province": "Long An",
+            "profile-province": "Tây Ninh",
             "category": str(category.pk),
             "unit": "LA-CD-LTR",
         }
@@ -102,7 +102,7 @@ def test_registering_saves_the_missing_details_and_shows_the_bib(
     assert (participant.gender, participant.birth_year, participant.province) == (
         "female",
         2007,
-        "Long An",
+        "Tây Ninh",
     )
     assert participant.home_unit == tree["LA-CD-THPT"]  # a filled-in unit is not overwritten
     registration = Registration.objects.get(campaign=campaign, user=participant)
@@ -190,7 +190,7 @@ def test_an_invalid_phone_number_is_refused_and_nothing_is_saved(english, campai
             "profile-gender": "male",
             "profile-birth_year": "1990",
             "profile-phone": "12345",
-            "profile-province": "Long An",
+            "profile-province": "Tây Ninh",
             "unit": "LA-CD-THPT",
         }
     )

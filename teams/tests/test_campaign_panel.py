@@ -44,7 +44,7 @@ def test_after_the_start_the_panel_says_teams_are_locked(english, started_campai
 
     body = english.get(f"/c/{started_campaign.slug}/").content.decode()
 
-    assert "Teams are locked now that the campaign has started." in body
+    assert "Teams are locked now." in body
 
 
 def test_organisers_preview_shows_no_team_panel(english, campaign, owner):

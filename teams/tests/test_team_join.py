@@ -125,7 +125,7 @@ def test_leaving_after_the_start_is_refused_with_the_reason(english, started_cam
 
     response = english.post(f"/c/{started_campaign.slug}/t/{team.pk}/leave/", follow=True)
 
-    assert "Teams are locked once the campaign has started." in response.content.decode()
+    assert "Teams are locked now." in response.content.decode()
     registration.refresh_from_db()
     assert registration.team == team
 

@@ -211,6 +211,6 @@ def test_captain_cannot_remove_after_the_start(english, started_campaign, user_f
         f"/c/{started_campaign.slug}/t/{team.pk}/remove/", {"registration": other.pk}, follow=True
     )
 
-    assert "Teams are locked once the campaign has started." in response.content.decode()
+    assert "Teams are locked now." in response.content.decode()
     other.refresh_from_db()
     assert other.team == team
