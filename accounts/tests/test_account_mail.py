@@ -9,7 +9,8 @@ from conftest import PASSWORD
 
 def _sign_up(client, email="new.walker@example.org"):
     client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on"},
     )
 
 
