@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from lxml import etree
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+# A column of a track: one float per point, nan where missing.
+FloatArray = npt.NDArray[np.float64]
+# Which points: True for each one meant, or their positions.
+Mask = npt.NDArray[np.bool_]
+Indices = npt.NDArray[np.integer[Any]]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Timestamps outside [2000-01-01, now + 1 day] come from unset or corrupt device clocks
@@ -54,7 +65,9 @@ class ParseError(Exception):
     the language active when the message is read.
     """
 
-    def __init__(self, code: str, message=None, params: dict | None = None) -> None:
+    def __init__(
+        self, code: str, message: str | Promise | None = None, params: dict[str, Any] | None = None
+    ) -> None:
         if code not in ERROR_MESSAGES:
             raise ValueError(f"unknown parse error code {code!r}")
         self.code = code
@@ -63,13 +76,13 @@ class ParseError(Exception):
         super().__init__(f"{code}: {self.params or message or ''}")
 
     @property
-    def message(self):
+    def message(self) -> str | Promise:
         if self._message is not None:
             return self._message
         return error_text(self.code, self.params)
 
 
-def error_text(code: str, params: dict | None = None) -> str:
+def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     """An error's message in the active language, with its counts when they are known."""
     params = params or {}
     template = COUNTED_ERROR_MESSAGES.get(params.get("detail", ""))
@@ -144,13 +157,13 @@ NOTE_MESSAGES = {
 }
 
 
-def note(code: str, **params) -> dict:
+def note(code: str, **params: Any) -> dict[str, Any]:
     if code not in NOTE_MESSAGES:
         raise ValueError(f"unknown parse note code {code!r}")
     return {"code": code, "params": params}
 
 
-def note_text(entry: dict) -> str:
+def note_text(entry: dict[str, Any]) -> str:
     """A stored note in words, in the active language ("" for a code no longer known)."""
     template = NOTE_MESSAGES.get(entry.get("code", ""))
     if template is None:
@@ -273,7 +286,7 @@ def sport_hint(name: str | None) -> str | None:
     return SPORT_NAMES.get(name.strip().lower().replace(" ", "_"), "other")
 
 
-def float_or_nan(text: str | None) -> float:
+def float_or_nan(text: str | bytes | None) -> float:
     if text is None:
         return np.nan
     try:

@@ -20,11 +20,12 @@ import re
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import fitdecode
 import numpy as np
 
-from activities.parsers.base import ParseError, note, sport_hint
+from activities.parsers.base import FloatArray, ParseError, note, sport_hint
 from activities.parsers.points import build_track_columns
 from activities.track import Track, elapsed_s
 
@@ -54,9 +55,10 @@ RECORD_FIELDS = ("t", "lat", "lon", "ele", "hr", "cad", "dist")
 @dataclass
 class Session:
     sport: str | None  # the FIT name ("running", "transition"…)
-    start: float | None
-    elapsed_s: float | None
-    distance_m: float | None
+    # Both readers give nan, never None, for what the file leaves out.
+    start: float
+    elapsed_s: float
+    distance_m: float
     steps: int | None = None
 
 
@@ -78,7 +80,9 @@ class FitContent:
     # Bytes passed over inside the file to read on after damage.
     skipped_bytes: int = 0
 
-    def add_record(self, t, lat, lon, ele, hr, cad, dist) -> None:
+    def add_record(
+        self, t: float, lat: float, lon: float, ele: float, hr: float, cad: float, dist: float
+    ) -> None:
         records = self.records
         times = records["t"]
         if times and t == times[-1] and np.isfinite(t):
@@ -102,7 +106,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
     return tracks_from(content)
 
 
-def _value(frame: fitdecode.FitDataMessage, *names: str):
+def _value(frame: fitdecode.FitDataMessage, *names: str) -> Any:
     for name in names:
         if frame.has_field(name):
             value = frame.get_value(name)
@@ -111,18 +115,18 @@ def _value(frame: fitdecode.FitDataMessage, *names: str):
     return None
 
 
-def _epoch(value) -> float:
+def _epoch(value: object) -> float:
     if not isinstance(value, datetime):
         return np.nan
     epoch = value.timestamp()
     return epoch if epoch >= FIT_MIN_DATE else np.nan
 
 
-def _num(value) -> float:
+def _num(value: object) -> float:
     return float(value) if isinstance(value, int | float) else np.nan
 
 
-def _str(value) -> str | None:
+def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
@@ -184,7 +188,7 @@ def declared_size(data: bytes) -> int:
     return data[0] + int.from_bytes(data[4:8], "little") + 2
 
 
-def _device(manufacturer, product) -> str | None:
+def _device(manufacturer: object, product: object) -> str | None:
     text = " ".join(str(p) for p in (manufacturer, product) if p not in (None, ""))
     return text or None
 
@@ -202,8 +206,8 @@ def tracks_from(content: FitContent) -> list[Track]:
     return tracks
 
 
-def _tracks(content: FitContent, records: dict[str, np.ndarray]) -> list[Track]:
-    notes: list[dict] = []
+def _tracks(content: FitContent, records: dict[str, FloatArray]) -> list[Track]:
+    notes: list[dict[str, Any]] = []
     sessions = [s for s in content.sessions if s.sport != "transition"]
     transitions = len(content.sessions) - len(sessions)
     starts = [s.start for s in sessions]
@@ -225,7 +229,7 @@ def _tracks(content: FitContent, records: dict[str, np.ndarray]) -> list[Track]:
     ends = [
         s.start + s.elapsed_s if np.isfinite(s.elapsed_s or np.nan) else np.inf for s in sessions
     ]
-    tracks = []
+    tracks: list[Track] = []
     for index, session in enumerate(sessions):
         mine = owner == index
         # Records after a session's end belong to no session (a transition between).
@@ -247,11 +251,11 @@ def _tracks(content: FitContent, records: dict[str, np.ndarray]) -> list[Track]:
 
 
 def _track(
-    records: dict[str, np.ndarray],
+    records: dict[str, FloatArray],
     content: FitContent,
     sport: str | None,
     distance: float | None,
-    notes: list[dict],
+    notes: list[dict[str, Any]],
 ) -> Track:
     n = records["t"].size
     return build_track_columns(
@@ -271,7 +275,7 @@ def _track(
     )
 
 
-def _damage_note(content: FitContent) -> tuple[str, dict] | None:
+def _damage_note(content: FitContent) -> tuple[str, dict[str, int]] | None:
     """What to tell about a damaged file: the note's code and its counts (the time the
     records cover is each track's own)."""
     records = len(content.records["t"])

@@ -18,6 +18,7 @@ the bytes passed over are counted. A file cut short is read up to its last whole
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import numpy as np
 from fitdecode import profile
@@ -84,13 +85,20 @@ class _Layout:
 
     __slots__ = ("global_num", "invalid", "names", "size", "strings", "unpack")
 
-    def __init__(self, global_num: int, little: bool, fields: list, dev_size: int) -> None:
+    def __init__(
+        self, global_num: int, little: bool, fields: list[tuple[int, int, int]], dev_size: int
+    ) -> None:
         self.global_num = global_num
         wanted = WANTED.get(global_num, {TIMESTAMP: "ts"})
         if global_num == RECORD and any(num == COMPRESSED_SPEED_DISTANCE for num, *_ in fields):
             raise _Fallback
         fmt = ["<" if little else ">"]
-        names, invalid, strings = [], [], []
+        names: list[str] = []
+        # Per kept field, the raw value that means "no value" (None where none is set aside), or
+        # "array" where the field holds several values and none is kept.
+        invalid: list[int | str | None] = []
+        strings: list[int] = []
+        bad: int | str | None
         size = 0
         for num, field_size, base in fields:
             size += field_size
@@ -117,8 +125,8 @@ class _Layout:
         self.invalid = tuple(invalid)
         self.strings = frozenset(strings)
 
-    def values(self, data: bytes, at: int) -> dict:
-        out = {}
+    def values(self, data: bytes, at: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for index, (name, raw) in enumerate(zip(self.names, self.unpack(data, at), strict=True)):
             bad = self.invalid[index]
             if index in self.strings:
@@ -134,7 +142,7 @@ def _string(raw: bytes) -> str | None:
     return (raw if end < 0 else raw[:end]).decode("utf-8", errors="replace") or None
 
 
-def _date(raw) -> float:
+def _date(raw: int | None) -> float:
     if raw is None or raw < 0x10000000:
         return np.nan
     epoch = float(raw + FIT_EPOCH)
@@ -207,7 +215,7 @@ class _Reader:
         self.data_message(layout, layout.values(self.data, at + 1), offset)
         return end
 
-    def data_message(self, layout: _Layout, values: dict, offset: int | None) -> None:
+    def data_message(self, layout: _Layout, values: dict[str, Any], offset: int | None) -> None:
         stamp = values.get("t", values.get("ts"))
         if stamp is not None:
             self.last_ts = self.accumulator = stamp
@@ -324,12 +332,12 @@ class _Reader:
         return content
 
 
-def _sport(raw) -> str | None:
+def _sport(raw: int | None) -> str | None:
     name = SPORT_NAMES.get(raw) if raw is not None else None
     return name if isinstance(name, str) else None
 
 
-def _device(values: dict) -> str | None:
+def _device(values: dict[str, Any]) -> str | None:
     maker = values.get("manufacturer")
     product = values.get("product_name")
     if product is None:

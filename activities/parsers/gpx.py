@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 from lxml import etree
 
 from activities.parsers import gpx_shapes
 from activities.parsers.base import (
+    FloatArray,
     ParseError,
     float_or_nan,
     local,
@@ -52,7 +56,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
     ]
 
 
-def _count_points(segment) -> int:
+def _count_points(segment: etree._Element) -> int:
     """How many placeholder points a segment of the skeleton holds. A placeholder takes
     the default namespace where it stands, which is looked up by name: faster than
     comparing every child's local name."""
@@ -66,10 +70,10 @@ def _points_counter(namespace: str | None) -> etree.XPath:
     return etree.XPath("count(p:trkpt)", namespaces={"p": namespace})
 
 
-def _tracks(root) -> tuple[str | None, list]:
+def _tracks(root: etree._Element) -> tuple[str | None, list[etree._Element]]:
     """The sport of the first track that names one, and every track segment in order."""
     sport = None
-    segments = []
+    segments: list[etree._Element] = []
     for trk in root:
         if local(trk.tag) != "trk":
             continue
@@ -82,7 +86,7 @@ def _tracks(root) -> tuple[str | None, list]:
     return sport, segments
 
 
-def _shaped_columns(points: gpx_shapes.Points, counts: list[int]) -> tuple[np.ndarray, ...]:
+def _shaped_columns(points: gpx_shapes.Points, counts: list[int]) -> tuple[FloatArray, ...]:
     """(t, lat, lon, ele, hr, cad, segment) from the texts the point shapes gave."""
     texts = points.texts
     return (
@@ -96,7 +100,7 @@ def _shaped_columns(points: gpx_shapes.Points, counts: list[int]) -> tuple[np.nd
     )
 
 
-def _first_readable(columns: list[list], count: int) -> np.ndarray:
+def _first_readable(columns: list[list[str | bytes | None]], count: int) -> FloatArray:
     """Per point, the first of its texts that reads as a number, as `_read_extensions` picks."""
     values = np.full(count, np.nan)
     for column in columns:
@@ -115,7 +119,7 @@ class _Columns:
     """The texts of the points read so far, turned into arrays a chunk at a time."""
 
     def __init__(self) -> None:
-        self.arrays: list[tuple[np.ndarray, ...]] = []
+        self.arrays: list[tuple[FloatArray, ...]] = []
         self._start()
 
     def _start(self) -> None:
@@ -141,7 +145,7 @@ class _Columns:
             )
         self._start()
 
-    def result(self, counts: list[int]) -> tuple[np.ndarray, ...]:
+    def result(self, counts: list[int]) -> tuple[FloatArray, ...]:
         self.flush()
         columns = [np.concatenate(parts) for parts in zip(*self.arrays, strict=True)]
         if not columns:
@@ -150,7 +154,7 @@ class _Columns:
         return (*columns, segment)
 
 
-def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
+def _columns(segments: list[etree._Element], ns: str | None) -> tuple[FloatArray, ...]:
     """(t, lat, lon, ele, hr, cad, segment) of every point, nan where missing.
 
     Elements are recognised by their local name in any namespace; comparing with
@@ -161,7 +165,7 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
     extensions_tag = f"{prefix}extensions"
     kinds: dict[object, str | None] = {}  # extension tag → "hr", "cad" or None
     columns = _Columns()
-    counts = []
+    counts: list[int] = []
     times, lats, lons, eles = columns.times, columns.lats, columns.lons, columns.eles
     for trkseg in segments:
         count = 0
@@ -195,7 +199,12 @@ def _columns(segments: list, ns: str | None) -> tuple[np.ndarray, ...]:
     return columns.result(counts)
 
 
-def _read_extensions(extensions, index: int, readings: dict, kinds: dict) -> None:
+def _read_extensions(
+    extensions: etree._Element,
+    index: int,
+    readings: dict[str, dict[int, str | None]],
+    kinds: dict[object, str | None],
+) -> None:
     """The point's heart rate and cadence texts: of several, the first readable one."""
     for ext in extensions.iter():
         tag = ext.tag
@@ -213,24 +222,28 @@ def _readable(text: str | None) -> bool:
     return not math.isnan(float_or_nan(text))
 
 
-def _sparse_floats(texts: dict[int, str | None], n: int) -> np.ndarray:
+def _sparse_floats(texts: dict[int, str | None], n: int) -> FloatArray:
     values = np.full(n, np.nan)
     if texts:
         values[np.fromiter(texts, dtype=np.int64, count=len(texts))] = _floats(list(texts.values()))
     return values
 
 
-def _floats(texts: list[str | bytes | None]) -> np.ndarray:
+def _floats(texts: Sequence[str | bytes | None]) -> FloatArray:
     """float_or_nan of each text, converted all at once where every one is a number."""
     missing = texts.count(None)
     if missing == len(texts):
         return np.full(len(texts), np.nan)
-    if missing:
-        texts = ["nan" if text is None else text for text in texts]
+    # Without None (replaced by "nan" here, or counted as absent), every text is one.
+    numbers = (
+        ["nan" if text is None else text for text in texts]
+        if missing
+        else cast("Sequence[str | bytes]", texts)
+    )
     try:
-        values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+        values = np.fromiter(map(float, numbers), dtype=np.float64, count=len(numbers))
     except (TypeError, ValueError):
-        values = np.array([float_or_nan(text) for text in texts], dtype=np.float64)
+        values = np.array([float_or_nan(text) for text in numbers], dtype=np.float64)
     values[~np.isfinite(values)] = np.nan
     return values
 
@@ -240,16 +253,19 @@ _DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
 _PLAIN_SIZES = (20, *range(22, 41))
 _OFFSET_SIZES = tuple(size + 5 for size in _PLAIN_SIZES)  # ±HH:MM for Z
+# Rows of character codes: bytes (uint8) or str (uint32) viewed as numbers.
+CharCodes = npt.NDArray[np.unsignedinteger[Any]]
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _epochs(texts: list[str | bytes | None]) -> np.ndarray:
+def _epochs(texts: Sequence[str | bytes | None]) -> FloatArray:
     """parse_time of each text (nan where it gives None), all at once for plain UTC times."""
-    lengths = set() if None in texts else set(map(len, texts))
+    # Without None every text has a length (cast: the check is `None in texts`).
+    lengths = set() if None in texts else set(map(len, cast("Sequence[str | bytes]", texts)))
     if len(lengths) == 1 and (size := lengths.pop()) in (*_PLAIN_SIZES, *_OFFSET_SIZES):
         array = np.array(texts)
-        width = np.uint8 if array.dtype.kind == "S" else np.uint32
-        codes = array.view(width).reshape(len(texts), size)
+        chars: CharCodes = array.view(np.uint8 if array.dtype.kind == "S" else np.uint32)
+        codes = chars.reshape(len(texts), size)
         seconds = _plain_utc_epochs(codes) if size in _PLAIN_SIZES else None
         if seconds is None and size in _OFFSET_SIZES:
             seconds = _plain_offset_epochs(codes)
@@ -261,7 +277,7 @@ def _epochs(texts: list[str | bytes | None]) -> np.ndarray:
     )
 
 
-def _plain_offset_epochs(codes: np.ndarray) -> np.ndarray | None:
+def _plain_offset_epochs(codes: CharCodes) -> FloatArray | None:
     """Epoch seconds of rows that all read YYYY-MM-DDTHH:MM:SS[.f…]±HH:MM (some
     trackers write +00:00, or their local offset, for Z), as parse_time reads them."""
     sign, colon = codes[:, -6], codes[:, -3]
@@ -284,7 +300,7 @@ def _plain_offset_epochs(codes: np.ndarray) -> np.ndarray | None:
     return seconds - np.where(minus, -1, 1) * (hours * 3600 + minutes * 60)
 
 
-def _plain_utc_epochs(codes: np.ndarray) -> np.ndarray | None:
+def _plain_utc_epochs(codes: CharCodes) -> FloatArray | None:
     """Epoch seconds of rows of character codes that all read YYYY-MM-DDTHH:MM:SS[.f…]Z
     with valid fields, computed as parse_time does (microseconds, further digits cut);
     None if any row is anything else."""

@@ -151,13 +151,13 @@ class _Checker:
     def __init__(self) -> None:
         self.plain = True
 
-    def pi(self, target, data) -> None:
+    def pi(self, target: str, data: str | None) -> None:
         self.plain = False
 
-    def doctype(self, *args) -> None:
+    def doctype(self, *args: object) -> None:
         self.plain = False
 
-    def comment(self, text) -> None:
+    def comment(self, text: str) -> None:
         if "trkpt" in text:
             self.plain = False
 

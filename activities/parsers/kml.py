@@ -10,11 +10,16 @@ usable time").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from activities.parsers.base import ParseError, local, parse_time, sport_hint, xml_root
 from activities.parsers.points import build_track_columns
 from activities.track import Track
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 
 def parse(data: bytes, filename: str) -> list[Track]:
@@ -53,7 +58,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
     ]
 
 
-def _track(track, segment: int, columns: dict[str, list[float]]) -> None:
+def _track(track: etree._Element, segment: int, columns: dict[str, list[float]]) -> None:
     whens, coords = [], []
     for child in track:
         name = local(child.tag)
@@ -67,7 +72,7 @@ def _track(track, segment: int, columns: dict[str, list[float]]) -> None:
         _add(columns, when, lat, lon, ele, segment)
 
 
-def _line(line, segment: int, columns: dict[str, list[float]]) -> None:
+def _line(line: etree._Element, segment: int, columns: dict[str, list[float]]) -> None:
     for child in line:
         if local(child.tag) == "coordinates":
             for tuple_text in (child.text or "").split():
@@ -86,7 +91,14 @@ def _position(parts: list[str]) -> tuple[float, float, float]:
     return values[0], values[1], values[2]
 
 
-def _add(columns, when, lat, lon, ele, segment) -> None:
+def _add(
+    columns: dict[str, list[float]],
+    when: float | None,
+    lat: float,
+    lon: float,
+    ele: float,
+    segment: int,
+) -> None:
     columns["t"].append(np.nan if when is None else when)
     columns["lat"].append(lat)
     columns["lon"].append(lon)
@@ -94,7 +106,7 @@ def _add(columns, when, lat, lon, ele, segment) -> None:
     columns["seg"].append(float(segment))
 
 
-def _placemark_sport(placemark) -> str | None:
+def _placemark_sport(placemark: etree._Element) -> str | None:
     """The sport an app names in the placemark's ExtendedData (e.g. activityType)."""
     for element in placemark.iter():
         if local(element.tag) == "Data" and (element.get("name") or "").lower() in (

@@ -24,10 +24,19 @@ from __future__ import annotations
 
 import bisect
 import time
+from typing import Any
 
 import numpy as np
 
-from activities.parsers.base import MAX_FUTURE_S, MIN_VALID_EPOCH, ParseError, note
+from activities.parsers.base import (
+    MAX_FUTURE_S,
+    MIN_VALID_EPOCH,
+    FloatArray,
+    Indices,
+    Mask,
+    ParseError,
+    note,
+)
 from activities.track import Track, geodesic_distances
 
 # (t, lat, lon, ele, hr, cad, segment): t is None when the point has no usable time.
@@ -75,20 +84,20 @@ def build_track(
 
 
 def build_track_columns(
-    t: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    ele: np.ndarray,
-    hr: np.ndarray,
-    cad: np.ndarray,
-    segment: np.ndarray,
+    t: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    ele: FloatArray,
+    hr: FloatArray,
+    cad: FloatArray,
+    segment: FloatArray,
     *,
     source_format: str,
     sport: str | None,
     device: str | None,
-    dist: np.ndarray | None = None,
+    dist: FloatArray | None = None,
     summary_distance: float | None = None,
-    notes: list[dict] | None = None,
+    notes: list[dict[str, Any]] | None = None,
 ) -> Track:
     """A track from aligned float columns in file order (nan where missing).
 
@@ -176,11 +185,11 @@ def build_track_columns(
     return track
 
 
-def _take(cols: dict[str, np.ndarray], which: np.ndarray) -> dict[str, np.ndarray]:
+def _take(cols: dict[str, FloatArray], which: Mask | Indices) -> dict[str, FloatArray]:
     return {name: values[which] for name, values in cols.items()}
 
 
-def _without_duplicates(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
+def _without_duplicates(cols: dict[str, FloatArray]) -> tuple[dict[str, FloatArray], int]:
     """The points without their repeats (same time and position), the first one kept."""
     t = cols["t"]
     steps = np.diff(t)
@@ -197,7 +206,7 @@ def _without_duplicates(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarr
     return (_take(cols, ~repeat), twice) if twice else (cols, 0)
 
 
-def _clock_glitches(t: np.ndarray) -> np.ndarray:
+def _clock_glitches(t: FloatArray) -> Mask:
     """True for the points of small groups stamped far from the activity's main group."""
     glitch = np.zeros(t.size, dtype=bool)
     steps = np.diff(t)
@@ -219,7 +228,7 @@ def _clock_glitches(t: np.ndarray) -> np.ndarray:
     return glitch
 
 
-def _in_time_order(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
+def _in_time_order(cols: dict[str, FloatArray]) -> tuple[dict[str, FloatArray], int]:
     """The points in time order, and how many were left out for being out of it."""
     t = cols["t"]
     if not (np.diff(t) < 0).any():
@@ -246,7 +255,7 @@ def _in_time_order(cols: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], 
     return _take(cols, keep), late
 
 
-def _longest_in_order(t: np.ndarray) -> np.ndarray:
+def _longest_in_order(t: FloatArray) -> Indices:
     """The indices of a longest subsequence of `t` whose times never go back (patience)."""
     values = t.tolist()
     tails: list[float] = []
@@ -271,9 +280,9 @@ def _longest_in_order(t: np.ndarray) -> np.ndarray:
 
 def device_distance(
     track: Track,
-    dist: np.ndarray | None,
+    dist: FloatArray | None,
     summary_distance: float | None,
-    notes: list[dict],
+    notes: list[dict[str, Any]],
 ) -> None:
     """Set the track's device distance from what the file vouches for, with notes.
 
@@ -307,7 +316,7 @@ def device_distance(
         notes.append(note("device_distance_high", device_m=round(device_m), path_m=round(path_m)))
 
 
-def _increases(dist: np.ndarray) -> np.ndarray:
+def _increases(dist: FloatArray) -> FloatArray:
     """Per step, how much the device's cumulative distance grew (0 where it did not)."""
     ok = np.isfinite(dist)
     idx = np.where(ok, np.arange(dist.size), 0)
@@ -317,7 +326,7 @@ def _increases(dist: np.ndarray) -> np.ndarray:
     return np.maximum(np.diff(filled), 0.0)
 
 
-def _device_and_path(track: Track, steps: np.ndarray | None) -> tuple[float | None, float]:
+def _device_and_path(track: Track, steps: FloatArray | None) -> tuple[float | None, float]:
     """The device's and the GPS path's distance over the stretches both vouch for."""
     fixed = np.flatnonzero(np.isfinite(track.lat))
     path = geodesic_distances(track.lat[fixed], track.lon[fixed])

@@ -14,14 +14,17 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from activities.parsers.base import MIN_VALID_EPOCH, ParseError
+from activities.parsers.base import MIN_VALID_EPOCH, FloatArray, Mask, ParseError
 from activities.parsers.points import build_track_columns
 from activities.track import WGS84_A, Track
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 from core.http import BadJSON, loads_json
 
 FORMAT = "kindsteps-recording"
@@ -40,7 +43,7 @@ MAX_POINTS = 200_000
 DEVICE = "KindSteps (browser)"
 
 
-def _refuse(message) -> ParseError:
+def _refuse(message: str | Promise) -> ParseError:
     return ParseError("malformed_file", message)
 
 
@@ -80,7 +83,7 @@ def recording_id(data: bytes) -> str:
     return str(uuid.UUID(str(load(data)["id"])))
 
 
-def _columns(segments: list[list]) -> dict[str, np.ndarray]:
+def _columns(segments: list[list[Any]]) -> dict[str, FloatArray]:
     rows: list[tuple[float, float, float, float, float, int]] = []
     latest = time.time() + MAX_CLOCK_AHEAD_S
     previous = -math.inf
@@ -117,7 +120,7 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return math.hypot(x, math.radians(lat2 - lat1)) * WGS84_A
 
 
-def still_mask(lat: np.ndarray, lon: np.ndarray, acc: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def still_mask(lat: FloatArray, lon: FloatArray, acc: FloatArray, seg: FloatArray) -> Mask:
     """True for the readings kept: the first and last of each segment, and each one that is
     farther from the last kept reading than both accuracy radii together (within
     [MIN_STEP_M, MAX_STEP_M]).

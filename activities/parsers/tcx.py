@@ -6,10 +6,15 @@ runs leaves the runs readable, with a note that it was left out.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from activities.parsers import gpx
 from activities.parsers.base import (
+    FloatArray,
     ParseError,
     float_or_nan,
     local,
@@ -21,6 +26,9 @@ from activities.parsers.base import (
 from activities.parsers.points import build_track_columns
 from activities.track import Track
 
+if TYPE_CHECKING:
+    from lxml import etree
+
 
 def parse(data: bytes, filename: str) -> list[Track]:
     root = xml_root(data)
@@ -29,10 +37,10 @@ def parse(data: bytes, filename: str) -> list[Track]:
     activities = list(root.iter("{*}Activity"))
     if not activities:
         raise ParseError("no_points")
-    return stand_alone([lambda a=a: _activity(a) for a in activities])
+    return stand_alone([functools.partial(_activity, a) for a in activities])
 
 
-def stand_alone(readers: list) -> list[Track]:
+def stand_alone(readers: list[Callable[[], Track]]) -> list[Track]:
     """The tracks of those of a file's activities that can be read, each with a note of
     the ones that could not; the most telling error when none can."""
     tracks: list[Track] = []
@@ -61,21 +69,21 @@ def stand_alone(readers: list) -> list[Track]:
     return tracks
 
 
-def _text(el, name: str) -> str | None:
+def _text(el: etree._Element, name: str) -> str | None:
     for child in el:
         if local(child.tag) == name:
             return child.text
     return None
 
 
-def _activity(activity) -> Track:
+def _activity(activity: etree._Element) -> Track:
     sport = sport_hint(activity.get("Sport"))
     device = None
     for child in activity:
         if local(child.tag) == "Creator":
             device = (_text(child, "Name") or "").strip() or None
-    texts: dict[str, list] = {field: [] for field in FIELDS}
-    laps = []
+    texts: dict[str, list[str | None]] = {field: [] for field in FIELDS}
+    laps: list[tuple[float | None, float, float]] = []
     for lap in activity:
         if local(lap.tag) != "Lap":
             continue
@@ -92,9 +100,14 @@ def _activity(activity) -> Track:
     lap_total = float(np.nansum([lap[2] for lap in laps])) if laps else 0.0
     if not _timed_points(times, lats, dists) and laps:
         return _from_laps(laps, sport, device)
-    columns = [times, lats, lons, *(gpx._floats(texts[k]) for k in ("ele", "hr", "cad"))]
+    eles, hrs, cads = (gpx._floats(texts[k]) for k in ("ele", "hr", "cad"))
     return build_track_columns(
-        *columns,
+        times,
+        lats,
+        lons,
+        eles,
+        hrs,
+        cads,
         np.zeros(len(times)),
         source_format="tcx",
         sport=sport,
@@ -104,7 +117,7 @@ def _activity(activity) -> Track:
     )
 
 
-def _timed_points(times: np.ndarray, lats: np.ndarray, dists: np.ndarray) -> bool:
+def _timed_points(times: FloatArray, lats: FloatArray, dists: FloatArray) -> bool:
     """Whether at least two trackpoints have a time and either a position or a distance."""
     usable = np.isfinite(times) & (np.isfinite(lats) | np.isfinite(dists))
     return int(np.count_nonzero(usable)) >= 2
@@ -128,11 +141,11 @@ FIELDS = ("t", "lat", "lon", "ele", "dist", "hr", "cad")
 _TAGS = ("{*}Lap", "{*}Trackpoint", *(f"{{*}}{name}" for name in _KINDS))
 
 
-def _trackpoints(activity, texts: dict[str, list]) -> None:
+def _trackpoints(activity: etree._Element, texts: dict[str, list[str | None]]) -> None:
     """Append the texts of each trackpoint of the activity: of several, the last one
     counts, but the first readable cadence; a heart rate is a `Value` under
     `HeartRateBpm`."""
-    kinds: dict[str, str | None] = {}
+    kinds: dict[str, str] = {}  # tag → a column, "point" or "lap"
     cadence = texts["cad"]
     inside = False
     for element in activity.iter(_TAGS):
@@ -160,14 +173,19 @@ def _number(text: str) -> bool:
     return not np.isnan(float_or_nan(text))
 
 
-def _from_laps(laps: list[tuple[float | None, float, float]], sport, device) -> Track:
+def _from_laps(
+    laps: list[tuple[float | None, float, float]], sport: str | None, device: str | None
+) -> Track:
     """Distance-only laps (treadmill, indoor): keep duration and distance, no positions."""
-    timed = [lap for lap in laps if lap[0] is not None and np.isfinite(lap[1])]
+    # (start, duration) of the laps that tell both.
+    timed = [
+        (begun, lasted) for begun, lasted, _ in laps if begun is not None and np.isfinite(lasted)
+    ]
     total = float(np.nansum([lap[2] for lap in laps]))
     if not timed or total <= 0:
         raise ParseError("no_points")
-    start = min(lap[0] for lap in timed)
-    end = max(lap[0] + lap[1] for lap in timed)
+    start = min(begun for begun, _ in timed)
+    end = max(begun + lasted for begun, lasted in timed)
     if end - start < 1.0:
         raise ParseError("no_timestamps", params={"detail": "same_time", "total": len(laps)})
     nan = np.full(2, np.nan)
