@@ -203,6 +203,8 @@ FILE_TYPES = {"pdf": "application/pdf", "png": "image/png"}
 
 def certificate_file(request: HttpRequest, code: str, fmt: str) -> FileResponse:
     """A certificate's file: for its holder, and for the campaign's organisers."""
+    if fmt not in FILE_TYPES:
+        raise Http404
     certificate = get_object_or_404(
         Certificate.objects.select_related("results__campaign", "registration"),
         code=code,

@@ -1,7 +1,9 @@
 """The campaign the access matrix (test_access_matrix.py) is run against: organised
 by Cần Đước district (the owner's unit), with a team, a participant's activity and a
 rejected verdict with a complaint, a paid donation and its payment event, a
-sponsor, an outreach task with a submitted photo, an upload and an API token."""
+sponsor, an outreach task with a submitted photo, an upload and an API token; and an
+earlier campaign of the district, finished, its results frozen and the participant's
+certificate made."""
 
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ from kindsteps.testing.clock import NOW
 from orgs.models import Unit, UnitRole
 from outreach import services as outreach_services
 from outreach.models import SubmissionFile
+from results import issuing
+from results import services as results_services
+from results.models import Certificate
+from standings.tests.factories import walked
 from teams.models import Team
 from teams.tests.factories import TeamFactory
 
@@ -45,8 +51,11 @@ class World:
     file_id: int
     token_id: int
     role_id: int  # the member's staff role on the commune
+    finished_slug: str  # the earlier campaign, its results frozen
+    certificate_code: str  # the participant's certificate in it
     method: str = "vnpay"
     fmt: str = "xlsx"
+    certificate_fmt: str = "pdf"
     key: str = "not-a-key"
     uidb36: str = "1"
     object_id: str = "1"
@@ -98,6 +107,7 @@ def build_world(tree: dict[str, Unit], owner: User, participant: User) -> World:
     outreach_services.submit(task, commune, images=[_jpeg()], files=[], actor=owner)
     file = SubmissionFile.objects.get()
     token, _raw = ApiToken.issue(participant, "Recorder")
+    certificate = _finished_with_results(district, tree["LA-CD-THPT"], owner, participant)
     return World(
         slug=campaign.slug,
         unit_code=commune.code,
@@ -114,4 +124,30 @@ def build_world(tree: dict[str, Unit], owner: User, participant: User) -> World:
         file_id=file.pk,
         token_id=token.pk,
         role_id=UnitRole.objects.filter(unit=commune).values_list("pk", flat=True).first() or 0,
+        finished_slug=certificate.results.campaign.slug,
+        certificate_code=certificate.code,
     )
+
+
+def _finished_with_results(
+    district: Unit, school: Unit, owner: User, participant: User
+) -> Certificate:
+    """Last year's walk of the district: ended a month ago, the participant walked
+    5 km in it for their home unit (the high school, not the member's commune), the
+    organiser froze the results and the certificates were made."""
+    finished = CampaignFactory(
+        organiser_unit=district,
+        slug="cd-walk-2025",
+        starts_at=NOW - timedelta(days=60),
+        ends_at=NOW - timedelta(days=30),
+    )
+    walked(
+        finished,
+        5_000,
+        user=participant,
+        unit=school,
+        started_at=finished.ends_at - timedelta(days=2),
+    )
+    results = results_services.freeze(finished, actor=owner)
+    issuing.make(issuing.plan(results))
+    return Certificate.objects.get(results=results, registration__user=participant)

@@ -11,8 +11,12 @@ campaign of access_world.py, organised by Cần Đước district:
 - outsider: administrator of the neighbouring district, Cần Giuộc;
 - anonymous: nobody signed in.
 
-The participant's own things (activity, upload, verdict) answer 404 to all four:
-they are the participant's. Adding a URL: add one line ``"ns:name": R(o, m, x, a)``
+The participant's own things (upload, verdict, route settings) answer 404 to all
+four: they are the participant's; their activity's page and map answer the staff of
+their home unit too (the owner's district), as the route's default lets them. The
+results rows use the district's earlier, finished campaign (its results frozen, the
+participant's certificate made), and Strava is configured so its pages say who may
+use them. Adding a URL: add one line ``"ns:name": R(o, m, x, a)``
 (path parameters are filled from PARAMS by their name; ``params={"pk": "task_id"}``
 picks another attribute of the World for one row). Every pattern of Django's admin
 site is checked against ADMIN_SITE instead of a row of its own."""
@@ -79,6 +83,9 @@ FILE = {"pk": "file_id"}
 UPLOAD = {"pk": "upload_id"}
 VERDICT = {"pk": "verdict_id"}
 TEAM_CODE = {"code": "team_code"}
+FINISHED = {"slug": "finished_slug"}
+ROUTES_PRIVATE = {"route_visibility": "private"}
+CERTIFICATE = {"code": "certificate_code", "fmt": "certificate_fmt"}
 # JSON bodies for the API's rows (sent as application/json).
 JSON_EMPTY: dict = {}
 JSON_TEXT = {"text": "Tôi đi thật."}
@@ -113,7 +120,7 @@ MATRIX: dict[str, Row] = {
         404, 404, 404, 302, params=VERDICT, method="post", data={"text": "Tôi đi thật."}
     ),
     "activities:delete": R(404, 404, 404, 302, params=ACTIVITY, method="post"),
-    "activities:detail": R(404, 404, 404, 302, params=ACTIVITY),  # /activities/1/
+    "activities:detail": R(200, 404, 404, 302, params=ACTIVITY),  # the district is staff
     "activities:list": R(200, 200, 200, 302),  # /activities/
     "activities:manual": R(200, 200, 200, 302),  # /activities/manual/
     "activities:record": R(200, 200, 200, 302),  # /activities/record/
@@ -186,7 +193,8 @@ MATRIX: dict[str, Row] = {
     "donations:payment_ipn": R(200, 200, 200, 200),  # /payments/vnpay/ipn/
     "donations:payment_return": R(400, 400, 400, 400),  # /payments/vnpay/return/
     "donations:receipt": R(200, 200, 200, 200),  # /donations/<reference>/
-    "donations:sandbox_gateway": R(400, 400, 400, 400),  # /payments/sandbox/vnpay/<reference>/
+    # The stand-in payment page is only for test donations: not for a real one.
+    "donations:sandbox_gateway": R(404, 404, 404, 404),  # /payments/sandbox/vnpay/<reference>/
     "donations:vnpay_ipn": R(200, 200, 200, 200),  # /payments/vnpay/ipn/
     "donations:vnpay_return": R(400, 400, 400, 400),  # /payments/vnpay/return/
     "donations_manage:cash": R(200, 200, 404, 302),  # /manage/campaigns/cd-walk/donations/cash/
@@ -255,6 +263,43 @@ MATRIX: dict[str, Row] = {
     "teams:move": R(302, 403, 403, 302, method="post"),  # /c/cd-walk/t/1/move/
     "teams:remove": R(404, 404, 404, 302, method="post"),  # /c/cd-walk/t/1/remove/
     "teams:rename": R(302, 302, 302, 302, method="post", data={"name": "Đội Mới"}),
+    # Added by the privacy, results, names, trackers, rules and operations work.
+    "privacy": R(200, 200, 200, 200),  # /privacy/
+    "campaigns:rules": R(200, 200, 200, 200),  # /c/cd-walk/rules/
+    # The person's own data: each signed-in person about themselves.
+    "my_data": R(200, 200, 200, 302),  # /accounts/data/
+    "my_data_routes": R(302, 302, 302, 302, method="post", data=ROUTES_PRIVATE),
+    "my_data_export": R(200, 200, 200, 302, method="post"),  # /accounts/data/export/ (a ZIP)
+    "my_data_delete": R(400, 400, 400, 302, method="post"),  # not confirmed: nothing deleted
+    "profile_public_name": R(
+        302, 302, 302, 302, method="post", data={"public_name_choice": "short"}
+    ),
+    # The participant's activity: its map is for the staff of their unit (the district).
+    "activities:route_visibility": R(
+        404, 404, 404, 302, params=ACTIVITY, method="post", data=ROUTES_PRIVATE
+    ),
+    "api:get_route": R(200, 404, 404, 404),  # /api/v1/activities/1/route
+    # Last year's walk, frozen: the page and verification for everyone, the rest organisers'.
+    "results:page": R(200, 200, 200, 200, params=FINISHED),  # /c/cd-walk-2025/results/
+    "results:export_xlsx": R(200, 404, 404, 302, params=FINISHED),
+    "results:export_csv": R(200, 404, 404, 302, params=FINISHED),
+    "results:manage": R(200, 404, 404, 302, params=FINISHED),
+    # The participant's certificate: for its holder and the organisers.
+    "results:certificate_file": R(
+        200, 404, 404, 404, params=CERTIFICATE
+    ),  # /certificates/<code>.pdf
+    "results:verify": R(200, 200, 200, 200, params=CERTIFICATE),  # /verify/<code>/
+    "review_overview": R(200, 200, 200, 302),  # /manage/review/ (the owner has two campaigns)
+    # Strava configured by the world (it answers 404 everywhere when it is not).
+    "trackers:connections": R(200, 200, 200, 302),  # /trackers/
+    "trackers:strava_connect": R(302, 302, 302, 302, method="post"),  # off to Strava
+    "trackers:strava_callback": R(302, 302, 302, 302),  # no state: back to connections
+    "trackers:strava_disconnect": R(302, 302, 302, 302, method="post"),
+    "trackers:strava_sync": R(404, 404, 404, 302, method="post"),  # nobody here is connected
+    "trackers:strava_webhook": R(403, 403, 403, 403),  # no verify token
+    # Operations: health for everyone; metrics from loopback (the test client's address).
+    "healthz": R(200, 200, 200, 200),
+    "metrics": R(200, 200, 200, 200),
 }
 
 
@@ -357,6 +402,9 @@ def _status(client: Client, url: str, row: Row) -> int:
 def world(tree, owner, member, outsider, participant, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RATELIMIT_ENABLE = False
+    # Strava configured, so its pages answer with who may use them, not only 404.
+    settings.STRAVA_CLIENT_ID, settings.STRAVA_CLIENT_SECRET = "12345", "not-a-secret"
+    settings.STRAVA_WEBHOOK_VERIFY_TOKEN = "not-the-token"
     return build_world(tree, owner, participant)
 
 
