@@ -54,7 +54,7 @@ def test_new_participant_signs_up_registers_through_a_unit_link_and_joins_one_te
     page.locator("input[name='profile-gender'][value=female]").check()
     page.fill("input[name='profile-birth_year']", "2008")
     page.fill("input[name='profile-phone']", "0912 345 678")
-    page.fill("input[name='profile-province']", "Long An")
+    page.select_option("select[name='profile-province']", "Tây Ninh")
     page.locator("#category-choices input[type=radio]").first.check()
     page.locator("input[name=accept_rules]").check()
     screenshot(page, "journey-register-phone")
@@ -72,12 +72,17 @@ def test_new_participant_signs_up_registers_through_a_unit_link_and_joins_one_te
     stale = page.context.new_page()
     stale.goto(f"/c/{campaign.slug}/teams/join/{red.invite_code}/")
     page.goto(f"/c/{campaign.slug}/teams/join/{green.invite_code}/")
+    # The campaign has started, so joining locks the choice: the page asks first.
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     registration.refresh_from_db()
     assert registration.team == green
+    assert len(questions) == 1 and "Đội Xanh" in questions[0], questions
 
-    # Joining the red team from the stale tab is refused, and says why.
+    # Joining the red team from the stale tab (its question accepted) is refused, and says why.
+    stale.once("dialog", lambda dialog: dialog.accept())
     stale.locator("main form button[type=submit]").first.click()
     stale.wait_for_load_state()
     assert "Đội Xanh" in stale.locator(".messages").inner_text()
