@@ -61,12 +61,14 @@ def site_language():
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Every test starts with no tries counted: the rate limits' counters live in
-    the process's memory in the suite, and one test's sign-ins are not another's."""
+def fresh_caches():
+    """Every test starts with empty caches: they live in the process's memory in the
+    suite, and one test's sign-ins are not another's (the rate limits' counters, and
+    the second-factor codes already used, which allauth refuses a second time)."""
     from django.core.cache import caches
 
     caches["ratelimit"].clear()
+    caches["default"].clear()
     yield
 
 
