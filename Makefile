@@ -51,12 +51,13 @@ demo: install messages static
 	$(DEMO_ENV) $(MANAGE) serve_demo --addr 127.0.0.1 --port 8000
 
 # The standings keep a SQL path for PostgreSQL beside the Python one (rebuild, crediting):
-# on a developer's machine (no DATABASE_URL) their tests run on the local PostgreSQL too.
+# on a developer's machine (no DATABASE_URL) their tests run on the local PostgreSQL too;
+# CI, which runs the whole suite on PostgreSQL afterwards, sets NO_LOCAL_PG=1.
 LOCAL_PG := postgres://postgres@127.0.0.1:5432/kindsteps_test
 
 test: install messages
 	$(PY) -m pytest -q -n 2 --dist loadgroup
-ifndef DATABASE_URL
+ifeq ($(DATABASE_URL)$(NO_LOCAL_PG),)
 	@echo "== the standings' PostgreSQL path, on the local PostgreSQL"
 	DATABASE_URL=$(LOCAL_PG) $(PY) -m pytest -q -n 2 --dist loadgroup standings
 endif
