@@ -14,6 +14,8 @@ def no_heartbeat():
 
     HUEY.get("kindsteps:queue-heartbeat")  # reading it takes it away
     yield
+    # Nor one after: a late heartbeat left here would fail the next test's /healthz.
+    HUEY.get("kindsteps:queue-heartbeat")
 
 
 def test_a_healthy_node_answers_200_with_each_check(client, db):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from huey.contrib.djhuey import HUEY
 from PIL import Image
 
 from accounts.models import ApiToken, User
@@ -20,6 +21,7 @@ from activities.models import Complaint, Upload, VerdictStatus
 from activities.synthetic import gpx_track
 from activities.tests.factories import ActivityFactory, VerdictFactory
 from campaigns.tests.factories import CampaignFactory, enrol
+from core.health import HEARTBEAT_KEY
 from donations import services as donation_services
 from donations.models import Donation, Method, PaymentEvent, Sponsor
 from kindsteps.testing.clock import NOW
@@ -69,6 +71,9 @@ def _jpeg() -> SimpleUploadedFile:
 
 
 def build_world(tree: dict[str, Unit], owner: User, participant: User) -> World:
+    # A healthy node: no stale queue heartbeat left by an earlier test in this process
+    # (huey's store outlives a test), so /healthz answers 200.
+    HUEY.get(HEARTBEAT_KEY)
     district, commune = tree["LA-CD"], tree["LA-CD-LTR"]
     campaign = CampaignFactory(organiser_unit=district, slug="cd-walk")
     team: Team = TeamFactory(campaign=campaign, captain=participant, name="Đội Long Trạch")
