@@ -180,6 +180,23 @@ class BasePaymentProvider:
         return donation
 
 
+class KeyedProvider(BasePaymentProvider):
+    """A gateway that needs merchant keys: set up once `credentials()` gives some,
+    the stand-in's when they are the stand-in's (`sandbox.py`)."""
+
+    def credentials(self) -> Any:
+        """The keys to pay with (each gateway's own dataclass with a `stand_in`
+        flag), or None when there are none."""
+        raise NotImplementedError
+
+    def is_configured(self) -> bool:
+        return self.credentials() is not None
+
+    def uses_stand_in(self) -> bool:
+        credentials = self.credentials()
+        return credentials is not None and credentials.stand_in
+
+
 def require_credentials(credentials: C | None) -> C:
     """The provider's keys, or a clear error for the donor or organiser when there are none."""
     if credentials is None:

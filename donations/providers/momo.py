@@ -31,10 +31,10 @@ from donations.providers import sandbox, wire
 from donations.providers.base import (
     BAD_SIGNATURE,
     MALFORMED,
-    BasePaymentProvider,
     CallbackError,
     CallbackKind,
     CallbackResult,
+    KeyedProvider,
     Prepared,
     Reply,
     Status,
@@ -73,7 +73,7 @@ class ProviderUnavailable(services.DonationError):
     status = 502
 
 
-class MoMoProvider(BasePaymentProvider):
+class MoMoProvider(KeyedProvider):
     method = Method.MOMO
     verbose_name = "MoMo"
     takes_callbacks = True
@@ -92,9 +92,6 @@ class MoMoProvider(BasePaymentProvider):
             )
         return None
 
-    def is_configured(self) -> bool:
-        return self.credentials() is not None
-
     def setup_problem(self) -> str | Promise:
         if self.is_configured():
             return ""
@@ -102,10 +99,6 @@ class MoMoProvider(BasePaymentProvider):
             "MoMo is turned on but has no merchant keys, so donors are not offered it. "
             "Enter the partner code, the access key and the secret key that MoMo gave you."
         )
-
-    def uses_stand_in(self) -> bool:
-        credentials = self.credentials()
-        return credentials is not None and credentials.stand_in
 
     def create_request(
         self, donation: Donation, credentials: Credentials, *, redirect_url: str, ipn_url: str

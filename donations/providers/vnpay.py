@@ -32,10 +32,10 @@ from donations.models import Donation, Method
 from donations.providers import sandbox, wire
 from donations.providers.base import (
     BAD_SIGNATURE,
-    BasePaymentProvider,
     CallbackError,
     CallbackKind,
     CallbackResult,
+    KeyedProvider,
     Prepared,
     Reply,
     require_credentials,
@@ -88,7 +88,7 @@ class Credentials:
     stand_in: bool = False
 
 
-class VNPayProvider(BasePaymentProvider):
+class VNPayProvider(KeyedProvider):
     method = Method.VNPAY
     verbose_name = "VNPay"
     takes_callbacks = True
@@ -103,9 +103,6 @@ class VNPayProvider(BasePaymentProvider):
             return Credentials(STAND_IN_TMN_CODE, sandbox.secret(), "", stand_in=True)
         return None
 
-    def is_configured(self) -> bool:
-        return self.credentials() is not None
-
     def setup_problem(self) -> str | Promise:
         if self.is_configured():
             return ""
@@ -113,10 +110,6 @@ class VNPayProvider(BasePaymentProvider):
             "VNPay is turned on but has no merchant keys, so donors are not offered it. "
             "Enter the TMN code and the hash secret that VNPay gave you."
         )
-
-    def uses_stand_in(self) -> bool:
-        credentials = self.credentials()
-        return credentials is not None and credentials.stand_in
 
     def payment_params(
         self,
