@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import translation
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from kindsteps.testing.clock import NOW
 from kindsteps.testing.mfa import with_totp
 from orgs.models import Role, Unit, UnitKind, UnitRole
@@ -133,3 +133,10 @@ def outsider(tree) -> User:
 @pytest.fixture
 def participant(tree) -> User:
     return make_user("walker@example.org", full_name="Lê Minh Anh", home_unit=tree["LA-CD-THPT"])
+
+
+@pytest.fixture
+def bearer(participant) -> dict[str, str]:
+    """The participant's API token, as the header a phone or recording app sends."""
+    _token, raw = ApiToken.issue(participant, "Phone app")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -2,16 +2,6 @@
 
 import json
 
-import pytest
-
-from accounts.models import ApiToken
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Phone app")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
 
 def _patch(client, bearer, body: dict, **headers):
     return client.patch(

@@ -5,9 +5,7 @@ full name public."""
 import json
 import re
 
-import pytest
-
-from accounts.models import ApiToken, PublicName
+from accounts.models import PublicName
 from accounts.names import anonymous_label
 
 URL = "/accounts/profile/public-name/"
@@ -57,12 +55,6 @@ def test_a_visitor_is_sent_to_log_in(client, db):
 
 def test_the_setting_takes_a_post_only(participant_client):
     assert participant_client.get(URL).status_code == 405
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Phone app")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def _patch(client, bearer, body):

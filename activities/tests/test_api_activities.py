@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import ApiToken
 from activities import api as activities_api
 from activities import pipeline
 from activities.models import Activity, Upload, Verdict
@@ -20,12 +19,6 @@ from kindsteps.testing.clock import NOW
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Recorder")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 @pytest.fixture

@@ -13,12 +13,6 @@ from kindsteps.testing.clock import NOW
 from teams.tests.factories import TeamFactory
 
 
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Phone app")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
 def _post(client, url: str, body: dict, headers: dict):
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 

@@ -24,12 +24,6 @@ def limits(settings):
 
 
 @pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Recorder")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
 def campaign(tree, participant):
     campaign = CampaignFactory(organiser_unit=tree["LA"], slug="tet-walk")
     RegistrationFactory(campaign=campaign, user=participant, registered_at=NOW - timedelta(days=2))

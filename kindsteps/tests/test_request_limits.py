@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import ApiToken
 from activities import pipeline
 from activities.models import Upload
 from activities.synthetic import gpx_track
@@ -25,12 +24,6 @@ DEEP = 100_000  # far past Python's recursion limit
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Recorder")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.models import ApiToken, Gender
+from accounts.models import Gender
 from campaigns.models import Visibility
 from campaigns.tests.factories import CampaignFactory
 from kindsteps.testing.clock import NOW, local_at
@@ -23,12 +23,6 @@ def campaign(tree):
         vnd_per_km=2000,
         money_target=5_000_000,
     )
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Phone app")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 URL = "/api/v1/campaigns/{}/"

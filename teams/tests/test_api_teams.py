@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from accounts.models import ApiToken
 from campaigns.models import Registration, Visibility
 from campaigns.tests.factories import CampaignFactory, enrol
 from teams.models import Team
@@ -23,12 +22,6 @@ ENDPOINTS = [
     ("post", "/api/v1/campaigns/{slug}/teams/join-by-code"),
     ("post", "/api/v1/campaigns/{slug}/team/leave"),
 ]
-
-
-@pytest.fixture
-def bearer(participant) -> dict[str, str]:
-    _token, raw = ApiToken.issue(participant, "Phone app")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def _post(client, url: str, body: dict | None, headers: dict):
