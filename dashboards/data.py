@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from campaigns.services import target_for
+from core.collation import vietnamese_key
 from dashboards.models import ParticipationDay
 from donations.models import Donation, DonationStatus
 from orgs.models import Unit
@@ -43,6 +44,9 @@ class Status:
     BEHIND = "behind"
     NO_PARTICIPANTS = "none"
     NO_TARGET = "no_target"
+    # Below the target once registration has closed (or the campaign is over):
+    # nobody can join any more, so the unit is no longer "behind" but missed it.
+    MISSED = "missed"
 
 
 STATUS_LABELS = {
@@ -51,10 +55,12 @@ STATUS_LABELS = {
     Status.BEHIND: _("Behind"),
     Status.NO_PARTICIPANTS: _("No participants"),
     Status.NO_TARGET: _("No target"),
+    Status.MISSED: _("Target not met"),
 }
 # Worst first, for sorting by status.
 STATUS_ORDER = [
     Status.NO_PARTICIPANTS,
+    Status.MISSED,
     Status.BEHIND,
     Status.ON_TRACK,
     Status.MET,
@@ -109,6 +115,12 @@ class Snapshot:
     children: list[UnitFigures] = field(default_factory=list)
     direct: UnitFigures | None = None  # registered at the unit itself, not below it
 
+    @property
+    def children_target(self) -> int:
+        """The targets of the units below added up: not the unit's own target,
+        which the total row shows (the organiser sets each separately)."""
+        return sum(row.target or 0 for row in self.children)
+
 
 # --- days and moments ---------------------------------------------------------
 
@@ -144,13 +156,21 @@ def progress(campaign: Campaign, moment: datetime) -> float:
     return min(1.0, max(0.0, (moment - opens) / (closes - opens)))
 
 
-def status_of(participants: int, target: int | None, expected: int) -> str:
+def is_closed(campaign: Campaign, moment: datetime) -> bool:
+    """Whether nobody could join any more at ``moment``: registration has closed
+    or the campaign is over. A unit below its target then missed it."""
+    return moment >= min(campaign.registration_closes_at, campaign.ends_at)
+
+
+def status_of(participants: int, target: int | None, expected: int, closed: bool = False) -> str:
     if participants <= 0:
         return Status.NO_PARTICIPANTS
     if not target:
         return Status.NO_TARGET
     if participants >= target:
         return Status.MET
+    if closed:
+        return Status.MISSED
     if participants >= expected:
         return Status.ON_TRACK
     return Status.BEHIND
@@ -245,10 +265,13 @@ def _distances_now(campaign, unit_ids) -> dict[int, int]:
     return {row["key"]: row["d"] or 0 for row in rows}
 
 
-def _fill(campaign, figures: UnitFigures, moment: datetime, share: float) -> UnitFigures:
+def _fill(campaign, figures: UnitFigures, point: datetime, share: float) -> UnitFigures:
+    """``point``: the moment the figures describe (the end of the day, or now)."""
     figures.converted = money(campaign, figures.distance_m)
     figures.expected = math.ceil((figures.target or 0) * share)
-    figures.status = status_of(figures.participants, figures.target, figures.expected)
+    figures.status = status_of(
+        figures.participants, figures.target, figures.expected, is_closed(campaign, point)
+    )
     return figures
 
 
@@ -256,7 +279,8 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
     """``unit`` and each of its children as of the end of ``day``."""
     moment = end_of(campaign, day)
     current = _is_now(campaign, day, now)
-    share = progress(campaign, min(moment, now or timezone.now()) if current else moment)
+    point = min(moment, now or timezone.now()) if current else moment
+    share = progress(campaign, point)
     children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1))
     units = [unit, *children]
     ids = [u.pk for u in units]
@@ -293,7 +317,7 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
                 distance_m=distances.get(u.pk, 0),
                 donated=donated,
             ),
-            moment,
+            point,
             share,
         )
 
@@ -325,7 +349,8 @@ def subtree_figures(
     end of ``day``: what the workbook lists, level by level."""
     moment = end_of(campaign, day)
     current = _is_now(campaign, day, now)
-    share = progress(campaign, min(moment, now or timezone.now()) if current else moment)
+    point = min(moment, now or timezone.now()) if current else moment
+    share = progress(campaign, point)
     campaign = Campaign.objects.prefetch_related("targets").get(pk=campaign.pk)
     units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
     by_path = {u.path: u for u in units}
@@ -383,7 +408,7 @@ def subtree_figures(
                     distance_m=distances.get(u.pk) or 0,
                     donated=donated.get(u.pk, 0),
                 ),
-                moment,
+                point,
                 share,
             )
         )
@@ -420,14 +445,19 @@ def participants_series(campaign: Campaign, unit: Unit, day: date) -> list[dict]
     return out
 
 
+def name_key(figures: UnitFigures) -> tuple[str, str, str]:
+    """Units by name in Vietnamese alphabetical order (Đ after D, Ấp among the A's)."""
+    return vietnamese_key(figures.unit.name)
+
+
 SORTS = {
-    "name": lambda f: (f.unit.name.lower(),),
-    "participants": lambda f: (-f.participants, f.unit.name.lower()),
-    "percent": lambda f: (f.percent is None, f.percent or 0, f.unit.name.lower()),
-    "km": lambda f: (-f.distance_m, f.unit.name.lower()),
-    "money": lambda f: (-f.converted, f.unit.name.lower()),
-    "donated": lambda f: (-f.donated, f.unit.name.lower()),
-    "status": lambda f: (STATUS_ORDER.index(f.status), f.percent or 0, f.unit.name.lower()),
+    "name": lambda f: (name_key(f),),
+    "participants": lambda f: (-f.participants, name_key(f)),
+    "percent": lambda f: (f.percent is None, f.percent or 0, name_key(f)),
+    "km": lambda f: (-f.distance_m, name_key(f)),
+    "money": lambda f: (-f.converted, name_key(f)),
+    "donated": lambda f: (-f.donated, name_key(f)),
+    "status": lambda f: (STATUS_ORDER.index(f.status), f.percent or 0, name_key(f)),
 }
 
 

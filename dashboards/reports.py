@@ -133,6 +133,14 @@ def build_workbook(
     levels: dict[int, list[data.UnitFigures]] = defaultdict(list)
     for f in figures:
         levels[f.unit.depth - unit.depth + 1].append(f)
+    # Each level in Vietnamese name order, grouped under the units above in theirs.
+    position: dict[str, int] = {}
+    for level in sorted(levels):
+        levels[level].sort(
+            key=lambda f: (position.get(parent_path(f.unit.path), 0), data.name_key(f))
+        )
+        position.update({f.unit.path: n for n, f in enumerate(levels[level])})
+    own = figures[0]  # the report's unit: its own target is the page's total target
 
     book = spreadsheets.workbook(str(path), streaming=True)
     title = book.add_format({"bold": True, "font_size": 14})
@@ -201,13 +209,29 @@ def build_workbook(
             end,
             first,
             {
-                3: (sum(f.target or 0 for f in rows), total_count),
                 5: (sum(f.participants for f in rows), total_count),
                 8: (sum(f.distance_m for f in rows) / 1000, total_km),
                 9: (sum(f.converted for f in rows), total_count),
                 10: (sum(f.donated for f in rows), total_count),
             },
         )
+        # The total's target is the report unit's own, as on the dashboard: the
+        # organiser sets it apart from the targets of the units below.
+        if own.target is not None:
+            ws.write_number(end, 3, own.target, total_count)
+        if own.stretch is not None:
+            ws.write_number(end, 4, own.stretch, total_count)
+        listed = sum(f.target or 0 for f in rows)
+        if own.target is not None and listed != own.target:
+            ws.write(
+                end + 1,
+                0,
+                _(
+                    "Target in the total: %(unit)s's own target (%(target)s); "
+                    "the targets of the units listed add up to %(sum)s."
+                )
+                % {"unit": unit.name, "target": digits(own.target), "sum": digits(listed)},
+            )
 
     people_columns = [
         (_("Bib"), 8),
@@ -275,18 +299,21 @@ STATUS_COLOURS = {
     data.Status.MET: (22, 120, 60),
     data.Status.ON_TRACK: (40, 90, 160),
     data.Status.BEHIND: (200, 16, 46),
+    data.Status.MISSED: (140, 70, 10),
     data.Status.NO_PARTICIPANTS: (120, 120, 120),
     data.Status.NO_TARGET: (120, 120, 120),
 }
 
 
-def outreach_rows(campaign: Campaign, unit: Unit) -> list[dict] | None:
-    """The outreach tasks' status in the subtree, or None without the outreach app."""
+def outreach_rows(campaign: Campaign, unit: Unit, day: date) -> list[dict] | None:
+    """The outreach tasks' status in the subtree as of the end of ``day`` (today:
+    as it is now), or None without the outreach app."""
     if not apps.is_installed("outreach") or importlib.util.find_spec("outreach.summary") is None:
         return None
     from outreach.summary import compliance
 
-    return compliance(campaign, unit)
+    moment = min(data.end_of(campaign, day), timezone.now())
+    return compliance(campaign, unit, now=moment, as_of=moment)
 
 
 class _Pdf(FPDF):
@@ -302,7 +329,7 @@ class _Pdf(FPDF):
 def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
     snap = data.snapshot(campaign, unit, day)
     series = data.participants_series(campaign, unit, day)
-    outreach = outreach_rows(campaign, unit)
+    outreach = outreach_rows(campaign, unit, day)
     fonts = Path(settings.FONT_DIR)
     pdf = _Pdf(orientation="P", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
@@ -430,7 +457,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                         _nfc(_("Expected")),
                         _nfc(_("Approved")),
                         _nfc(_("Missing")),
-                        _nfc(_("Late")),
+                        _nfc(_("Sent late")),
                     ]
                 )
                 for row in outreach:

@@ -119,7 +119,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (SubmissionStatus.SUBMITTED, _("To review"), totals["waiting"]),
         (SubmissionStatus.RETURNED, _("Returned"), totals["returned"]),
         (SubmissionStatus.APPROVED, _("Approved"), totals["approved"]),
-        ("late", _("Late"), totals["late"]),
+        ("late", _("Sent late"), totals["late"]),
     ]
     return render(
         request,

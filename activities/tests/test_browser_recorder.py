@@ -240,3 +240,19 @@ def test_a_refused_location_is_said_in_plain_words(recorder):
     expect(page.locator("[data-alert]")).to_have_text(texts["denied"])
     expect(page.locator("[data-recorder]")).to_have_attribute("data-state", "idle")
     screenshot(page, "recorder-denied-390")
+
+
+def test_start_is_in_the_top_part_of_a_phone_screen_and_stays_in_reach(recorder):
+    page = recorder
+    points = route(points_north=3, points_east=0)
+    open_recorder(page, points[0])
+
+    box = page.locator("[data-action=start]").bounding_box()
+    assert box is not None and box["height"] >= 56  # a big target
+    assert box["y"] + box["height"] <= 844 * 0.6  # the top part, not the bottom edge
+
+    start(page)
+    page.mouse.wheel(0, 2000)  # down to the map: Pause and Finish follow
+    for action in ("pause", "finish"):
+        button = page.locator(f"[data-action={action}]")
+        expect(button).to_be_in_viewport()

@@ -78,8 +78,11 @@ def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures)
             unit_row.donated,
         )
         assert line[7] == unit_row.status_label
-    totals = _values(chapters)[-1]
+    *_units, totals, note = _values(chapters)
     assert totals[0] == "Tổng cộng" and totals[5] == 4 and totals[10] == 250_000
+    # The total's target is the district's own, as on the page, and the sheet says so.
+    assert (totals[3], totals[4]) == (total.target, total.stretch) == (65, 70)
+    assert "65" in note[0] and "12" in note[0] and "Huyện hội Cần Đước" in note[0]
     listed = _values(people)
     assert [r[1] for r in listed[:-1]] == [
         "Lê Minh Anh",
@@ -169,3 +172,73 @@ def test_pdf_renders_with_the_vietnamese_names_intact(client, owner, campaign, f
     ):
         assert name in text
     assert "250.000 đ" in text
+
+
+def test_workbook_lists_units_by_name_in_vietnamese_order(client, owner, campaign, tree, figures):
+    from orgs.models import UnitKind
+
+    for code, name in (
+        ("LA-CD-DT", "Hội CTĐ CS xã Đông Thạnh"),
+        ("LA-CD-DM", "Hội CTĐ CS xã Dương Minh"),
+    ):
+        Unit.objects.add_child(
+            Unit.objects.get(pk=tree["LA-CD"].pk),
+            {"code": code, "name": name, "kind": UnitKind.COMMUNE},
+        )
+    client.force_login(owner)
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(_xlsx(client, campaign, "LA-CD").content), data_only=True
+    )
+
+    names = [row[0] for row in _values(book[book.sheetnames[1]]) if row[1]]
+    assert names == [
+        "Hội CTĐ CS Trường THPT Cần Đước",
+        "Hội CTĐ CS xã Dương Minh",
+        "Hội CTĐ CS xã Đông Thạnh",
+        "Hội CTĐ CS xã Long Trạch",
+    ]
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text
+
+
+def test_pdf_outreach_section_follows_the_as_of_day(
+    client, owner, campaign, tree, figures, tmp_path
+):
+    from outreach import services as outreach
+    from outreach.models import Submission
+
+    task = outreach.create_task(
+        campaign,
+        from_unit=tree["LA-CD"],
+        title="Băng rôn",
+        deadline=at(10),
+        wants_images=1,
+        actor=owner,
+        now=at(1),
+    )
+    # Long Trạch hands in on 8/3 and is approved on 9/3 (the rows as the services leave them).
+    Submission.objects.create(
+        task=task,
+        unit=tree["LA-CD-LTR"],
+        status="approved",
+        submitted_at=at(8),
+        reviewed_at=at(9),
+    )
+    client.force_login(owner)
+
+    def outreach_line(day: str) -> list[str]:
+        text = _pdf_text(_pdf(client, campaign, "LA-CD", as_of=day).content, tmp_path)
+        line = next(line for line in text.splitlines() if "Băng rôn" in line)
+        return line.split()[-4:]  # expected, approved, missing, sent late
+
+    assert outreach_line("2024-03-05") == ["2", "0", "2", "0"]
+    assert outreach_line("2024-03-08") == ["2", "0", "1", "0"]  # sent, not yet approved
+    assert outreach_line("2024-03-09") == ["2", "1", "1", "0"]

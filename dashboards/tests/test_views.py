@@ -160,3 +160,62 @@ def test_nav_shows_the_dashboard_to_unit_staff_only(client, member, participant)
     assert reverse("dashboards:list") in client.get("/").content.decode()
     client.force_login(participant)
     assert reverse("dashboards:list") not in client.get("/").content.decode()
+
+
+def test_every_unit_row_links_down_to_that_units_own_dashboard(client, owner, campaign, figures):
+    client.force_login(owner)
+    body = client.get(url(campaign, "LA-CD", as_of="2024-03-05")).content.decode()
+    body = body.replace("&amp;", "&")
+    # Both chapters have no units below them and still link to their own page.
+    for code in ("LA-CD-LTR", "LA-CD-THPT"):
+        assert f'href="{url(campaign, code, as_of="2024-03-05")}"' in body
+
+
+def test_a_finished_campaign_shows_no_unit_behind(client, owner, campaign, figures, time_machine):
+    from dashboards.data import Status
+
+    time_machine.move_to(at(25, month=4), tick=False)  # the campaign ended on 22/04
+    client.force_login(owner)
+    page = client.get(url(campaign, "LA-CD"))
+
+    statuses = {row.unit.code: row.status for row in page.context["rows"]}
+    assert statuses == {"LA-CD-LTR": Status.MISSED, "LA-CD-THPT": Status.MISSED}
+    assert page.context["snap"].total.status == Status.MISSED
+    body = page.content.decode()
+    assert "Chưa đạt chỉ tiêu" in body and "Chậm tiến độ" not in body
+    # A day while it was running still reads as it did then.
+    page = client.get(url(campaign, "LA-CD", as_of="2024-03-05"))
+    assert {row.status for row in page.context["rows"]} == {Status.ON_TRACK}
+
+
+def test_units_sort_by_name_in_vietnamese_order_not_by_code(client, owner, campaign, tree, figures):
+    from orgs.models import Unit, UnitKind
+
+    district = Unit.objects.get(pk=tree["LA-CD"].pk)
+    for code, name in (
+        ("LA-CD-A", "Hội CTĐ CS xã Đông Thạnh"),
+        ("LA-CD-Z", "Hội CTĐ CS xã Dương Minh"),
+    ):
+        Unit.objects.add_child(district, {"code": code, "name": name, "kind": UnitKind.COMMUNE})
+    client.force_login(owner)
+
+    page = client.get(url(campaign, "LA-CD", sort="name"))
+
+    assert [r.unit.name for r in page.context["rows"]] == [
+        "Hội CTĐ CS Trường THPT Cần Đước",
+        "Hội CTĐ CS xã Dương Minh",
+        "Hội CTĐ CS xã Đông Thạnh",
+        "Hội CTĐ CS xã Long Trạch",
+    ]
+
+
+def test_the_total_says_its_target_is_the_units_own_not_the_sum_below(
+    client, owner, campaign, figures
+):
+    client.force_login(owner)
+    page = client.get(url(campaign, "LA-CD"))
+
+    snap = page.context["snap"]
+    assert (snap.total.target, snap.children_target) == (65, 12)  # 65 set for Cần Đước; 2 + 10
+    note = page.content.decode().split("data-target-note>")[1].split("</p>")[0]
+    assert "65" in note and "12" in note and "Huyện hội Cần Đước" in note

@@ -29,11 +29,11 @@ def test_counts_expected_submitted_approved_returned_late_and_missing(
         "waiting": 1,
         "approved": 0,
     }
-    # The school handed in nothing and the deadline has passed.
-    assert (row["returned"], row["missing"], row["late"]) == (0, 1, 1)
+    # The school handed in nothing and the deadline has passed: missing, not "sent late".
+    assert (row["returned"], row["missing"], row["late"]) == (0, 1, 0)
 
 
-def test_returned_submission_counts_as_returned_and_late_once_the_deadline_passed(
+def test_returned_submission_sent_on_time_is_not_late_after_the_deadline(
     campaign, task, tree, owner, member
 ):
     submission = services.submit(
@@ -45,7 +45,7 @@ def test_returned_submission_counts_as_returned_and_late_once_the_deadline_passe
     [after] = compliance(campaign, tree["LA-CD"], now=task.deadline + timedelta(days=1))
 
     assert (before["returned"], before["submitted"], before["late"]) == (1, 0, 0)
-    assert (after["returned"], after["late"]) == (1, 2)
+    assert (after["returned"], after["missing"], after["late"]) == (1, 1, 0)
 
 
 def test_approved_counts_as_submitted_and_a_late_hand_in_is_late(
@@ -87,3 +87,48 @@ def test_leaves_out_tasks_that_expect_nothing_of_the_subtree(campaign, task, tre
 
     assert titles == ["Banner and launch photos"]
     assert compliance(campaign, tree["LA-CG"]) == []
+
+
+def test_only_units_that_handed_in_after_the_deadline_are_sent_late(
+    campaign, task, tree, owner, member
+):
+    services.submit(
+        task,
+        tree["LA-CD-LTR"],
+        images=[jpeg(), jpeg()],
+        files=[],
+        actor=member,
+        now=task.deadline + timedelta(hours=2),
+    )
+
+    [row] = compliance(campaign, tree["LA-CD"], now=task.deadline + timedelta(days=3))
+
+    assert (row["late"], row["missing"]) == (1, 1)  # the commune sent late; the school never did
+
+
+def test_as_of_a_moment_counts_what_was_handed_in_and_reviewed_by_then(
+    campaign, task, tree, owner, member, time_machine
+):
+    time_machine.move_to(NOW + timedelta(days=1), tick=False)
+    first = services.submit(
+        task, tree["LA-CD-LTR"], images=[jpeg(), jpeg()], files=[], actor=member
+    )
+    time_machine.move_to(NOW + timedelta(days=2), tick=False)
+    services.review(first, approve=False, comment="Too dark", actor=owner)
+    time_machine.move_to(NOW + timedelta(days=3), tick=False)
+    again = services.submit(
+        task, tree["LA-CD-LTR"], images=[jpeg(), jpeg()], files=[], actor=member
+    )
+    time_machine.move_to(NOW + timedelta(days=4), tick=False)
+    services.review(again, approve=True, actor=owner)
+
+    def as_of(days: float) -> dict:
+        [row] = compliance(campaign, tree["LA-CD"], as_of=NOW + timedelta(days=days))
+        return {key: row[key] for key in ("missing", "waiting", "returned", "approved")}
+
+    assert as_of(0.5) == {"missing": 2, "waiting": 0, "returned": 0, "approved": 0}
+    assert as_of(1.5) == {"missing": 1, "waiting": 1, "returned": 0, "approved": 0}
+    # The first hand-in was returned; the row now holds the second, made later.
+    assert as_of(2.5) == {"missing": 1, "waiting": 0, "returned": 1, "approved": 0}
+    assert as_of(3.5) == {"missing": 1, "waiting": 1, "returned": 0, "approved": 0}
+    assert as_of(4.5) == {"missing": 1, "waiting": 0, "returned": 0, "approved": 1}
