@@ -39,7 +39,7 @@ messages-check: install
 # Developers: refresh the catalogues after changing user-facing strings.
 catalogues: install
 	$(MANAGE) makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=node_modules \
-	  --ignore=staticfiles --ignore=var --ignore='*/tests/*' --ignore=bench --ignore=scripts
+	  --ignore=staticfiles --ignore=var --ignore=build --ignore='*/tests/*' --ignore=bench --ignore=scripts
 
 static: install
 	$(MANAGE) collectstatic --noinput -v 0

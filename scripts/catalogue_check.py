@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("vi", "en")
-IGNORE = [".venv", "node_modules", "staticfiles", "var", "*/tests/*", "bench", "scripts"]
+IGNORE = [".venv", "node_modules", "staticfiles", "var", "build", "*/tests/*", "bench", "scripts"]
 
 
 def entries(po: Path) -> dict[tuple[str, str], list[str]]:
