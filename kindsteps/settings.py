@@ -177,6 +177,19 @@ STRAVA_RATE_LIMITS = (
 STRAVA_RATE_WINDOW_S = env_int("STRAVA_RATE_WINDOW_S", 900)
 STRAVA_RATE_DAY_S = env_int("STRAVA_RATE_DAY_S", 86400)
 STRAVA_RATE_MARGIN = env_int("STRAVA_RATE_MARGIN_PERCENT", 5) / 100
+# Garmin Connect Developer Program (Activity API), OAuth 2.0 with PKCE; off without the keys.
+GARMIN_CLIENT_ID = env_str("GARMIN_CLIENT_ID")
+GARMIN_CLIENT_SECRET = env_str("GARMIN_CLIENT_SECRET")
+GARMIN_AUTHORIZE_URL = env_str("GARMIN_AUTHORIZE_URL", "https://connect.garmin.com/oauth2Confirm")
+GARMIN_TOKEN_URL = env_str(
+    "GARMIN_TOKEN_URL", "https://diauth.garmin.com/di-oauth2-service/oauth/token"
+)
+GARMIN_API_URL = env_str("GARMIN_API_URL", "https://apis.garmin.com")
+# Our own guard on calls to Garmin (its partner limits are not public): per minute, per day.
+GARMIN_RATE_LIMITS = (
+    env_int("GARMIN_RATE_LIMIT_MINUTE", 100),
+    env_int("GARMIN_RATE_LIMIT_DAY", 10000),
+)
 # A Fernet key (Fernet.generate_key()) for tokens at rest; derived from SECRET_KEY when empty.
 TRACKERS_TOKEN_KEY = env_str("TRACKERS_TOKEN_KEY")
 

@@ -21,5 +21,13 @@ class TrackedActivityAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("object_type", "object_id", "aspect", "event_time", "processed_at", "outcome")
-    list_filter = ("aspect", "outcome")
+    list_display = (
+        "provider",
+        "object_type",
+        "object_id",
+        "aspect",
+        "event_time",
+        "processed_at",
+        "outcome",
+    )
+    list_filter = ("provider", "aspect", "outcome")

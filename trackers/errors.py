@@ -35,8 +35,48 @@ MESSAGES = {
 }
 
 
-def message(code: str) -> str:
-    return str(MESSAGES.get(code, MESSAGES["provider_error"])) if code else ""
+# Garmin's words where Strava's would be wrong (the codes are the same).
+GARMIN_MESSAGES = {
+    "token_revoked": _(
+        "Garmin Connect no longer accepts our access to your account. Connect again to keep "
+        "your activities arriving."
+    ),
+    "rate_limited": _(
+        "Garmin asked us to slow down. Your activities are queued and will arrive within the hour."
+    ),
+    "not_found": _("The activity is no longer on Garmin Connect."),
+    "no_data": _("Garmin has no time or distance recorded for this activity."),
+    "provider_error": _("Garmin Connect did not answer. We will try again."),
+    "deauthorized": _("You removed KindSteps from your Garmin Connect account."),
+    "disconnected": _("You disconnected Garmin Connect."),
+    "manual_entry": _(
+        "Activities typed in by hand on Garmin Connect do not count; record or upload the "
+        "walk instead."
+    ),
+    "taken": _("This Garmin account is already connected to another KindSteps account."),
+    "permission_removed": _(
+        "You stopped sharing your activities with KindSteps in Garmin Connect. Connect again "
+        "and keep “Activities” ticked to count them."
+    ),
+    "file_gone": _(
+        "Garmin no longer offers this activity's file. Press “Sync now” to ask for it again."
+    ),
+}
+PROVIDER_MESSAGES = {"garmin": GARMIN_MESSAGES}
+
+
+def message(code: str, provider: str = "strava") -> str:
+    if not code:
+        return ""
+    own = PROVIDER_MESSAGES.get(provider, {})
+    if code in own:
+        return str(own[code])
+    fallback = own.get("provider_error", MESSAGES["provider_error"])
+    return str(MESSAGES.get(code, fallback))
+
+
+def known(code: str) -> bool:
+    return code in MESSAGES or any(code in own for own in PROVIDER_MESSAGES.values())
 
 
 class TrackerError(DomainError):

@@ -99,7 +99,7 @@ def connect(user, code: str, granted_scope: str, client: strava.Client) -> Conne
     return connection
 
 
-def access_token(connection: Connection, client: strava.Client) -> str:
+def access_token(connection: Connection, client) -> str:
     """A valid access token, refreshed (and stored) when it is about to expire."""
     if not connection.is_active:
         raise TrackerError("not connected", code="token_revoked")
@@ -118,8 +118,13 @@ def access_token(connection: Connection, client: strava.Client) -> str:
             raise TrackerError("refresh refused", code="token_revoked") from error
         raise
     connection.access_token = seal(tokens["access_token"])
-    connection.refresh_token = seal(tokens["refresh_token"])
-    connection.expires_at = datetime.fromtimestamp(int(tokens["expires_at"]), UTC)
+    connection.refresh_token = seal(tokens.get("refresh_token") or refresh)
+    # Strava answers when it expires, Garmin in how many seconds.
+    connection.expires_at = (
+        datetime.fromtimestamp(int(tokens["expires_at"]), UTC)
+        if tokens.get("expires_at")
+        else timezone.now() + timedelta(seconds=int(tokens.get("expires_in") or 0))
+    )
     connection.save(update_fields=["access_token", "refresh_token", "expires_at"])
     return tokens["access_token"]
 
@@ -249,7 +254,12 @@ def apply_event(event_id: int) -> str:
         )
         if event is None:
             return "done"
-        outcome = _apply(event)
+        if event.provider == Provider.GARMIN:
+            from trackers import garmin_services
+
+            outcome = garmin_services.apply(event)
+        else:
+            outcome = _apply(event)
         event.processed_at = timezone.now()
         event.outcome = outcome
         event.save(update_fields=["processed_at", "outcome"])
@@ -447,16 +457,21 @@ def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Clie
     return "imported"
 
 
-def _tell(activity: Activity) -> None:
+def _tell(activity: Activity, provider: str = Provider.STRAVA) -> None:
     verdicts = list(Verdict.objects.filter(activity=activity).select_related("campaign"))
     if verdicts:
         body = _("Open it to see how each campaign judged it.")
     else:
         body = _("It is outside the dates of your campaigns.")
+    title = (
+        _("Your activity from Garmin arrived: %(distance)s")
+        if provider == Provider.GARMIN
+        else _("Your activity from Strava arrived: %(distance)s")
+    )
     notify(
         activity.user,
         "trackers.activity_judged",
-        title=_("Your activity from Strava arrived: %(distance)s"),
+        title=title,
         body=body,
         url=reverse("activities:detail", args=[activity.pk]),
         params={"distance": km_text(activity.distance_m)},

@@ -13,7 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from trackers import services, strava
 from trackers.errors import RateLimited, TrackerError
 from trackers.limits import Budget
-from trackers.models import Connection, TrackedActivity, TrackedState, WebhookEvent
+from trackers.models import Connection, Provider, TrackedActivity, TrackedState, WebhookEvent
 
 RETRY_DELAY = 60  # seconds, when Strava does not answer
 # Spread within a window, so the jobs of one window do not all start at its first second.
@@ -86,8 +86,13 @@ def resume_lost_work() -> None:
         processed_at__isnull=True, received_at__lt=now - timedelta(minutes=5)
     ).values_list("pk", flat=True)[:1000]:
         apply_event_task(event_id)
-    for tracked_id in TrackedActivity.objects.filter(
+    from trackers import garmin_tasks
+
+    for tracked_id, provider in TrackedActivity.objects.filter(
         state=TrackedState.PENDING, updated_at__lt=now - timedelta(hours=48)
-    ).values_list("pk", flat=True)[:1000]:
+    ).values_list("pk", "provider")[:1000]:
         TrackedActivity.objects.filter(pk=tracked_id).update(updated_at=now)
-        schedule_fetch(fetch_task, tracked_id)
+        if provider == Provider.GARMIN:
+            garmin_tasks.schedule_fetch(garmin_tasks.fetch_task, tracked_id)
+        else:
+            schedule_fetch(fetch_task, tracked_id)

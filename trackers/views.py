@@ -1,5 +1,6 @@
-"""The participant's connections page, the OAuth round trip and Strava's webhook.
-Nothing here answers (404) when Strava is not configured."""
+"""The participant's connections page, the OAuth round trips, Strava's webhook and
+Garmin's notifications. A tracker's URLs answer 404 when it is not configured, and the
+page itself when neither is."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from trackers import errors, services, strava, tasks
+from trackers import errors, garmin, garmin_services, garmin_tasks, services, strava, tasks
 from trackers.models import Connection, ConnectionStatus, Provider, TrackedActivity
 
 STATE_KEY = "trackers.strava.state"
+GARMIN_KEY = "trackers.garmin.pkce"
 RECENT = 20
 
 
@@ -37,15 +39,22 @@ def _strava_on(view):
     return wrapped
 
 
-def _connection(user) -> Connection | None:
-    return Connection.objects.filter(user=user, provider=Provider.STRAVA).first()
+def _garmin_on(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not garmin.configured():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-@login_required
-def connections(request: HttpRequest) -> HttpResponse:
-    if not strava.configured():
-        raise Http404
-    connection = _connection(request.user)
+def _connection(user, provider: str = Provider.STRAVA) -> Connection | None:
+    return Connection.objects.filter(user=user, provider=provider).first()
+
+
+def _card(user, provider: str) -> dict:
+    connection = _connection(user, provider)
     tracked = (
         list(
             TrackedActivity.objects.filter(connection=connection).select_related("activity")[
@@ -56,17 +65,26 @@ def connections(request: HttpRequest) -> HttpResponse:
         else []
     )
     for item in tracked:
-        item.reason_text = errors.message(item.reason)
-    return render(
-        request,
-        "trackers/connections.html",
-        {
-            "connection": connection,
-            "connected": connection is not None and connection.is_active,
-            "error_text": errors.message(connection.last_error) if connection else "",
-            "tracked": tracked,
-        },
-    )
+        item.reason_text = errors.message(item.reason, provider)
+    return {
+        "connection": connection,
+        "connected": connection is not None and connection.is_active,
+        "error_text": errors.message(connection.last_error, provider) if connection else "",
+        "tracked": tracked,
+    }
+
+
+@login_required
+def connections(request: HttpRequest) -> HttpResponse:
+    strava_on, garmin_on = strava.configured(), garmin.configured()
+    if not strava_on and not garmin_on:
+        raise Http404
+    context = {"strava_on": strava_on, "garmin_on": garmin_on}
+    if strava_on:
+        context.update(_card(request.user, Provider.STRAVA))
+    if garmin_on:
+        context["garmin"] = _card(request.user, Provider.GARMIN)
+    return render(request, "trackers/connections.html", context)
 
 
 @require_POST
@@ -97,7 +115,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(
-            request, errors.message(error.code) if error.code in errors.MESSAGES else error.message
+            request, errors.message(error.code) if errors.known(error.code) else error.message
         )
         return redirect("trackers:connections")
     messages.success(
@@ -161,4 +179,103 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if event is not None:
         event_id = event.pk
         transaction.on_commit(lambda: tasks.apply_event_task(event_id))
+    return JsonResponse({"ok": True})
+
+
+# --- Garmin Connect -------------------------------------------------------------------
+
+
+def _garmin_redirect_uri(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("trackers:garmin_callback"))
+
+
+@require_POST
+@login_required
+@_garmin_on
+def garmin_connect(request: HttpRequest) -> HttpResponse:
+    """Off to Garmin's consent page, with a PKCE challenge; the verifier stays here."""
+    state = secrets.token_urlsafe(24)
+    verifier, challenge = garmin.pkce_pair()
+    request.session[GARMIN_KEY] = {"state": state, "verifier": verifier}
+    return redirect(garmin.authorize_url(_garmin_redirect_uri(request), state, challenge))
+
+
+@login_required
+@_garmin_on
+def garmin_callback(request: HttpRequest) -> HttpResponse:
+    pending = request.session.pop(GARMIN_KEY, None) or {}
+    expected = pending.get("state", "")
+    if not expected or not constant_time_compare(expected, request.GET.get("state", "")):
+        messages.error(request, errors.message("bad_state", Provider.GARMIN))
+        return redirect("trackers:connections")
+    if request.GET.get("error") or not request.GET.get("code"):
+        messages.error(request, errors.message("denied", Provider.GARMIN))
+        return redirect("trackers:connections")
+    try:
+        garmin_services.connect(
+            request.user,
+            request.GET["code"],
+            pending.get("verifier", ""),
+            _garmin_redirect_uri(request),
+            garmin.Client(),
+        )
+    except DomainError as error:
+        messages.error(
+            request,
+            errors.message(error.code, Provider.GARMIN)
+            if errors.known(error.code)
+            else error.message,
+        )
+        return redirect("trackers:connections")
+    messages.success(
+        request,
+        _(
+            "Garmin Connect is connected. Your walks and runs since you registered are on "
+            "their way."
+        ),
+    )
+    return redirect("trackers:connections")
+
+
+@require_POST
+@login_required
+@_garmin_on
+def garmin_disconnect(request: HttpRequest) -> HttpResponse:
+    connection = _connection(request.user, Provider.GARMIN)
+    if connection is not None and connection.status != ConnectionStatus.DISCONNECTED:
+        garmin_services.disconnect(connection, garmin.Client(), actor=request.user)
+        messages.success(
+            request, _("Garmin Connect is disconnected. No more activities will arrive from it.")
+        )
+    return redirect("trackers:connections")
+
+
+@require_POST
+@login_required
+@_garmin_on
+def garmin_sync(request: HttpRequest) -> HttpResponse:
+    connection = _connection(request.user, Provider.GARMIN)
+    if connection is None or not connection.is_active:
+        raise Http404
+    garmin_tasks.sync_now(connection)
+    messages.success(request, _("We asked Garmin Connect to send your activities again."))
+    return redirect("trackers:connections")
+
+
+@csrf_exempt
+@require_POST
+@_garmin_on
+def garmin_notifications(request: HttpRequest) -> HttpResponse:
+    """Garmin's pings (activityFiles with a callbackURL, deregistrations, permission
+    changes) and pushes (activities), answered 200 at once: each notification is
+    recorded and applied by apply_event_task, the file fetched by garmin_tasks."""
+    client_id = request.headers.get("garmin-client-id", "")
+    if client_id and not constant_time_compare(client_id, settings.GARMIN_CLIENT_ID):
+        return JsonResponse({"error": "client"}, status=403)
+    try:
+        events = garmin_services.record_notifications(json.loads(request.body or b"null"))
+    except ValueError:
+        return JsonResponse({"error": "not_a_notification"}, status=400)
+    event_ids = [event.pk for event in events]
+    transaction.on_commit(lambda: [tasks.apply_event_task(pk) for pk in event_ids])
     return JsonResponse({"ok": True})

@@ -297,6 +297,12 @@ MATRIX: dict[str, Row] = {
     "trackers:strava_disconnect": R(302, 302, 302, 302, method="post"),
     "trackers:strava_sync": R(404, 404, 404, 302, method="post"),  # nobody here is connected
     "trackers:strava_webhook": R(403, 403, 403, 403),  # no verify token
+    # Garmin configured by the world too (404 everywhere when it is not).
+    "trackers:garmin_connect": R(302, 302, 302, 302, method="post"),  # off to Garmin
+    "trackers:garmin_callback": R(302, 302, 302, 302),  # no state: back to connections
+    "trackers:garmin_disconnect": R(302, 302, 302, 302, method="post"),
+    "trackers:garmin_sync": R(404, 404, 404, 302, method="post"),  # nobody here is connected
+    "trackers:garmin_notifications": R(400, 400, 400, 400, method="post"),  # empty body
     # Operations: health for everyone; metrics from loopback (the test client's address).
     "healthz": R(200, 200, 200, 200),
     "metrics": R(200, 200, 200, 200),
@@ -405,6 +411,7 @@ def world(tree, owner, member, outsider, participant, settings, tmp_path) -> Wor
     # Strava configured, so its pages answer with who may use them, not only 404.
     settings.STRAVA_CLIENT_ID, settings.STRAVA_CLIENT_SECRET = "12345", "not-a-secret"
     settings.STRAVA_WEBHOOK_VERIFY_TOKEN = "not-the-token"
+    settings.GARMIN_CLIENT_ID, settings.GARMIN_CLIENT_SECRET = "garmin-id", "not-a-secret"
     return build_world(tree, owner, participant)
 
 
