@@ -26,6 +26,7 @@ from activities.rules import (
     GpsJump,
     VehicleSegment,
     campaign_day,
+    copy_verdict,
     judge,
     track_limits,
 )
@@ -90,12 +91,15 @@ def facts_for(activity: Activity, rules: dict) -> ActivityFacts:
     )
 
 
-def _judge_in_every_language(facts, context):
-    """The verdict, with each reason's message in every language of the site."""
+def _judge_in_every_language(facts, context, copy=None):
+    """The verdict, with each reason's message in every language of the site; for a
+    copy of a walk that counts from another source, only that it does not count."""
     verdicts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            verdicts[code] = judge(facts, context)
+            verdicts[code] = (
+                copy_verdict(copy, context.time_zone) if copy else judge(facts, context)
+            )
     first = verdicts[settings.LANGUAGE_CODE]
     reasons = [
         {
@@ -125,7 +129,11 @@ class _Ledger:
     @classmethod
     def of(cls, registration: Registration, exclude: Iterable[Activity] = ()) -> _Ledger:
         ledger = cls(registration.campaign.time_zone)
-        counted = Verdict.objects.filter(registration=registration, status__in=COUNTED)
+        # A copy of a walk counted from another source never takes room, even while its
+        # old verdict waits to be judged again.
+        counted = Verdict.objects.filter(
+            registration=registration, status__in=COUNTED, activity__copy_of__isnull=True
+        )
         excluded = [activity.pk for activity in exclude]
         if excluded:
             counted = counted.exclude(activity_id__in=excluded)
@@ -138,9 +146,12 @@ def _judge_one(
     activity: Activity, registration: Registration, ledger: _Ledger
 ) -> tuple[Verdict, bool]:
     """The activity's verdict in the registration's campaign, and whether it is new."""
+    from activities.copies import counted_copy
+
     campaign = registration.campaign
     existing = Verdict.objects.filter(activity=activity, campaign=campaign).first()
-    if existing is not None and existing.decided_by_id is not None:
+    copy = counted_copy(activity)
+    if existing is not None and existing.decided_by_id is not None and copy is None:
         return existing, False  # an organiser's decision stands
     context = context_for_campaign(
         campaign,
@@ -151,7 +162,8 @@ def _judge_one(
         credited_by_day=ledger.by_day,
         accepted=ledger.counted,
     )
-    verdict, reasons = _judge_in_every_language(facts_for(activity, context.rules), context)
+    facts = None if copy else facts_for(activity, context.rules)
+    verdict, reasons = _judge_in_every_language(facts, context, copy)
     values = {
         "registration": registration,
         "status": verdict.status,
@@ -160,6 +172,10 @@ def _judge_one(
         "rules_hash": rules_hash(context.rules),
         "judged_at": timezone.now(),
     }
+    if copy and existing is not None and existing.decided_by_id is not None:
+        # The walk counts through its better copy, judged on its own: a decision
+        # taken on this copy no longer applies (docs/decisions/0049).
+        values.update(decided_by=None, decided_at=None, decision_note="")
     if existing is None:
         return Verdict.objects.create(activity=activity, campaign=campaign, **values), True
     for name, value in values.items():
@@ -193,7 +209,30 @@ def judge_activities(activities: list[Activity]) -> list[Verdict]:
     verdicts: list[Verdict] = []
     if not activities:
         return verdicts
+    from activities.copies import lock_person, settle
+
     (user_id,) = {activity.user_id for activity in activities}
+    with transaction.atomic():
+        # One person's arrivals are settled and judged one after the other: of two copies
+        # of a walk arriving at once, the second sees the first (activities/copies.py).
+        lock_person(user_id)
+        changed = settle(user_id, [(a.started_at, a.ended_at) for a in activities])
+        new = {activity.pk for activity in activities}
+        # Activities already judged whose copy changed: their registrations are judged
+        # again whole, so the credit moves from one copy to the other exactly once.
+        replay = set(
+            Verdict.objects.filter(activity_id__in=changed - new).values_list(
+                "registration_id", flat=True
+            )
+        )
+        verdicts = _judge_near(user_id, activities, replay)
+        for registration_id in sorted(replay - {v.registration_id for v in verdicts}):
+            rejudge_registration(registration_id)
+    return verdicts
+
+
+def _judge_near(user_id: int, activities: list[Activity], replay: set[int]) -> list[Verdict]:
+    verdicts: list[Verdict] = []
     earliest = min(activity.started_at for activity in activities)
     latest = max(activity.ended_at for activity in activities)
     registrations = Registration.objects.filter(
@@ -210,7 +249,7 @@ def judge_activities(activities: list[Activity]) -> list[Verdict]:
             and ends_at > activity.started_at - NEAR_WINDOW
         ]
         if near:
-            verdicts += _judge_in_campaign(registration_id, near)
+            verdicts += _judge_in_campaign(registration_id, near, replay=registration_id in replay)
     return verdicts
 
 
@@ -238,9 +277,14 @@ def judge_backlog(registration_id: int) -> list[Verdict]:
     return _judge_in_campaign(registration_id, backlog)
 
 
-def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list[Verdict]:
+def _judge_in_campaign(
+    registration_id: int, activities: list[Activity], *, replay: bool = False
+) -> list[Verdict]:
     with transaction.atomic():
         registration = _locked(registration_id)
+        _fresh_copies(activities)
+        if replay or _copy_still_counted(registration):
+            return _replay(registration, activities)
         ledger = _Ledger.of(registration, exclude=activities)
         verdicts, credits, judged_again = [], [], False
         for activity in activities:
@@ -258,6 +302,46 @@ def _judge_in_campaign(registration_id: int, activities: list[Activity]) -> list
         elif credits:
             # Only new credits: the standings add them all at once.
             credits_added.send(Verdict, credits=credits)
+    return verdicts
+
+
+def _fresh_copies(activities: list[Activity]) -> None:
+    """Which copy each activity is, as settled now (another worker may have settled a
+    better copy since these were read)."""
+    fresh = dict(
+        Activity.objects.filter(pk__in=[a.pk for a in activities]).values_list("pk", "copy_of_id")
+    )
+    for activity in activities:
+        activity.copy_of_id = fresh.get(activity.pk)
+
+
+def _copy_still_counted(registration: Registration) -> bool:
+    """Whether a copy that no longer counts still has a counting verdict here (left by a
+    worker that stopped between settling and judging)."""
+    return Verdict.objects.filter(
+        registration=registration, status__in=COUNTED, activity__copy_of__isnull=False
+    ).exists()
+
+
+def _replay(registration: Registration, activities: list[Activity]) -> list[Verdict]:
+    """Judge the new activities and every one judged before in this registration, in
+    the order they arrived, and let the standings count the line again once."""
+    judged = [
+        verdict.activity
+        for verdict in Verdict.objects.filter(registration=registration)
+        .exclude(activity__in=activities)
+        .select_related("activity__upload__stored_file")
+    ]
+    ledger = _Ledger(registration.campaign.time_zone)
+    new = {activity.pk for activity in activities}
+    verdicts = []
+    for activity in sorted(judged + activities, key=lambda a: (a.received_at, a.pk)):
+        verdict, _created = _judge_one(activity, registration, ledger)
+        if verdict.status in COUNTED:
+            ledger.add(activity, verdict.credited_m)
+        if activity.pk in new:
+            verdicts.append(verdict)
+    verdicts_changed.send(Verdict, registration_id=registration.pk)
     return verdicts
 
 

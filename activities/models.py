@@ -35,6 +35,9 @@ class Source(models.TextChoices):
     API = "api", _("app or script (API)")
     MANUAL = "manual", _("manual entry")
     BROWSER = "browser", _("recorded in the browser")
+    # Brought by a tracker (trackers); which copy of a walk counts: activities/sources.py.
+    STRAVA = "strava", "Strava"
+    GARMIN = "garmin", "Garmin"
 
 
 class UploadStatus(models.TextChoices):
@@ -189,6 +192,16 @@ class Activity(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # The format of the file it was read from ("fit", "gpx", "tcx", "kml", "recording").
+    file_format = models.CharField(max_length=16, blank=True)
+    # Set when this is another copy of a walk that counts as that activity (a Strava copy
+    # of an uploaded watch file…): this one is kept and shown, never credited
+    # (activities/copies.py settles it, docs/decisions/0049-one-walk-many-sources.md).
+    copy_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    # The activity on the service it came from, for its owner ("View on Strava").
+    source_url = models.URLField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -207,6 +220,19 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sport_display()} {self.distance_m} m {self.started_at:%Y-%m-%d}"
+
+    @property
+    def source_kind(self) -> str:
+        """Which kind of copy this is (activities/sources.py): fit, file, strava…"""
+        from activities.sources import kind_of
+
+        return kind_of(self.source, self.file_format)
+
+    @property
+    def source_label(self) -> str:
+        from activities.sources import source_label
+
+        return source_label(self.source_kind)
 
     @property
     def parse_messages(self) -> list[str]:

@@ -101,7 +101,10 @@ def receive(
     received_at: datetime | None = None,
     process: bool = True,
 ) -> Upload:
-    """Keep the file and record the upload; processing is queued after commit."""
+    """Keep the file and record the upload; processing is queued after commit.
+
+    `source` is where it came from (`Source`): a tracker passes its own ("strava",
+    "garmin"), which decides which copy of a walk counts (activities/sources.py)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(parsers.ParseError("too_large").message, code="too_large", status=413)
     if not data:
@@ -266,6 +269,7 @@ def _activity_for(upload: Upload, track: Track, external_id: str) -> Activity:
                 external_id=external_id,
                 received_at=upload.received_at,
                 route_visibility=default_route_visibility(upload.user),
+                file_format=track.source_format[:16],
                 **fields,
             )
     except IntegrityError:

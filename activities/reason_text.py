@@ -176,6 +176,12 @@ def _fast_km(value: Any, _tz=None) -> str:
     )
 
 
+def _source(value: Any, _tz=None) -> str:
+    from activities.sources import source_label
+
+    return source_label(str(value))
+
+
 def _text(value: Any, _tz=None) -> str:
     return str(value)
 
@@ -222,6 +228,7 @@ EVIDENCE: dict[str, tuple[Any, Writer]] = {
     "share": (_("Share of the distance"), _share),
     "device_m": (_("Device's distance"), _km),
     "path_m": (_("GPS track's distance"), _km),
+    "counted_source": (_("Counted copy came from"), _source),
     "other_start": (_("Counted activity started"), _moment),
     "other_end": (_("Counted activity ended"), _end_moment),
     "day": (_("Day"), _day),

@@ -32,6 +32,7 @@ VEHICLE_SPEED = "vehicle_speed"
 MANUAL_ENTRY = "manual_entry"
 NO_GPS = "no_gps"
 DUPLICATE = "duplicate"
+OTHER_COPY = "other_copy"
 DAILY_CAP = "daily_cap"
 MALFORMED_FILE = "malformed_file"
 DEVICE_DISTANCE_HIGH = "device_distance_high"
@@ -161,6 +162,16 @@ REASONS: dict[str, ReasonKind] = {
                 "the activity is sent for review."
             ),
             FLAG,
+        ),
+        ReasonKind(
+            OTHER_COPY,
+            _("Counted from another source"),
+            _(
+                "The same walk also arrived from another source, which counts instead: the "
+                "device's own file first, then an uploaded file, Strava, the browser "
+                "recorder and an entry typed in by hand."
+            ),
+            REJECT,
         ),
     )
 }

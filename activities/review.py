@@ -233,11 +233,22 @@ def change_sport(activity: Activity, sport: str, *, user) -> Activity:
 
 
 def delete_activity(activity: Activity, *, user) -> None:
-    """The owner removes an activity; the original file stays stored, the rest is redone."""
+    """The owner removes an activity (or its tracker withdrew it); the original file stays
+    stored, the rest is redone. When it was the copy of a walk that counted, the next copy
+    counts in its place (activities/copies.py)."""
+    from activities.copies import lock_person, settle
+
     if activity.user_id != user.pk:
         raise NotAllowed(_("You can only delete your own activities."))
-    registrations = set(activity.verdicts.values_list("registration_id", flat=True))
     with transaction.atomic():
+        lock_person(activity.user_id)
+        span = (activity.started_at, activity.ended_at)
+        near = [activity.pk, *activity.copies.values_list("pk", flat=True)]
+        if activity.copy_of_id:
+            near.append(activity.copy_of_id)
+        registrations = set(
+            Verdict.objects.filter(activity_id__in=near).values_list("registration_id", flat=True)
+        )
         log_action(
             "activities.activity.deleted",
             activity,
@@ -245,5 +256,11 @@ def delete_activity(activity: Activity, *, user) -> None:
             data={"external_id": activity.external_id, "distance_m": activity.distance_m},
         )
         activity.delete()
-    for registration_id in registrations:
-        rejudge_registration(registration_id)
+        changed = settle(user.pk, [span])
+        registrations |= set(
+            Verdict.objects.filter(activity_id__in=changed).values_list(
+                "registration_id", flat=True
+            )
+        )
+        for registration_id in sorted(registrations):
+            rejudge_registration(registration_id)

@@ -35,6 +35,7 @@ from activities.reasons import (
     MALFORMED_FILE,
     MANUAL_ENTRY,
     NO_GPS,
+    OTHER_COPY,
     OUTSIDE_WINDOW,
     PACE_TOO_FAST,
     PACE_TOO_SLOW,
@@ -81,6 +82,18 @@ DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
 class CountedActivity(NamedTuple):
     """An activity of the same person already accepted in the campaign."""
 
+    start: datetime
+    end: datetime
+    label: str = ""
+
+
+class CountedCopy(NamedTuple):
+    """For an activity that is another copy of a walk counted from elsewhere
+    (activities/copies.py): the kind of the copy that counts, this one's, and why."""
+
+    kind: str
+    this_kind: str
+    why: str  # "priority" or "first" (activities/sources.py)
     start: datetime
     end: datetime
     label: str = ""
@@ -160,6 +173,40 @@ def malformed_verdict(error: str) -> Verdict:
                 MALFORMED_FILE,
                 gettext("the file could not be read: %(error)s") % {"error": error},
                 {"error": error},
+            )
+        ],
+    )
+
+
+def copy_verdict(copy: CountedCopy, time_zone: str = DEFAULT_TIME_ZONE) -> Verdict:
+    """The verdict of a copy of a walk that counts from another source: not counted,
+    saying which copy counts and why. Nothing else about it is judged."""
+    from activities.sources import source_label, why_text
+
+    tz = zoneinfo.ZoneInfo(time_zone)
+    return Verdict(
+        REJECTED,
+        0,
+        [
+            Reason(
+                OTHER_COPY,
+                gettext(
+                    "the same walk, %(start)s to %(end)s, was also received from "
+                    "%(source)s, which counts: %(why)s"
+                )
+                % {
+                    "start": _when(copy.start, tz),
+                    "end": _when(copy.end, tz, is_end=True),
+                    "source": source_label(copy.kind),
+                    "why": why_text(copy.why, copy.kind, copy.this_kind),
+                },
+                {
+                    "counted_source": copy.kind,
+                    "why": copy.why,
+                    "other_start": copy.start.isoformat(),
+                    "other_end": copy.end.isoformat(),
+                    "other": copy.label,
+                },
             )
         ],
     )

@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import pipeline, review, visibility
+from activities import pipeline, review, sources, visibility
 from activities.forms import (
     ComplaintForm,
     ManualForm,
@@ -206,6 +206,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/activity_detail.html",
         {
             "activity": activity,
+            "copies": _copies(activity),
+            "attribution": sources.ATTRIBUTIONS.get(activity.source, ""),
             "track": activity.track,
             "sport_form": SportForm(initial={"sport": activity.sport}),
             "visibility_form": RouteVisibilityForm(
@@ -213,6 +215,30 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _copies(activity: Activity) -> dict:
+    """The other copies of the same walk, for its owner's page: the one that counts, if
+    not this one, and those that do not, each with why (activities/sources.py)."""
+    counted = activity.copy_of
+    if counted is not None:
+        why = sources.why_not_counted(counted.source_kind, activity.source_kind)
+        counted = {
+            "activity": counted,
+            "why": sources.why_text(why, counted.source_kind, activity.source_kind),
+        }
+    others = [
+        {
+            "activity": other,
+            "why": sources.why_text(
+                sources.why_not_counted(activity.source_kind, other.source_kind),
+                activity.source_kind,
+                other.source_kind,
+            ),
+        }
+        for other in activity.copies.order_by("received_at", "pk")
+    ]
+    return {"counted": counted, "others": others}
 
 
 @require_POST

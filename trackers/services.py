@@ -179,7 +179,10 @@ def _erase_details(activity: Activity) -> None:
     activity.public_track = []
     activity.series = {}
     activity.device = ""
-    activity.save(update_fields=["upload", "track", "public_track", "series", "device"])
+    activity.source_url = ""
+    activity.save(
+        update_fields=["upload", "track", "public_track", "series", "device", "source_url"]
+    )
     if upload is None:
         return
     stored = upload.stored_file
@@ -436,7 +439,7 @@ def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Clie
         connection.user,
         strava_tcx(detail, streams),
         f"strava-{tracked.external_id}.tcx",
-        source=Source.API,
+        source=Source.STRAVA,
         sport=sport,
         received_at=reached,
         process=False,
@@ -447,6 +450,8 @@ def _fetch(tracked: TrackedActivity, connection: Connection, client: strava.Clie
         code = (upload.results[0].get("error") if upload and upload.results else "") or ""
         return _skip(tracked, "duplicate" if code == "already_uploaded_by_other" else "unreadable")
     activity = Activity.objects.get(pk=ids[0])
+    activity.source_url = strava.activity_url(tracked.external_id)
+    activity.save(update_fields=["source_url"])
     tracked.activity = activity
     tracked.state = TrackedState.IMPORTED
     tracked.reason = ""

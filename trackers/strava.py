@@ -30,6 +30,11 @@ PRIVATE_SCOPE = "activity:read_all"
 _session = requests.Session()
 
 
+def activity_url(activity_id: str | int) -> str:
+    """The activity on Strava, for its owner's "View on Strava" link."""
+    return f"https://www.strava.com/activities/{int(activity_id)}"
+
+
 def configured() -> bool:
     return bool(settings.STRAVA_CLIENT_ID and settings.STRAVA_CLIENT_SECRET)
 

@@ -51,5 +51,5 @@ def test_one_effort_arriving_twice_at_once_counts_once(participant, capped):
 
     statuses = sorted(Verdict.objects.values_list("status", flat=True))
     assert statuses == ["accepted", "rejected"]
-    assert Verdict.objects.get(status="rejected").codes == ["duplicate"]
+    assert Verdict.objects.get(status="rejected").codes == ["other_copy"]
     assert sum(Verdict.objects.values_list("credited_m", flat=True)) > 3400

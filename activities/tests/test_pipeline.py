@@ -275,7 +275,7 @@ def test_an_export_of_many_walks_is_judged_as_if_they_came_one_by_one(participan
     assert (first.status, first.credited_m) == ("accepted", first.activity.distance_m)
     assert (second.status, second.codes) == ("accepted", ["daily_cap"])
     assert second.credited_m == 5000 - first.credited_m
-    assert (again.status, again.codes, again.credited_m) == ("rejected", ["duplicate"], 0)
+    assert (again.status, again.codes, again.credited_m) == ("rejected", ["other_copy"], 0)
     assert (next_day.status, next_day.credited_m) == ("accepted", next_day.activity.distance_m)
 
 
@@ -308,7 +308,7 @@ def test_the_same_effort_from_two_files_counts_once(participant, tet_campaign):
 
     first, second = Verdict.objects.order_by("activity__received_at")
     assert first.status == "accepted"
-    assert (second.status, second.codes, second.credited_m) == ("rejected", ["duplicate"], 0)
+    assert (second.status, second.codes, second.credited_m) == ("rejected", ["other_copy"], 0)
     assert "06:00" in second.messages("vi")[0]
 
 

@@ -75,6 +75,7 @@ def test_codes_are_stable_strings_once_shipped():
         "daily_cap",
         "malformed_file",
         "device_distance_high",
+        "other_copy",
     )
     assert (
         set(reasons.REASON_CODES)
