@@ -18,6 +18,7 @@ from campaigns.registration_forms import (
     missing_profile_fields,
 )
 from campaigns.services import RegistrationError
+from core.public_pages import public_page
 from orgs.models import Unit
 
 # Session keys: the unit whose invite link brought the person, per campaign
@@ -242,6 +243,7 @@ def poster_png(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def rules_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Every rule of the campaign in words: linked from registration and every verdict."""
     campaign = _campaign(request, slug)

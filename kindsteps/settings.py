@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it keeps a public page's answer only once every middleware below has set its
+    # cookies (core/public_pages.py).
+    "core.public_pages.PublicPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,6 +162,11 @@ else:
             "LOCATION": "ratelimit",
         },
     }
+
+# The public pages (the campaign page and its live part, boards, results, rules, teams)
+# for visitors without a session: one shared copy per address and language, rebuilt at
+# most this often, in seconds (core/public_pages.py, docs/deployment.md); 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 30)
 
 # --- Trackers (Strava, Garmin): off and invisible until configured -------------
 STRAVA_CLIENT_ID = env_str("STRAVA_CLIENT_ID")

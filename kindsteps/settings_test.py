@@ -21,3 +21,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Administrators must have a second factor in the suite as in production (the
 # owner and outsider fixtures have one), whatever DEBUG says.
 MFA_REQUIRED = True
+# Each page's own tests see what they change at once; the public pages' cache has its own
+# tests, which turn it on (web/tests/test_public_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = 0

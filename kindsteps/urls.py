@@ -2,6 +2,8 @@ from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from activities import review_views
 from core.health import healthz
@@ -29,7 +31,9 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("outreach/", include("outreach.urls")),
     path("trackers/", include("trackers.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch needs no CSRF token, so that the public pages shared from the
+    # cache carry none (core/public_pages.py): a forged switch changes only a language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Operations (docs/deployment.md): health for load balancers, metrics for Prometheus.

@@ -28,6 +28,7 @@ from campaigns.access import (
 from campaigns.models import Campaign, Registration
 from core import spreadsheets
 from core.errors import DomainError
+from core.public_pages import public_page
 from orgs.models import UnitKind
 from results import certificates, exports, services
 from results.forms import AwardForm, CorrectionForm
@@ -55,6 +56,7 @@ def _units_by_kind(results: Results) -> list[dict]:
     return groups
 
 
+@public_page
 def results_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     results = services.frozen(campaign)

@@ -23,6 +23,7 @@ from campaigns.access import get_campaign_for_request
 from campaigns.display import split_local
 from campaigns.models import Campaign
 from campaigns.services import active_registration
+from core.public_pages import public_page
 from orgs.models import Unit, UnitKind
 from standings import queries
 from standings.models import PersonDay, Scope, Total
@@ -130,6 +131,7 @@ def _query(**params) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
 
+@public_page
 def individuals(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     categories = list(campaign.categories.all())
@@ -155,6 +157,7 @@ def individuals(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def teams(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     page = _page_number(request)
@@ -171,6 +174,7 @@ def teams(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def units(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     kinds = unit_kinds_on_board(campaign)
@@ -201,6 +205,7 @@ def units(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def days(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     first, last = campaign_days(campaign)

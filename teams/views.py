@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.access import get_campaign_for_request
 from campaigns.models import Campaign, RegistrationStatus
+from core.public_pages import public_page
 from teams import services
 from teams.forms import JoinByCodeForm, MoveForm, RenameForm, TeamForm
 from teams.models import Team
@@ -37,6 +38,7 @@ def _page(request: HttpRequest, campaign: Campaign, query: str) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
+@public_page
 def team_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     query = request.GET.get("q", "").strip()
@@ -126,6 +128,7 @@ def _joined(request: HttpRequest, campaign: Campaign, team: Team) -> HttpRespons
     return redirect("teams:detail", slug=campaign.slug, team_id=team.pk)
 
 
+@public_page
 def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
     campaign = _campaign(request, slug)
     team = _team(campaign, team_id)

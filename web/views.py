@@ -22,12 +22,14 @@ from campaigns.access import get_campaign_for_request, get_campaign_for_staff
 from campaigns.listing import home_campaigns, listed_campaigns
 from campaigns.models import Campaign
 from campaigns.services import active_registration
+from core.public_pages import public_page
 from standings.models import Standing
 from web import personal_data
 from web.forms import DeleteAccountForm, RouteDefaultForm
 from web.pages import card, detail_context, live_context
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The open and upcoming public campaigns, as cards."""
     cards = [card(campaign) for campaign in home_campaigns()]
@@ -38,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def campaign_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     groups = [
@@ -51,6 +54,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_campaign_for_request(request, slug)
     if request.GET.get("part") == "counts":

@@ -170,6 +170,25 @@ def test_participant_uploads_and_finds_the_km_on_the_board(stack, tree, particip
         row = re.search(rf"{participant.full_name}.*?</tr>", board.text, re.S)
         assert row and f">{formatting.km(line.distance_m)}<" in row.group(0)
 
+        # Signed in, the board is built for the participant, past nginx's cache.
+        assert board.headers["Cache-Control"] == "private"
+        assert board.headers.get("X-Cache-Status") in (None, "BYPASS")
+
+        # Anonymous visitors share one copy: the second is nginx's, and a conditional GET
+        # of it is answered 304.
+        with httpx.Client(base_url=stack["url"], timeout=30) as visitor:
+            first = visitor.get(f"/c/{campaign.slug}/standings/")
+            second = visitor.get(f"/c/{campaign.slug}/standings/")
+            again = visitor.get(
+                f"/c/{campaign.slug}/standings/", headers={"If-None-Match": first.headers["ETag"]}
+            )
+        assert first.status_code == second.status_code == 200, _logs(stack)
+        assert first.headers["Cache-Control"].startswith("public, max-age=")
+        assert "set-cookie" not in first.headers
+        assert second.headers["X-Cache-Status"] == "HIT"
+        assert second.text == first.text and participant.full_name in second.text
+        assert again.status_code == 304
+
         # What an operator watches, through the proxy from this machine.
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["status"] == "ok"
