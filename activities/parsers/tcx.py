@@ -144,32 +144,57 @@ _TAGS = ("{*}Lap", "{*}Trackpoint", *(f"{{*}}{name}" for name in _KINDS))
 def _trackpoints(activity: etree._Element, texts: dict[str, list[str | None]]) -> None:
     """Append the texts of each trackpoint of the activity: of several, the last one
     counts, but the first readable cadence; a heart rate is a `Value` under
-    `HeartRateBpm`."""
+    `HeartRateBpm`.
+
+    The texts are kept by point number, only for the points that have them, and put
+    in lists once at the end: most of a file's points lack some field, and appending
+    a None to every column for every point took a good part of the reading time."""
     kinds: dict[str, str] = {}  # tag → a column, "point" or "lap"
-    cadence = texts["cad"]
+    found: dict[str, dict[int, str | None]] = {field: {} for field in FIELDS}
+    cadence = found["cad"]
+    heart_rate_parents: dict[str, bool] = {}  # a Value's parent tag → whether HeartRateBpm
+    index = -1
     inside = False
     for element in activity.iter(_TAGS):
         tag = element.tag
-        kind = kinds.get(tag, "")
-        if kind == "":
+        kind = kinds.get(tag)
+        if kind is None:
             name = local(tag)
             kind = kinds[tag] = "point" if name == "Trackpoint" else _KINDS.get(name, "lap")
         if kind == "point":
             inside = True
-            for column in texts.values():
-                column.append(None)
+            index += 1
         elif kind == "lap":
             inside = False
         elif not inside:
             continue
         elif kind == "cad":
-            if cadence[-1] is None or not _number(cadence[-1]):
-                cadence[-1] = element.text
-        elif kind != "hr" or local(element.getparent().tag) == "HeartRateBpm":
-            texts[kind][-1] = element.text
+            if not _number(cadence.get(index)):
+                cadence[index] = element.text
+        elif kind == "hr":
+            parent = element.getparent().tag
+            under = heart_rate_parents.get(parent)
+            if under is None:
+                under = heart_rate_parents[parent] = local(parent) == "HeartRateBpm"
+            if under:
+                found["hr"][index] = element.text
+        else:
+            found[kind][index] = element.text
+    count = index + 1
+    for field, by_point in found.items():
+        column = texts[field]
+        if len(by_point) == count:
+            # Every point has one, set in point order (a later text replaces an
+            # earlier one in its place).
+            column.extend(by_point.values())
+        else:
+            start = len(column)
+            column.extend([None] * count)
+            for number, text in by_point.items():
+                column[start + number] = text
 
 
-def _number(text: str) -> bool:
+def _number(text: str | None) -> bool:
     return not np.isnan(float_or_nan(text))
 
 
