@@ -63,6 +63,10 @@ POLL_EVERY = 0.25  # seconds between two looks at "my rank" after an upload
 CREDIT_TIMEOUT = 60  # seconds an upload may take to show on the board before it counts lost
 
 
+class SignInFailed(Exception):
+    pass
+
+
 class Load:
     def __init__(self, url: str, plan: dict, scale: float, duration: float):
         host, port = url.removeprefix("http://").split(":")
@@ -81,6 +85,7 @@ class Load:
         self.donation_queue = list(plan["donations"])
         self.replays: list[dict] = []
         self.transaction = 10_000_000
+        self.sign_in_retries = 0
 
     def connection(self) -> Connection:
         return Connection(self.host, self.port)
@@ -125,7 +130,11 @@ class Load:
             },
         )
         if answer.status != 302 or "sessionid" not in conn.cookies:
-            raise SystemExit(f"signing in failed: {page.status} {answer.status} {answer.body[:300]}")
+            import re
+
+            Path("/tmp/ks-surge/login-failed.html").write_bytes(answer.body)
+            said = re.findall(rb'class="[^"]*error[^"]*"[^>]*>(.*?)<', answer.body, re.S)
+            raise SignInFailed(f"signing in failed: {page.status} {answer.status} {said[:3]}")
         conn.close()
         return {"sessionid": conn.cookies["sessionid"], "csrftoken": csrf}
 
@@ -248,7 +257,21 @@ class Load:
         return True
 
     async def run(self) -> float:
-        sessions = await asyncio.gather(*(self.sign_in(p) for p in self.plan["signed_in"]))
+        gate = asyncio.Semaphore(4)
+
+        async def sign_in(person: dict) -> dict:
+            async with gate:
+                for attempt in range(3):
+                    try:
+                        return await self.sign_in(person)
+                    except SignInFailed:
+                        self.sign_in_retries += 1
+                        if attempt == 2:
+                            raise
+                        await asyncio.sleep(2)
+            raise AssertionError
+
+        sessions = await asyncio.gather(*(sign_in(p) for p in self.plan["signed_in"]))
         self.sessions = list(sessions)
         began = time.monotonic()
         deadline = began + self.duration
@@ -427,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         activities=plan["activities"],
         units=plan["units"],
         signed_in=len(plan["signed_in"]),
+        sign_in_retries=load.sign_in_retries,
         web_nodes=args.web,
         workers=args.workers,
         duration_s=round(elapsed, 1),
