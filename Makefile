@@ -71,7 +71,7 @@ test-clock: install messages
 	  $(PY) -m pytest -q -n 2 --dist loadgroup -m 'not browser'
 
 bench: install messages
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 # ruff, then the apps' layers (the `layers` contract in pyproject.toml), then mypy over
 # the files listed in pyproject's [tool.mypy] (docs/decisions/0007-type-checking.md).
