@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -22,18 +21,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
-from PIL import Image, ImageDraw, ImageFont
 
 from campaigns.models import Campaign
+from core import cards
 from core.formatting import date_window, digits, km, local_date, vnd
 from results.models import Certificate, CertificateKind, Line, Results
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-RED = (200, 16, 46)
-INK = (33, 37, 41)
-MUTED = (100, 106, 112)
-CARD_SIZE = (1200, 630)  # what Facebook and Zalo show for a shared link
+RED, INK, MUTED = cards.RED, cards.INK, cards.MUTED
+CARD_SIZE = cards.CARD_SIZE
 
 _VI_LOWER = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
@@ -48,12 +45,7 @@ SUBSET_TEXT = (
 _SUBSET_CHARS = frozenset(SUBSET_TEXT)
 
 
-def _nfc(text: object) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
-def _font_file(style: str) -> Path:
-    return Path(settings.FONT_DIR) / ("DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf")
+_nfc = cards.nfc
 
 
 @cache
@@ -62,7 +54,7 @@ def _subset_font(style: str) -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    source = _font_file(style)
+    source = cards.font_file(style)
     target = Path(settings.VAR_DIR) / "fonts" / f"{source.stem}-vi-{source.stat().st_size}.ttf"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +77,7 @@ def _font_for(texts: list[str], style: str) -> Path:
     """The cut-down face if it has every letter of ``texts``, else the whole one."""
     if all(char in _SUBSET_CHARS for text in texts for char in text):
         return _subset_font(style)
-    return _font_file(style)
+    return cards.font_file(style)
 
 
 def verify_url(code: str) -> str:
@@ -263,61 +255,17 @@ def render_pdf(certificate: Certificate, campaign: Campaign, frozen_on: str, qr:
     return bytes(pdf.output())
 
 
-@cache
-def _image_font(style: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(_font_file(style)), size)
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int):
-    """The largest font (from ``size`` down) in which ``text`` fits ``width`` pixels."""
-    while size > 18:
-        font = _image_font(style, size)
-        if draw.textlength(text, font=font) <= width:
-            return font
-        size -= 4
-    return _image_font(style, size)
-
-
-@cache
-def _card_background() -> Image.Image:
-    width, height = CARD_SIZE
-    image = Image.new("RGB", CARD_SIZE, (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 16), fill=RED)
-    draw.rectangle((0, height - 16, width, height), fill=RED)
-    return image
-
-
 def render_png(certificate: Certificate, campaign: Campaign, qr: bytes) -> bytes:
+    """The share card (core/cards.py), with the QR code of the verification page."""
     words = sentences(certificate, campaign)
-    width, height = CARD_SIZE
-    image = _card_background().copy()
-    draw = ImageDraw.Draw(image)
-    left, text_width = 60, 800
-    draw.text((left, 50), _nfc(words["heading"]), font=_image_font("B", 34), fill=RED)
-    draw.text(
-        (left, 100), _nfc(campaign_title(certificate.facts)), font=_image_font("", 26), fill=MUTED
+    card = cards.Card(
+        heading=words["heading"],
+        subtitle=campaign_title(certificate.facts),
+        name=words["name"],
+        detail=words["detail"],
+        figures=words["figures"],
     )
-    name = _nfc(words["name"])
-    draw.text((left, 160), name, font=_fit(draw, name, "B", 64, text_width), fill=INK)
-    detail = _nfc(words["detail"])
-    draw.text((left, 250), detail, font=_fit(draw, detail, "", 26, text_width), fill=MUTED)
-    for index, (label, value) in enumerate(words["figures"]):
-        x = left + (index % 2) * 420
-        y = 320 + (index // 2) * 120
-        draw.text((x, y), _nfc(value), font=_image_font("B", 48), fill=RED)
-        draw.text((x, y + 60), _nfc(label), font=_image_font("", 24), fill=MUTED)
-    code = Image.open(io.BytesIO(qr)).convert("RGB")
-    image.paste(code, (width - code.width - 50, height - code.height - 60))
-    draw.text(
-        (width - code.width - 50, height - 54),
-        certificate.code,
-        font=_image_font("", 22),
-        fill=MUTED,
-    )
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=1)
-    return out.getvalue()
+    return cards.draw(card, qr=qr, code=certificate.code)
 
 
 def render(certificate: Certificate, results: Results) -> tuple[bytes, bytes]:
