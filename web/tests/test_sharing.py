@@ -83,7 +83,8 @@ def test_campaign_page_has_open_graph_tags_with_absolute_addresses(client, open_
 
 
 def test_campaign_page_in_english_says_its_locale(english, open_campaign):
-    tags = meta(english.get(reverse("campaigns:detail", args=[open_campaign.slug])).content.decode())
+    body = english.get(reverse("campaigns:detail", args=[open_campaign.slug])).content.decode()
+    tags = meta(body)
     assert tags["og:title"] == "Open walk"
     assert tags["og:locale"] == "en_US"
 
