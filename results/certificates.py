@@ -93,6 +93,7 @@ def person_facts(campaign: Campaign, line: Line, of: int) -> dict:
         "bib": line.bib,
         "distance_m": line.distance_m,
         "steps": line.steps,
+        "steps_estimated": line.steps_estimated > 0,
         "converted": line.converted,
         "rank": line.rank,
         "of": of,
@@ -111,6 +112,7 @@ def unit_facts(campaign: Campaign, line: Line) -> dict:
         "target": line.target,
         "distance_m": line.distance_m,
         "steps": line.steps,
+        "steps_estimated": line.steps_estimated > 0,
         "converted": line.converted,
         "donated": line.donated,
         "rank": line.rank,
@@ -134,6 +136,11 @@ def campaign_title(facts: dict) -> str:
     return facts.get(f"campaign_{language}") or facts["campaign_vi"]
 
 
+def steps_label(facts: dict) -> str:
+    """Device steps where the activities gave them, else the estimate, labelled."""
+    return _("steps (partly estimated)") if facts.get("steps_estimated") else _("steps")
+
+
 def sentences(certificate: Certificate, campaign: Campaign) -> dict:
     """The words of a certificate in the active language (the files and the page)."""
     facts = certificate.facts
@@ -149,7 +156,7 @@ def sentences(certificate: Certificate, campaign: Campaign) -> dict:
             "figures": [
                 (_("participants"), f"{digits(facts['participants'])} / {digits(facts['target'])}"),
                 (_("km"), km(facts["distance_m"])),
-                (_("steps"), digits(facts["steps"])),
+                (steps_label(facts), digits(facts["steps"])),
                 (_("đồng converted"), vnd(facts["converted"])),
             ],
             "detail": facts["organiser"],
@@ -164,7 +171,7 @@ def sentences(certificate: Certificate, campaign: Campaign) -> dict:
         "body": _("took part in %(campaign)s (%(dates)s)") % {"campaign": title, "dates": dates},
         "figures": [
             (_("km"), km(facts["distance_m"])),
-            (_("steps"), digits(facts["steps"])),
+            (steps_label(facts), digits(facts["steps"])),
             (_("đồng converted"), vnd(facts["converted"])),
             (_("rank"), f"{digits(facts['rank'])} / {digits(facts['of'])}"),
         ],
