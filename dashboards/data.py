@@ -75,6 +75,9 @@ class UnitFigures:
     stretch: int | None = None
     participants: int = 0
     distance_m: int = 0
+    # Device steps where given, else estimated; None for a past day (steps are kept
+    # as totals, not per day).
+    steps: int | None = None
     converted: int = 0  # đồng from km
     donated: int = 0
     expected: int = 0  # participants a unit on track has by now
@@ -265,6 +268,16 @@ def _distances_now(campaign, unit_ids) -> dict[int, int]:
     return {row["key"]: row["d"] or 0 for row in rows}
 
 
+def _steps_now(campaign, unit_ids) -> dict[int, int]:
+    rows = (
+        Total.objects.filter(campaign=campaign, scope=Scope.UNIT, key__in=unit_ids)
+        .values("key")
+        .annotate(s=Sum("steps"))
+        .order_by()
+    )
+    return {row["key"]: row["s"] or 0 for row in rows}
+
+
 def _fill(campaign, figures: UnitFigures, point: datetime, share: float) -> UnitFigures:
     """``point``: the moment the figures describe (the end of the day, or now)."""
     figures.converted = money(campaign, figures.distance_m)
@@ -287,8 +300,10 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
     campaign = Campaign.objects.prefetch_related("targets").get(pk=campaign.pk)
     people = _participants(campaign, ids, day)
     length = (unit.depth + 1) * STEP
+    steps: dict[int, int] | None = None
     if _km_now(campaign, day, now):
         distances = _distances_now(campaign, ids)
+        steps = _steps_now(campaign, ids)
     else:
         by_prefix = _by_prefix(
             PersonDay.objects.filter(
@@ -315,6 +330,7 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
                 stretch=rule.stretch if rule else None,
                 participants=people.get(u.pk, 0),
                 distance_m=distances.get(u.pk, 0),
+                steps=None if steps is None else steps.get(u.pk, 0),
                 donated=donated,
             ),
             point,
@@ -327,6 +343,7 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
         unit=unit,
         participants=total.participants - sum(r.participants for r in rows),
         distance_m=total.distance_m - sum(r.distance_m for r in rows),
+        steps=None if steps is None else (total.steps or 0) - sum(r.steps or 0 for r in rows),
         donated=donated_by_prefix.get(unit.path, 0),
     )
     direct.converted = money(campaign, direct.distance_m)
@@ -363,7 +380,9 @@ def subtree_figures(
         .order_by()
         .values_list("unit_id", "n")
     )
+    steps: dict[int, int] | None = None
     if _km_now(campaign, day, now):
+        steps = _steps_now(campaign, [u.pk for u in units])
         distances = dict(
             Total.objects.filter(
                 campaign=campaign,
@@ -406,6 +425,7 @@ def subtree_figures(
                     stretch=rule.stretch if rule else None,
                     participants=people.get(u.pk) or 0,
                     distance_m=distances.get(u.pk) or 0,
+                    steps=None if steps is None else steps.get(u.pk, 0),
                     donated=donated.get(u.pk, 0),
                 ),
                 point,

@@ -63,12 +63,17 @@ def participants_as_of(campaign: Campaign, unit: Unit, day: date) -> list[dict]:
         .order_by()
     )
     unit_of = {row["registration_id"]: row["unit_id"] for row in counted}
+    # Steps are kept as totals, not per day: known for today only.
+    steps: dict[int, tuple[int, int]] | None = None
     if data._km_now(campaign, day):
-        km = dict(
+        km, steps = {}, {}
+        for registration_id, metres, count, estimated in (
             Standing.objects.filter(campaign=campaign, registration_id__in=list(unit_of))
-            .values_list("registration_id", "distance_m")
+            .values_list("registration_id", "distance_m", "steps", "steps_estimated")
             .iterator(chunk_size=10000)
-        )
+        ):
+            km[registration_id] = metres
+            steps[registration_id] = (count, estimated)
     else:
         km = dict(
             PersonDay.objects.filter(
@@ -95,6 +100,8 @@ def participants_as_of(campaign: Campaign, unit: Unit, day: date) -> list[dict]:
             "team": reg.team.name if reg.team else "",
             "category": reg.category.name if reg.category else "",
             "distance_m": km.get(reg.pk) or 0,
+            "steps": None if steps is None else steps.get(reg.pk, (0, 0))[0],
+            "steps_estimated": None if steps is None else steps.get(reg.pk, (0, 0))[1],
         }
         for reg in registrations.iterator(chunk_size=5000)
     ]
@@ -185,6 +192,7 @@ def build_workbook(
         (_("Share of the target (%)"), 9),
         (_("Status"), 16),
         (_("Km"), 11),
+        (_("Steps"), 13),
         (_("Converted (đồng)"), 15),
         (_("Donated (đồng)"), 15),
     ]
@@ -201,8 +209,10 @@ def build_workbook(
                 ws.write_number(r, 6, f.participants / f.target, pct)
             ws.write(r, 7, f.status_label)
             ws.write_number(r, 8, f.distance_m / 1000, km)
-            ws.write_number(r, 9, f.converted, count)
-            ws.write_number(r, 10, f.donated, count)
+            if f.steps is not None:
+                ws.write_number(r, 9, f.steps, count)
+            ws.write_number(r, 10, f.converted, count)
+            ws.write_number(r, 11, f.donated, count)
         end = first + len(rows)
         totals(
             ws,
@@ -211,8 +221,9 @@ def build_workbook(
             {
                 5: (sum(f.participants for f in rows), total_count),
                 8: (sum(f.distance_m for f in rows) / 1000, total_km),
-                9: (sum(f.converted for f in rows), total_count),
-                10: (sum(f.donated for f in rows), total_count),
+                9: (sum(f.steps or 0 for f in rows), total_count),
+                10: (sum(f.converted for f in rows), total_count),
+                11: (sum(f.donated for f in rows), total_count),
             },
         )
         # The total's target is the report unit's own, as on the dashboard: the
@@ -240,6 +251,8 @@ def build_workbook(
         (_("Team"), 22),
         (_("Distance category"), 16),
         (_("Km"), 10),
+        (_("Steps"), 11),
+        (_("Of which estimated from the distance"), 13),
     ]
     if contacts:
         people_columns += [(_("E-mail"), 30), (_("Phone"), 14)]
@@ -250,8 +263,11 @@ def build_workbook(
         ws.write_number(r, 0, person["bib"])
         ws.write_row(r, 1, [person["name"], person["unit"], person["team"], person["category"]])
         ws.write_number(r, 5, person["distance_m"] / 1000, km)
+        if person["steps"] is not None:
+            ws.write_number(r, 6, person["steps"], count)
+            ws.write_number(r, 7, person["steps_estimated"], count)
         if contacts:
-            ws.write_row(r, 6, [person["email"], person["phone"]])
+            ws.write_row(r, 8, [person["email"], person["phone"]])
     end = first + len(people)
     ws.write(end, 0, _("Total"), total_label)
     ws.write_formula(end, 1, f"=COUNT(A{first + 1}:A{end})", total_count, len(people))
@@ -316,6 +332,17 @@ def outreach_rows(campaign: Campaign, unit: Unit, day: date) -> list[dict] | Non
     return compliance(campaign, unit, now=moment, as_of=moment)
 
 
+def _steps(count: int | None) -> str:
+    return "—" if count is None else digits(count)
+
+
+def _steps_note() -> str:
+    return _(
+        "Steps: the device's count where it gave one, else estimated from the distance; "
+        "kept as totals, so shown for today only (— for an earlier day)."
+    )
+
+
 class _Pdf(FPDF):
     footer_text = ""
 
@@ -371,6 +398,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
         (_("Of the target"), f"{total.percent} %" if total.percent is not None else "—"),
         (_("Status"), total.status_label),
         (_("Km walked and run"), km(total.distance_m)),
+        (_("Steps"), _steps(total.steps)),
         (_("Converted"), vnd(total.converted)),
         (_("Donated"), vnd(total.donated)),
     ]
@@ -387,11 +415,20 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
     if snap.children or snap.direct:
         _heading(pdf, _("Units"))
         pdf.set_font("DejaVu", "", 8.5)
-        widths = (62, 14, 18, 10, 30, 17, 29)
-        head = (_("Unit"), _("Target"), _("Participants"), "%", _("Status"), _("Km"), _("Donated"))
+        widths = (52, 13, 17, 9, 28, 16, 20, 25)
+        head = (
+            _("Unit"),
+            _("Target"),
+            _("Participants"),
+            "%",
+            _("Status"),
+            _("Km"),
+            _("Steps"),
+            _("Donated"),
+        )
         with pdf.table(
             col_widths=widths,
-            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "RIGHT", "RIGHT"),
+            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
             headings_style=FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=RED),
             line_height=5,
             cell_fill_color=(246, 246, 246),
@@ -407,6 +444,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                         str(f.percent) if f.percent is not None else "—",
                         _nfc(f.status_label),
                         km(f.distance_m),
+                        _steps(f.steps),
                         vnd(f.donated),
                     ]
                 )
@@ -419,6 +457,7 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                         "",
                         "",
                         km(snap.direct.distance_m),
+                        _steps(snap.direct.steps),
                         vnd(snap.direct.donated),
                     ]
                 )
@@ -431,10 +470,15 @@ def build_pdf(campaign: Campaign, unit: Unit, day: date) -> bytes:
                     str(total.percent) if total.percent is not None else "—",
                     _nfc(total.status_label),
                     km(total.distance_m),
+                    _steps(total.steps),
                     vnd(total.donated),
                 ],
                 style=bold,
             )
+        pdf.set_font("DejaVu", "", 7.5)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4, _nfc(_steps_note()), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*INK)
 
     if outreach is not None:
         _heading(pdf, _("Outreach tasks"))

@@ -12,9 +12,8 @@ from kindsteps.api import api
 from kindsteps.metrics import metrics
 
 urlpatterns = [
-    # The home page, and the campaign and activity URLs with the pages web composes.
+    # The home page, and the campaign, team and activity URLs with the pages web composes.
     path("", include("web.urls")),
-    path("", include("teams.urls")),
     path("", include("standings.urls")),
     path("", include("donations.urls")),
     path("", include("results.urls")),

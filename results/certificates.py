@@ -18,10 +18,7 @@ from __future__ import annotations
 import copy
 import io
 import logging
-import struct
-import unicodedata
-import zlib
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -34,18 +31,17 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from campaigns.models import Campaign
+from core import cards
 from core.formatting import date_window, digits, km, local_date, vnd
 from results.models import Certificate, CertificateKind, Line, Results
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-RED = (200, 16, 46)
-INK = (33, 37, 41)
-MUTED = (100, 106, 112)
-CARD_SIZE = (1200, 630)  # what Facebook and Zalo show for a shared link
+RED, INK, MUTED = cards.RED, cards.INK, cards.MUTED
+CARD_SIZE = cards.CARD_SIZE
 
 _VI_LOWER = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
@@ -60,12 +56,7 @@ SUBSET_TEXT = (
 _SUBSET_CHARS = frozenset(SUBSET_TEXT)
 
 
-def _nfc(text: object) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
-def _font_file(style: str) -> Path:
-    return Path(settings.FONT_DIR) / ("DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf")
+_nfc = cards.nfc
 
 
 @cache
@@ -74,7 +65,7 @@ def _subset_font(style: str) -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    source = _font_file(style)
+    source = cards.font_file(style)
     target = Path(settings.VAR_DIR) / "fonts" / f"{source.stem}-vi-{source.stat().st_size}.ttf"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +88,7 @@ def _font_for(texts: list[str], style: str) -> Path:
     """The cut-down face if it has every letter of ``texts``, else the whole one."""
     if all(char in _SUBSET_CHARS for text in texts for char in text):
         return _subset_font(style)
-    return _font_file(style)
+    return cards.font_file(style)
 
 
 def verify_url(code: str) -> str:
@@ -113,6 +104,7 @@ def person_facts(campaign: Campaign, line: Line, of: int) -> dict:
         "bib": line.bib,
         "distance_m": line.distance_m,
         "steps": line.steps,
+        "steps_estimated": line.steps_estimated > 0,
         "converted": line.converted,
         "rank": line.rank,
         "of": of,
@@ -131,6 +123,7 @@ def unit_facts(campaign: Campaign, line: Line) -> dict:
         "target": line.target,
         "distance_m": line.distance_m,
         "steps": line.steps,
+        "steps_estimated": line.steps_estimated > 0,
         "converted": line.converted,
         "donated": line.donated,
         "rank": line.rank,
@@ -154,6 +147,11 @@ def campaign_title(facts: dict) -> str:
     return facts.get(f"campaign_{language}") or facts["campaign_vi"]
 
 
+def steps_label(facts: dict) -> str:
+    """Device steps where the activities gave them, else the estimate, labelled."""
+    return _("steps (partly estimated)") if facts.get("steps_estimated") else _("steps")
+
+
 def sentences(certificate: Certificate, campaign: Campaign) -> dict:
     """The words of a certificate in the active language (the files and the page)."""
     facts = certificate.facts
@@ -169,7 +167,7 @@ def sentences(certificate: Certificate, campaign: Campaign) -> dict:
             "figures": [
                 (_("participants"), f"{digits(facts['participants'])} / {digits(facts['target'])}"),
                 (_("km"), km(facts["distance_m"])),
-                (_("steps"), digits(facts["steps"])),
+                (steps_label(facts), digits(facts["steps"])),
                 (_("đồng converted"), vnd(facts["converted"])),
             ],
             "detail": facts["organiser"],
@@ -184,7 +182,7 @@ def sentences(certificate: Certificate, campaign: Campaign) -> dict:
         "body": _("took part in %(campaign)s (%(dates)s)") % {"campaign": title, "dates": dates},
         "figures": [
             (_("km"), km(facts["distance_m"])),
-            (_("steps"), digits(facts["steps"])),
+            (steps_label(facts), digits(facts["steps"])),
             (_("đồng converted"), vnd(facts["converted"])),
             (_("rank"), f"{digits(facts['rank'])} / {digits(facts['of'])}"),
         ],
@@ -326,90 +324,17 @@ def render_pdf(
         _forget_glyphs()
 
 
-@cache
-def _image_font(style: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(_font_file(style)), size)
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int):
-    """The largest font (from ``size`` down) in which ``text`` fits ``width`` pixels."""
-    while size > 18:
-        font = _image_font(style, size)
-        if draw.textlength(text, font=font) <= width:
-            return font
-        size -= 4
-    return _image_font(style, size)
-
-
-CARD_LEFT, CARD_TEXT_WIDTH = 60, 800
-
-
-def _figure_at(index: int) -> tuple[int, int]:
-    return CARD_LEFT + (index % 2) * 420, 320 + (index // 2) * 120
-
-
-@lru_cache(maxsize=16)
-def _card_background(heading: str, title: str, labels: tuple[str, ...]) -> Image.Image:
-    """What the cards of a campaign in one language share: the frame, the heading, the
-    campaign and the figures' labels."""
-    width, height = CARD_SIZE
-    image = Image.new("RGB", CARD_SIZE, (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 16), fill=RED)
-    draw.rectangle((0, height - 16, width, height), fill=RED)
-    draw.text((CARD_LEFT, 50), heading, font=_image_font("B", 34), fill=RED)
-    draw.text((CARD_LEFT, 100), title, font=_image_font("", 26), fill=MUTED)
-    for index, label in enumerate(labels):
-        x, y = _figure_at(index)
-        draw.text((x, y + 60), label, font=_image_font("", 24), fill=MUTED)
-    return image
-
-
 def render_png(certificate: Certificate, campaign: Campaign, qr: Image.Image) -> bytes:
+    """The share card (core/cards.py), with the QR code of the verification page."""
     words = sentences(certificate, campaign)
-    width, height = CARD_SIZE
-    labels = tuple(_nfc(label) for label, _value in words["figures"])
-    title = _nfc(campaign_title(certificate.facts))
-    image = _card_background(_nfc(words["heading"]), title, labels).copy()
-    draw = ImageDraw.Draw(image)
-    name = _nfc(words["name"])
-    draw.text((CARD_LEFT, 160), name, font=_fit(draw, name, "B", 64, CARD_TEXT_WIDTH), fill=INK)
-    detail = _nfc(words["detail"])
-    font = _fit(draw, detail, "", 26, CARD_TEXT_WIDTH)
-    draw.text((CARD_LEFT, 250), detail, font=font, fill=MUTED)
-    for index, (_label, value) in enumerate(words["figures"]):
-        draw.text(_figure_at(index), _nfc(value), font=_image_font("B", 48), fill=RED)
-    image.paste(qr, (width - qr.width - 50, height - qr.height - 60))
-    draw.text(
-        (width - qr.width - 50, height - 54),
-        certificate.code,
-        font=_image_font("", 22),
-        fill=MUTED,
+    card = cards.Card(
+        heading=words["heading"],
+        subtitle=campaign_title(certificate.facts),
+        name=words["name"],
+        detail=words["detail"],
+        figures=words["figures"],
     )
-    return png_bytes(image)
-
-
-def png_bytes(image: Image.Image, level: int = 3) -> bytes:
-    """An RGB picture as PNG, every row unfiltered: for a card, mostly flat colour,
-    zlib alone packs about as well as Pillow's choice of a filter per row, in a third
-    of the time."""
-    pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    height, width, _ = pixels.shape
-    rows = np.zeros((height, 1 + width * 3), dtype=np.uint8)  # filter byte 0: none
-    rows[:, 1:] = pixels.reshape(height, width * 3)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
-            _png_chunk(b"IEND", b""),
-        )
-    )
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return cards.draw(card, qr=qr, code=certificate.code)
 
 
 def render(certificate: Certificate, results: Results) -> tuple[bytes, bytes]:

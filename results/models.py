@@ -64,6 +64,8 @@ class Line(models.Model):
     team_name = models.CharField(max_length=80, blank=True)
     distance_m = models.PositiveBigIntegerField(default=0)
     steps = models.PositiveBigIntegerField(default=0)
+    # The part of ``steps`` estimated from the distance (activities without device steps).
+    steps_estimated = models.PositiveBigIntegerField(default=0)
     converted = models.PositiveBigIntegerField(default=0)  # đồng from km
     donated = models.PositiveBigIntegerField(default=0)  # paid donations (teams, units)
     active_days = models.PositiveIntegerField(default=0)

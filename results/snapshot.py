@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from campaigns.models import Campaign, Registration, RegistrationStatus
 from donations.models import Donation, DonationStatus
@@ -65,6 +65,7 @@ def _person_lines(campaign: Campaign) -> list[Line]:
             team_name=s.team.name if s.team else "",
             distance_m=s.distance_m,
             steps=s.steps,
+            steps_estimated=s.steps_estimated,
             converted=money(campaign, s.distance_m),
             active_days=s.active_days,
         )
@@ -80,6 +81,16 @@ def _totals(campaign: Campaign, scope: str) -> dict[int, tuple[int, int]]:
         .order_by()
     )
     return {row["key"]: (row["d"] or 0, row["s"] or 0) for row in rows}
+
+
+def _estimated(campaign: Campaign, column: str) -> QuerySet:
+    """The estimated part of the active people's steps, per ``column`` (team, unit path)."""
+    return (
+        Standing.objects.filter(campaign=campaign, is_active=True, steps_estimated__gt=0)
+        .values_list(column)
+        .annotate(e=Sum("steps_estimated"))
+        .order_by()
+    )
 
 
 def _ranked(lines: list[Line]) -> list[Line]:
@@ -106,6 +117,7 @@ def _team_lines(campaign: Campaign) -> list[Line]:
         .annotate(v=Sum("amount"))
         .order_by()
     )
+    estimated = dict(_estimated(campaign, "team_id"))
     lines = []
     for team in Team.objects.filter(campaign=campaign).select_related("unit"):
         distance, steps = figures.get(team.pk, (0, 0))
@@ -120,6 +132,7 @@ def _team_lines(campaign: Campaign) -> list[Line]:
                 unit_name=team.unit.name if team.unit else "",
                 distance_m=distance,
                 steps=steps,
+                steps_estimated=estimated.get(team.pk) or 0,
                 converted=money(campaign, distance),
                 donated=donated.get(team.pk) or 0,
                 participants=members.get(team.pk, 0),
@@ -157,6 +170,7 @@ def _unit_lines(campaign: Campaign) -> list[Line]:
         .order_by(),
         steplen,
     )
+    estimated = _rolled_up(_estimated(campaign, "unit__path"), steplen)
     rules = {(rule.unit_id, rule.unit_kind): rule.participants for rule in campaign.targets.all()}
     by_kind: dict[str, list[Line]] = defaultdict(list)
     for unit in Unit.objects.filter(path__startswith=organiser.path).order_by("path"):
@@ -174,6 +188,7 @@ def _unit_lines(campaign: Campaign) -> list[Line]:
                 unit_kind=unit.kind,
                 distance_m=distance,
                 steps=steps,
+                steps_estimated=estimated.get(unit.path, 0),
                 converted=money(campaign, distance),
                 donated=donated.get(unit.path, 0),
                 participants=people,
@@ -199,6 +214,9 @@ def totals_of(campaign: Campaign, lines: list[Line]) -> dict:
     return {
         "distance_m": figures.distance_m,
         "steps": figures.steps,
+        "steps_estimated": sum(
+            line.steps_estimated for line in lines if line.kind == LineKind.PERSON
+        ),
         "participants": sum(1 for line in lines if line.kind == LineKind.PERSON),
         "registered": Registration.objects.filter(
             campaign=campaign, status=RegistrationStatus.ACTIVE

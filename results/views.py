@@ -4,6 +4,7 @@ results.services, results.issuing and results.exports."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +27,10 @@ from campaigns.access import (
     get_campaign_for_request,
     is_organiser,
 )
-from campaigns.models import Campaign, Registration
-from core import spreadsheets
+from campaigns.models import Campaign, Registration, Visibility
+from core import cards, spreadsheets
 from core.errors import DomainError
+from core.formatting import date_window, digits, km, vnd
 from core.public_pages import public_page
 from orgs.models import UnitKind
 from results import certificates, exports, services
@@ -87,7 +90,76 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
             corrections=list(results.corrections.all()),
             mine=mine,
         )
+    context["share"] = _results_meta(campaign, results)
     return render(request, "results/page.html", context)
+
+
+def _results_facts(campaign: Campaign, results: Results) -> dict:
+    return {
+        "title": campaign.title,
+        "organiser": campaign.organiser_unit.name,
+        "dates": date_window(campaign.starts_at, campaign.ends_at, campaign.tz),
+        "frozen_at": results.frozen_at.isoformat(),
+        **{
+            name: results.totals.get(name, 0)
+            for name in ("participants", "distance_m", "steps", "converted")
+        },
+    }
+
+
+def _results_card(facts: dict) -> cards.Card:
+    return cards.Card(
+        heading=_("Final results"),
+        subtitle=f"{facts['organiser']} · {facts['dates']}",
+        name=facts["title"],
+        figures=[
+            ("km", km(facts["distance_m"])),
+            (_("participants with credited km"), digits(facts["participants"])),
+            (_("steps"), digits(facts["steps"])),
+            (_("đồng converted"), vnd(facts["converted"])),
+        ],
+        footer=settings.SITE_URL.split("://", 1)[-1],
+    )
+
+
+def _results_meta(campaign: Campaign, results: Results | None) -> dict:
+    """The results page's share tags: its own card once frozen, the campaign's before."""
+    page = reverse("results:page", args=[campaign.slug])
+    if results is None:
+        return cards.meta(
+            title=f"{_('Results')} · {campaign.title}",
+            description=_("The results are published once the campaign and its appeal window end."),
+            image_path=reverse("campaigns:card", args=[campaign.slug]),
+            page_path=page,
+        )
+    facts = _results_facts(campaign, results)
+    return cards.meta(
+        title=f"{_('Final results')} · {campaign.title}",
+        description=_("%(people)s participants · %(km)s km · %(money)s converted")
+        % {
+            "people": digits(facts["participants"]),
+            "km": km(facts["distance_m"]),
+            "money": vnd(facts["converted"]),
+        },
+        image_path=reverse("results:card", args=[campaign.slug])
+        + f"?v={cards.content_key('results', facts)[:12]}",
+        page_path=page,
+    )
+
+
+def _public(campaign: Campaign) -> bool:
+    return campaign.visibility == Visibility.PUBLIC and campaign.is_published
+
+
+def results_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The frozen results' share card (PNG, 1200 × 630), for link previews."""
+    campaign = get_campaign_for_request(request, slug)
+    results = services.frozen(campaign)
+    if results is None:
+        raise Http404
+    facts = _results_facts(campaign, results)
+    key, png = cards.stored_png("results", facts, lambda: cards.draw(_results_card(facts)))
+    return cards.png_response(request, key, png, public=_public(campaign))
 
 
 def _staff_results(request: HttpRequest, slug: str) -> tuple[Campaign, Results]:
@@ -244,6 +316,38 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             results=certificate.results,
             gender=Gender,
         )
+        if certificate.revoked_at is None:
+            context["share"] = cards.meta(
+                title=f"{context['words']['heading']} · {context['words']['name']}",
+                description=context["words"]["body"],
+                image_path=reverse("results:verify_card", args=[certificate.code])
+                + f"?v={_certificate_key(certificate)[:12]}",
+                page_path=reverse("results:verify", args=[certificate.code]),
+                kind="article",
+            )
     return render(
         request, "results/verify.html", context, status=200 if certificate is not None else 404
     )
+
+
+def _certificate_key(certificate: Certificate) -> str:
+    return cards.content_key("certificate", {"code": certificate.code, **certificate.facts})
+
+
+def verify_card(request: HttpRequest, code: str) -> HttpResponse:
+    """The certificate's card for the verification page's link preview: the facts
+    that page shows to everyone, drawn as on the holder's own PNG."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("results__campaign"),
+        code=code.strip().upper(),
+        revoked_at=None,
+    )
+    campaign = certificate.results.campaign
+    key, png = cards.stored_png(
+        "certificate",
+        {"code": certificate.code, **certificate.facts},
+        lambda: certificates.render_png(
+            certificate, campaign, certificates.qr_png(certificate.code)
+        ),
+    )
+    return cards.png_response(request, key, png, public=True)

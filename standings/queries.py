@@ -170,6 +170,7 @@ def board_page(
             "distance_m",
             "activities",
             "steps",
+            "steps_estimated",
             "reached_at",
             "team_id",
             "unit_id",
@@ -240,7 +241,8 @@ def page_ranks(values: list[int], offset: int, count_ahead) -> list[int]:
 
 
 _NEIGHBOUR_COLUMNS = (
-    "s.id, s.registration_id, s.bib, s.distance_m, s.activities, s.steps, s.reached_at, "
+    "s.id, s.registration_id, s.bib, s.distance_m, s.activities, s.steps, s.steps_estimated, "
+    "s.reached_at, "
     "s.team_id, s.unit_id, s.user_id, u.full_name, u.birth_year, u.public_name_choice"
 )
 # The two people just above and just below one person on the whole-campaign board:
@@ -308,6 +310,7 @@ class BoardLine:
     distance_m: int
     activities: int
     steps: int
+    steps_estimated: int  # the part of `steps` estimated from the distance
     reached_at: datetime | None
     team_id: int | None
     unit_id: int | None

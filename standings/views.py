@@ -26,7 +26,7 @@ from campaigns.services import active_registration
 from core.public_pages import public_page
 from orgs.models import Unit, UnitKind
 from standings import queries
-from standings.models import PersonDay, Scope, Total
+from standings.models import PersonDay, Scope, Standing, Total
 from teams.models import Team
 
 PAGE_SIZE = queries.PAGE_SIZE
@@ -35,10 +35,24 @@ PAGE_SIZE = queries.PAGE_SIZE
 # --- Shared with the campaign page -------------------------------------------
 
 
-def team_names(rows: list[dict]) -> list[dict]:
-    """Team board rows with the team's name, in one query."""
-    names = dict(Team.objects.filter(pk__in=[row["key"] for row in rows]).values_list("pk", "name"))
-    return [{**row, "name": names.get(row["key"], "")} for row in rows]
+def team_names(rows: list[dict], campaign: Campaign | None = None) -> list[dict]:
+    """Team board rows with the team's name, in one query, and (given the campaign)
+    whether part of each team's steps is estimated, in one more."""
+    keys = [row["key"] for row in rows]
+    names = dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    estimated: set[int] = set()
+    if campaign is not None and keys:
+        estimated = set(
+            Standing.objects.filter(
+                campaign=campaign, team_id__in=keys, is_active=True, steps_estimated__gt=0
+            )
+            .values_list("team_id", flat=True)
+            .distinct()
+        )
+    return [
+        {**row, "name": names.get(row["key"], ""), "estimated": row["key"] in estimated}
+        for row in rows
+    ]
 
 
 def unit_names(rows: list[dict]) -> list[dict]:
@@ -167,7 +181,7 @@ def teams(request: HttpRequest, slug: str) -> HttpResponse:
         "standings/teams.html",
         {
             **_context(request, campaign, "teams"),
-            "rows": team_names(rows),
+            "rows": team_names(rows, campaign),
             "pages": Pages(page, count),
             "query": "",
         },

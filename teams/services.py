@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -331,6 +331,7 @@ class MemberLine:
     registration: Registration
     name: str
     bib: int | None  # None where the viewer may not see it
+    standing: Any = None  # the member's standings line, where a page above adds it (web)
 
 
 def member_lines(

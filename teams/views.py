@@ -128,32 +128,33 @@ def _joined(request: HttpRequest, campaign: Campaign, team: Team) -> HttpRespons
     return redirect("teams:detail", slug=campaign.slug, team_id=team.pk)
 
 
-@public_page
-def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def detail_context(request: HttpRequest, slug: str, team_id: int) -> dict:
+    """What the team page shows of the team itself; web adds the team's figures
+    (web.views.team_detail), which live in the standings above this app."""
     campaign = _campaign(request, slug)
     team = _team(campaign, team_id)
     members = services.team_members(team)
     state = services.team_state(campaign, request.user)
     is_member = state["team"] is not None and state["team"].pk == team.pk
     can_move = services.may_move_members(campaign, request.user)
-    return render(
-        request,
-        "teams/team_detail.html",
-        {
-            "campaign": campaign,
-            "team": team,
-            "members": members,
-            "lines": services.member_lines(team, members, request.user),
-            "state": state,
-            "is_member": is_member,
-            "is_captain": is_member and team.captain_id == request.user.pk,
-            "can_move": can_move,
-            "rename_form": RenameForm(initial={"name": team.name}),
-            "move_form": MoveForm(team=team, members=members) if can_move and members else None,
-            "invite_url": settings.SITE_URL
-            + reverse("teams:invite", args=[campaign.slug, team.invite_code]),
-        },
-    )
+    return {
+        "campaign": campaign,
+        "team": team,
+        "members": members,
+        "lines": services.member_lines(team, members, request.user),
+        "state": state,
+        "is_member": is_member,
+        "is_captain": is_member and team.captain_id == request.user.pk,
+        "can_move": can_move,
+        "rename_form": RenameForm(initial={"name": team.name}),
+        "move_form": MoveForm(team=team, members=members) if can_move and members else None,
+        "invite_url": settings.SITE_URL
+        + reverse("teams:invite", args=[campaign.slug, team.invite_code]),
+    }
+
+
+def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+    return render(request, "teams/team_detail.html", detail_context(request, slug, team_id))
 
 
 @require_POST

@@ -23,6 +23,7 @@ from orgs.models import UnitKind
 from standings import queries
 from standings.models import Standing
 from standings.views import campaign_days, team_names, unit_kinds_on_board, unit_names
+from web import sharing
 
 
 def _percent(value: int, target: int) -> int | None:
@@ -121,7 +122,7 @@ def _top_boards(campaign: Campaign) -> dict[str, Any]:
         for kind, label in unit_kinds_on_board(campaign)
         if kind != UnitKind.NATIONAL
     ]
-    return {"people": people, "teams": team_names(teams), "units": units}
+    return {"people": people, "teams": team_names(teams, campaign), "units": units}
 
 
 def live_context(campaign: Campaign, registration: Registration | None) -> dict[str, Any]:
@@ -147,10 +148,29 @@ def card(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+def my_share(campaign: Campaign, registration: Registration | None) -> dict[str, Any] | None:
+    """The participant's "share my progress" card: its picture and public address and
+    the share buttons, once they have credited km."""
+    if registration is None:
+        return None
+    facts = sharing.progress_facts(campaign, registration)
+    if facts is None:
+        return None
+    page = settings.SITE_URL + sharing.progress_path(registration)
+    text = sharing.progress_meta(registration, facts)["title"]
+    return {
+        "facts": facts,
+        "card_url": sharing.progress_path(registration) + "card.png",
+        "links": sharing.share_links(page, text),
+    }
+
+
 def detail_context(campaign: Campaign, user, *, preview: bool = False) -> dict[str, Any]:
     tz = campaign.tz
     registration = None if preview else active_registration(campaign, user)
     return {
+        "share": sharing.campaign_meta(campaign),
+        "my_share": my_share(campaign, registration),
         **live_context(campaign, registration),
         "campaign": campaign,
         "status": campaign.status,

@@ -3,10 +3,12 @@ pages (the list by status and the campaign page), the organisers' preview of the
 campaign page, what a finished recording earned, the privacy page and a person's
 data page (the default for their maps, the export and the deletion)."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +24,12 @@ from campaigns.access import get_campaign_for_request, get_campaign_for_staff
 from campaigns.listing import home_campaigns, listed_campaigns
 from campaigns.models import Campaign
 from campaigns.services import active_registration
+from core import cards
 from core.public_pages import public_page
 from standings.models import Standing
-from web import personal_data
+from teams import views as team_views
+from teams.models import Team
+from web import personal_data, sharing
 from web.forms import DeleteAccountForm, RouteDefaultForm
 from web.pages import card, detail_context, live_context
 
@@ -71,6 +76,77 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
     return render(request, "web/campaign_detail.html", detail_context(campaign, request.user))
+
+
+def campaign_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The campaign's share card (PNG, 1200 × 630), for link previews."""
+    campaign = get_campaign_for_request(request, slug)
+    facts = sharing.campaign_facts(campaign)
+    key, png = cards.stored_png("campaign", facts, lambda: cards.draw(sharing.campaign_card(facts)))
+    return cards.png_response(request, key, png, public=sharing.is_public(campaign))
+
+
+@public_page
+def team_detail(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+    """The team page (teams.views) with the team's figures and its members' km and
+    steps from the standings, and its share tags."""
+    context = team_views.detail_context(request, slug, team_id)
+    campaign, team = context["campaign"], context["team"]
+    facts = sharing.team_facts(campaign, team)
+    figures = {
+        standing.registration_id: standing
+        for standing in Standing.objects.filter(
+            campaign=campaign, registration__in=[member.pk for member in context["members"]]
+        ).only("registration_id", "distance_m", "steps", "steps_estimated")
+    }
+    context.update(
+        figures=facts,
+        lines=[
+            replace(line, standing=figures.get(line.registration.pk)) for line in context["lines"]
+        ],
+        share=sharing.team_meta(campaign, team, facts),
+    )
+    return render(request, "teams/team_detail.html", context)
+
+
+def team_card(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+    campaign = get_campaign_for_request(request, slug)
+    team = get_object_or_404(Team.objects.select_related("unit"), pk=team_id, campaign=campaign)
+    facts = sharing.team_facts(campaign, team)
+    key, png = cards.stored_png("team", facts, lambda: cards.draw(sharing.team_card(facts)))
+    return cards.png_response(request, key, png, public=sharing.is_public(campaign))
+
+
+def progress(request: HttpRequest, slug: str, registration_id: int, key: str) -> HttpResponse:
+    """A participant's progress card as they share it: only what public pages show
+    of them (their public name, km, steps, rank, đồng converted)."""
+    campaign = get_campaign_for_request(request, slug)
+    registration = sharing.registration_for_key(campaign, registration_id, key)
+    facts = sharing.progress_facts(campaign, registration)
+    if facts is None:
+        raise Http404
+    return render(
+        request,
+        "web/progress.html",
+        {
+            "campaign": campaign,
+            "facts": facts,
+            "card_url": sharing.progress_path(registration) + "card.png",
+            "steps_label": sharing.steps_label(facts["estimated"]),
+            "is_mine": request.user.is_authenticated and registration.user_id == request.user.pk,
+            "share": sharing.progress_meta(registration, facts),
+        },
+    )
+
+
+def progress_card(request: HttpRequest, slug: str, registration_id: int, key: str) -> HttpResponse:
+    campaign = get_campaign_for_request(request, slug)
+    registration = sharing.registration_for_key(campaign, registration_id, key)
+    facts = sharing.progress_facts(campaign, registration)
+    if facts is None:
+        raise Http404
+    key, png = cards.stored_png("progress", facts, lambda: cards.draw(sharing.progress_card(facts)))
+    return cards.png_response(request, key, png, public=sharing.is_public(campaign))
 
 
 @login_required

@@ -1,12 +1,15 @@
 """Template filters over core/formatting.py: ``{% load formatting %}``.
 
 ``{{ metres|km }}`` (a total, one decimal), ``|km:"activity"`` (two decimals),
-``|km:"whole"``; ``|digits``, ``|number``, ``|vnd``, ``|duration``, ``|pace``, ``|speed``.
+``|km:"whole"``; ``|digits``, ``|number``, ``|vnd``, ``|duration``, ``|pace``, ``|speed``;
+``{% steps count estimated %}`` (marked when partly estimated).
 An empty value reads as "", so a template can add ``|default:"–"``."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from core import formatting
 
@@ -52,3 +55,18 @@ def pace(seconds_per_km) -> str:
 @register.filter
 def speed(metres_per_second) -> str:
     return formatting.speed(float(metres_per_second)) if metres_per_second else ""
+
+
+@register.simple_tag
+def steps(count, estimated=False):
+    """``{% steps standing.steps standing.steps_estimated %}``: the count, marked "≈"
+    with a note when part of it is estimated from the distance (no device steps)."""
+    if _empty(count):
+        return ""
+    if not estimated:
+        return formatting.digits(count)
+    return format_html(
+        '<abbr class="steps-estimate" title="{}">≈</abbr>{}',
+        _("Partly estimated from the distance"),
+        formatting.digits(count),
+    )

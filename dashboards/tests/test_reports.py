@@ -67,11 +67,11 @@ def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures)
     assert row[0] == "Huyện hội Cần Đước"
     assert (row[3], row[4], row[5]) == (65, 70, total.participants)
     assert row[8] == pytest.approx(total.km)
-    assert (row[9], row[10]) == (total.converted, total.donated)
+    assert (row[10], row[11]) == (total.converted, total.donated)
     by_name = {r[0]: r for r in _values(chapters) if r[1]}
     for unit_row in dashboard.context["rows"]:
         line = by_name[unit_row.unit.name]
-        assert (line[3], line[5], line[9], line[10]) == (
+        assert (line[3], line[5], line[10], line[11]) == (
             unit_row.target,
             unit_row.participants,
             unit_row.converted,
@@ -79,7 +79,7 @@ def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures)
         )
         assert line[7] == unit_row.status_label
     *_units, totals, note = _values(chapters)
-    assert totals[0] == "Tổng cộng" and totals[5] == 4 and totals[10] == 250_000
+    assert totals[0] == "Tổng cộng" and totals[5] == 4 and totals[11] == 250_000
     # The total's target is the district's own, as on the page, and the sheet says so.
     assert (totals[3], totals[4]) == (total.target, total.stretch) == (65, 70)
     assert "65" in note[0] and "12" in note[0] and "Huyện hội Cần Đước" in note[0]
@@ -92,7 +92,7 @@ def test_workbook_numbers_equal_the_dashboards(client, owner, campaign, figures)
     ]
     assert listed[0][5] == pytest.approx(7.3)
     assert listed[-1][1] == 4  # the count of participants
-    assert listed[0][6] == "p1@example.org"  # an administrator sees contacts
+    assert listed[0][8] == "p1@example.org"  # an administrator sees contacts
     donations = _values(gifts)
     assert next(r[3] for r in donations[:-1]) == "Bà Tư"
     assert "Ẩn" not in [r[3] for r in donations[:-1]]  # anonymous stays anonymous
@@ -135,7 +135,8 @@ def test_staff_member_gets_their_commune_without_contacts(client, member, campai
     assert len(book.sheetnames) == 3
     people = _values(book[book.sheetnames[1]])
     assert [r[1] for r in people[:-1]] == ["Lê Minh Anh"]
-    assert len(people[0]) == 6  # bib, name, unit, team, category, km: no e-mail or phone
+    # bib, name, unit, team, category, km, steps, of which estimated: no e-mail or phone
+    assert len(people[0]) == 8
     assert _xlsx(client, campaign, "LA-CD").status_code == 404
     assert _pdf(client, campaign, "LA-CD").status_code == 404
     assert _pdf(client, campaign, "LA-CD-LTR").status_code == 200
@@ -242,3 +243,54 @@ def test_pdf_outreach_section_follows_the_as_of_day(
     assert outreach_line("2024-03-05") == ["2", "0", "2", "0"]
     assert outreach_line("2024-03-08") == ["2", "0", "1", "0"]  # sent, not yet approved
     assert outreach_line("2024-03-09") == ["2", "1", "1", "0"]
+
+
+def _with_steps(campaign, tree):
+    """Lê Minh Anh's 7,3 km made 9.000 steps, 1.000 of them estimated from the distance."""
+    Standing.objects.filter(campaign=campaign, registration__user__full_name="Lê Minh Anh").update(
+        steps=9_000, steps_estimated=1_000
+    )
+    Total.objects.filter(campaign=campaign, scope=Scope.UNIT).update(steps=9_000)
+
+
+def test_workbook_of_today_has_steps_beside_km(client, owner, campaign, tree, figures):
+    _with_steps(campaign, tree)
+    client.force_login(owner)
+    book = openpyxl.load_workbook(
+        io.BytesIO(_xlsx(client, campaign, "LA-CD").content), data_only=True
+    )
+    top, _chapters, people, _gifts = (book[name] for name in book.sheetnames)
+    header = [cell.value for cell in top[4]]
+    assert header[8:10] == ["Km", "Bước chân"]
+    assert _values(top)[0][9] == 9_000
+    people_header = [cell.value for cell in people[4]]
+    assert people_header[5:8] == ["Km", "Bước chân", "Trong đó ước tính từ quãng đường"]
+    anh = next(r for r in _values(people) if r[1] == "Lê Minh Anh")
+    assert (anh[6], anh[7]) == (9_000, 1_000)
+
+
+def test_workbook_of_a_past_day_leaves_steps_blank(client, owner, campaign, tree, figures):
+    # Steps are kept as totals, not per day: an earlier day has none to show.
+    _with_steps(campaign, tree)
+    client.force_login(owner)
+    book = openpyxl.load_workbook(
+        io.BytesIO(_xlsx(client, campaign, "LA-CD", as_of="2024-03-02").content), data_only=True
+    )
+    top = book[book.sheetnames[0]]
+    assert _values(top)[0][9] is None
+
+
+def test_dashboard_and_pdf_show_steps(client, owner, campaign, tree, figures, tmp_path):
+    _with_steps(campaign, tree)
+    client.force_login(owner)
+    page = client.get(reverse("dashboards:unit", args=[campaign.slug, "LA-CD"])).content.decode()
+    assert "Bước chân" in page and "9.000" in page
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(_pdf(client, campaign, "LA-CD").content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "Bước chân 9.000" in text
+    assert "ước tính từ quãng đường" in text

@@ -34,6 +34,7 @@ from results.models import Certificate
 from standings.tests.factories import walked
 from teams.models import Team
 from teams.tests.factories import TeamFactory
+from web import sharing
 
 
 @dataclass
@@ -55,6 +56,8 @@ class World:
     role_id: int  # the member's staff role on the commune
     finished_slug: str  # the earlier campaign, its results frozen
     certificate_code: str  # the participant's certificate in it
+    progress_id: int  # the participant's registration in it, for their progress card
+    progress_key: str
     method: str = "vnpay"
     fmt: str = "xlsx"
     certificate_fmt: str = "pdf"
@@ -131,6 +134,8 @@ def build_world(tree: dict[str, Unit], owner: User, participant: User) -> World:
         role_id=UnitRole.objects.filter(unit=commune).values_list("pk", flat=True).first() or 0,
         finished_slug=certificate.results.campaign.slug,
         certificate_code=certificate.code,
+        progress_id=certificate.registration_id,
+        progress_key=sharing.progress_key(certificate.registration),
     )
 
 

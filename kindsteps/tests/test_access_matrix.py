@@ -86,6 +86,7 @@ TEAM_CODE = {"code": "team_code"}
 FINISHED = {"slug": "finished_slug"}
 ROUTES_PRIVATE = {"route_visibility": "private"}
 CERTIFICATE = {"code": "certificate_code", "fmt": "certificate_fmt"}
+PROGRESS = {"slug": "finished_slug", "registration_id": "progress_id", "key": "progress_key"}
 # JSON bodies for the API's rows (sent as application/json).
 JSON_EMPTY: dict = {}
 JSON_TEXT = {"text": "Tôi đi thật."}
@@ -163,6 +164,12 @@ MATRIX: dict[str, Row] = {
     "api_token_create": R(302, 302, 302, 302, method="post", data={"name": "Laptop"}),
     "api_token_revoke": R(404, 404, 404, 302, method="post"),  # /accounts/profile/tokens/1/revoke/
     "campaigns:detail": R(200, 200, 200, 200),  # /c/cd-walk/
+    # Share cards (PNG) of a public campaign and its team: for everyone, like the pages.
+    "campaigns:card": R(200, 200, 200, 200),  # /c/cd-walk/card.png
+    "campaigns:team_card": R(200, 200, 200, 200),  # /c/cd-walk/t/1/card.png
+    # The participant's progress card in last year's walk, by its keyed address.
+    "campaigns:progress": R(200, 200, 200, 200, params=PROGRESS),  # /c/…/progress/1/<key>/
+    "campaigns:progress_card": R(200, 200, 200, 200, params=PROGRESS),  # …/card.png
     "campaigns:invite": R(302, 302, 302, 302),  # /c/cd-walk/u/LA-CD-LTR/
     "campaigns:list": R(200, 200, 200, 200),  # /campaigns/
     "campaigns:manage_create": R(200, 403, 200, 302),  # /manage/campaigns/new/
@@ -289,6 +296,8 @@ MATRIX: dict[str, Row] = {
         200, 404, 404, 404, params=CERTIFICATE
     ),  # /certificates/<code>.pdf
     "results:verify": R(200, 200, 200, 200, params=CERTIFICATE),  # /verify/<code>/
+    "results:verify_card": R(200, 200, 200, 200, params=CERTIFICATE),  # /verify/<code>/card.png
+    "results:card": R(200, 200, 200, 200, params=FINISHED),  # /c/cd-walk-2025/results/card.png
     "review_overview": R(200, 200, 200, 302),  # /manage/review/ (the owner has two campaigns)
     # Strava configured by the world (it answers 404 everywhere when it is not).
     "trackers:connections": R(200, 200, 200, 302),  # /trackers/

@@ -11,7 +11,8 @@ from PIL import Image
 
 from activities.models import Verdict, VerdictStatus
 from activities.review import decide
-from results import services
+from core.formatting import digits
+from results import certificates, services
 from results.models import Certificate, CertificateKind
 from standings import services as standings
 
@@ -125,3 +126,40 @@ def test_a_correction_remakes_changed_certificates_and_withdraws_lost_ones(
     assert anh.facts["of"] == 4 and anh.made_at is not None
     page = client.get(reverse("results:verify", args=[dung.code]))
     assert "withdrawn" in page.content.decode() or "thu hồi" in page.content.decode()
+
+
+def test_the_certificate_labels_its_steps_as_estimated_without_device_steps(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    words = certificates.sentences(certificate, certificate.results.campaign)
+
+    assert certificate.facts["steps_estimated"] is True
+    assert (
+        "bước chân (một phần ước tính)",
+        digits(certificate.facts["steps"]),
+    ) in words["figures"]
+
+
+def test_the_verification_page_has_share_tags_with_its_card(client, issued, people, settings):
+    settings.SITE_URL = "https://kindsteps.example"
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    text = client.get(reverse("results:verify", args=[certificate.code])).content.decode()
+
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', text).group(1)
+    assert image.startswith(f"https://kindsteps.example/verify/{certificate.code}/card.png?v=")
+    assert (
+        f'<meta property="og:url" content="https://kindsteps.example/verify/{certificate.code}/">'
+        in text
+    )
+    card = client.get(image.removeprefix("https://kindsteps.example"))
+    assert card["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(card.content)).size == (1200, 630)
+
+
+def test_a_withdrawn_certificate_has_no_card(client, issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+    certificate.revoked_at = certificate.made_at
+    certificate.save()
+
+    assert client.get(reverse("results:verify_card", args=[certificate.code])).status_code == 404

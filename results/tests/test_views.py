@@ -3,12 +3,15 @@ the exports."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from PIL import Image
 
+from core.formatting import digits
 from core.models import AuditEntry
 from results import services
 from results.models import AwardKind, Results
@@ -138,10 +141,11 @@ def test_the_workbook_has_a_sheet_per_level_with_numbers_as_numbers(
 
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     people = book.worksheets[0]
-    first = [cell.value for cell in people[5]]
+    header = [cell.value for cell in people[4]]
+    first = dict(zip(header, [cell.value for cell in people[5]], strict=True))
     assert len(book.worksheets) == 4
-    assert first[1:4] == [1, "Nguyễn Văn An", 1]
-    assert first[9] == 42.2 and first[11] == 42_195
+    assert [first["Hạng"], first["Tên"], first["Số BIB"]] == [1, "Nguyễn Văn An", 1]
+    assert first["km"] == 42.2 and first["Đồng quy đổi"] == 42_195
 
 
 def test_the_csv_lists_every_line_with_its_level(client, finished, owner, frozen):
@@ -160,3 +164,47 @@ def test_exports_are_for_the_organisers(client, finished, member, outsider, froz
         client.force_login(person)
         assert client.get(reverse("results:export_xlsx", args=[finished.slug])).status_code == 404
         assert client.get(reverse("results:export_csv", args=[finished.slug])).status_code == 404
+
+
+def test_exports_carry_steps_and_the_part_estimated(client, finished, owner, frozen):
+    # The conftest's walks have no device steps: every step is estimated from the distance.
+    client.force_login(owner)
+    an = frozen.lines.get(kind="person", name="Nguyễn Văn An")
+    assert an.steps > 0 and an.steps_estimated == an.steps
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("results:export_xlsx", args=[finished.slug])).content)
+    )
+    people = book.worksheets[0]
+    header = [cell.value for cell in people[4]]
+    first = dict(zip(header, [cell.value for cell in people[5]], strict=True))
+    assert first["Bước chân"] == an.steps
+    assert first["Trong đó ước tính từ quãng đường"] == an.steps
+
+    response = client.get(reverse("results:export_csv", args=[finished.slug]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert "Bước chân" in rows[0] and "Trong đó ước tính từ quãng đường" in rows[0]
+    assert rows[1][rows[0].index("Bước chân")] == str(an.steps)
+
+
+def test_results_page_shows_steps_for_people_teams_and_units_marked_estimated(
+    client, finished, frozen
+):
+    body = client.get(reverse("results:page", args=[finished.slug])).content.decode()
+    an = frozen.lines.get(kind="person", name="Nguyễn Văn An")
+    team = frozen.lines.get(kind="team")
+    marked = 'title="Một phần được ước tính từ quãng đường">≈</abbr>'
+    assert f"{marked}{digits(an.steps)}" in body
+    assert f"{marked}{digits(team.steps)}" in body
+    assert "ước tính từ quãng đường" in body
+
+
+def test_results_page_has_share_tags_and_its_card_is_a_png(client, finished, frozen, settings):
+    settings.SITE_URL = "https://kindsteps.example"
+    body = client.get(reverse("results:page", args=[finished.slug])).content.decode()
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', body).group(1)
+    assert image.startswith(f"https://kindsteps.example/c/{finished.slug}/results/card.png?v=")
+    assert '<meta name="twitter:card" content="summary_large_image">' in body
+    response = client.get(image.removeprefix("https://kindsteps.example"))
+    assert response["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
