@@ -29,6 +29,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("outreach/", include("outreach.urls")),
     path("trackers/", include("trackers.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
