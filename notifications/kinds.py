@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -58,7 +58,7 @@ def _campaign_title(campaign) -> str:
 def _rules_link(campaign) -> list[tuple[str, str]]:
     if campaign is None:
         return []
-    return [(_g("The campaign's rules"), reverse("campaigns:rules", args=[campaign.slug]))]
+    return [(gettext("The campaign's rules"), reverse("campaigns:rules", args=[campaign.slug]))]
 
 
 def _day(value: str) -> str:
@@ -75,17 +75,17 @@ def _moment(value: str, campaign, *, is_end: bool = False) -> str:
 def render_verdict(params: dict, campaign) -> Message:
     values = {"date": _day(params["day"]), "campaign": _campaign_title(campaign)}
     if params["status"] == "rejected":
-        title = _g("Your activity of %(date)s does not count in %(campaign)s") % values
+        title = gettext("Your activity of %(date)s does not count in %(campaign)s") % values
         lead = (
-            _g("It was not counted, for this reason:")
+            gettext("It was not counted, for this reason:")
             if len(params["reasons"]) == 1
-            else _g("It was not counted, for these reasons:")
+            else gettext("It was not counted, for these reasons:")
         )
     else:
-        title = _g("Your activity of %(date)s is waiting for review in %(campaign)s") % values
-        lead = _g("An organiser will look at it before it counts. What the check found:")
+        title = gettext("Your activity of %(date)s is waiting for review in %(campaign)s") % values
+        lead = gettext("An organiser will look at it before it counts. What the check found:")
     lines = [lead]
-    facts = [(_g("Distance"), km_text(params["distance_m"]))]
+    facts = [(gettext("Distance"), km_text(params["distance_m"]))]
     zone = campaign.time_zone if campaign is not None else None
     for reason in params["reasons"]:
         words = shown(reason, time_zone=zone)
@@ -93,7 +93,7 @@ def render_verdict(params: dict, campaign) -> Message:
         facts.extend(words.evidence)
     if params["status"] == "rejected":
         lines.append(
-            _g(
+            gettext(
                 "If you think this is wrong, you can ask the organisers to look again from the activity's page."
             )
         )
@@ -101,39 +101,39 @@ def render_verdict(params: dict, campaign) -> Message:
         title=title,
         lines=lines,
         facts=facts,
-        action_label=_g("See the activity"),
+        action_label=gettext("See the activity"),
         links=_rules_link(campaign),
     )
 
 
 def render_digest(params: dict, campaign) -> Message:
-    title = _g("Your week in %(campaign)s") % {"campaign": _campaign_title(campaign)}
-    facts = [(_g("Your distance"), km_text(params["distance_m"]))]
+    title = gettext("Your week in %(campaign)s") % {"campaign": _campaign_title(campaign)}
+    facts = [(gettext("Your distance"), km_text(params["distance_m"]))]
     if params.get("rank"):
         facts.append(
             (
-                _g("Your rank"),
-                _g("%(rank)s of %(of)s")
+                gettext("Your rank"),
+                gettext("%(rank)s of %(of)s")
                 % {"rank": number(params["rank"]), "of": number(params["of"])},
             )
         )
     if params.get("week_m") is not None:
-        facts.append((_g("This week"), km_text(params["week_m"])))
+        facts.append((gettext("This week"), km_text(params["week_m"])))
     if params.get("team"):
-        facts.append((_g("Your team"), f"{params['team']} · {km_text(params['team_m'])}"))
+        facts.append((gettext("Your team"), f"{params['team']} · {km_text(params['team_m'])}"))
     if params.get("unit"):
         if params.get("unit_target"):
-            value = _g("%(unit)s: %(people)s of its %(target)s participants") % {
+            value = gettext("%(unit)s: %(people)s of its %(target)s participants") % {
                 "unit": params["unit"],
                 "people": number(params["unit_people"]),
                 "target": number(params["unit_target"]),
             }
         else:
-            value = _g("%(unit)s: %(people)s participants") % {
+            value = gettext("%(unit)s: %(people)s participants") % {
                 "unit": params["unit"],
                 "people": number(params["unit_people"]),
             }
-        facts.append((_g("Your unit"), value))
+        facts.append((gettext("Your unit"), value))
     if params.get("days_left"):
         lines = [
             ngettext(
@@ -144,19 +144,19 @@ def render_digest(params: dict, campaign) -> Message:
             % {"days": number(params["days_left"])}
         ]
     else:
-        lines = [_g("The campaign's last day has come.")]
-    return Message(title=title, lines=lines, facts=facts, action_label=_g("See the campaign"))
+        lines = [gettext("The campaign's last day has come.")]
+    return Message(title=title, lines=lines, facts=facts, action_label=gettext("See the campaign"))
 
 
 def render_campaign_start(params: dict, campaign) -> Message:
-    title = _g("%(campaign)s has started") % {"campaign": _campaign_title(campaign)}
-    line = _g("Every walk or run from now until %(end)s counts.") % {
+    title = gettext("%(campaign)s has started") % {"campaign": _campaign_title(campaign)}
+    line = gettext("Every walk or run from now until %(end)s counts.") % {
         "end": _moment(params["ends_at"], campaign, is_end=True)
     }
     return Message(
         title=title,
         lines=[line],
-        action_label=_g("See the campaign"),
+        action_label=gettext("See the campaign"),
         links=_rules_link(campaign),
     )
 
@@ -168,24 +168,27 @@ def render_last_days(params: dict, campaign) -> Message:
         params["days"],
     ) % {"campaign": _campaign_title(campaign), "days": number(params["days"])}
     lines = [
-        _g("It closes at %(end)s. Sync or upload what you have recorded before then.")
+        gettext("It closes at %(end)s. Sync or upload what you have recorded before then.")
         % {"end": _moment(params["ends_at"], campaign, is_end=True)}
     ]
     return Message(
-        title=title, lines=lines, action_label=_g("See the campaign"), links=_rules_link(campaign)
+        title=title,
+        lines=lines,
+        action_label=gettext("See the campaign"),
+        links=_rules_link(campaign),
     )
 
 
 def render_sync_reminder(params: dict, campaign) -> Message:
     values = {"date": _day(params["day"]), "campaign": _campaign_title(campaign)}
-    title = _g("Your activity of %(date)s hasn't reached us") % values
+    title = gettext("Your activity of %(date)s hasn't reached us") % values
     lines = [
-        _g(
+        gettext(
             "You have walked or run on most days of %(campaign)s, but nothing of %(date)s "
             "has arrived."
         )
         % values,
-        _g(
+        gettext(
             "If you were out that day, sync your tracker or upload the file before %(deadline)s, or it will not count."
         )
         % {"deadline": _moment(params["deadline"], campaign, is_end=True)},
@@ -193,41 +196,41 @@ def render_sync_reminder(params: dict, campaign) -> Message:
     return Message(
         title=title,
         lines=lines,
-        action_label=_g("Upload an activity"),
+        action_label=gettext("Upload an activity"),
         links=_rules_link(campaign),
     )
 
 
 def render_results_ready(params: dict, campaign) -> Message:
-    title = _g("The results of %(campaign)s are out") % {"campaign": _campaign_title(campaign)}
+    title = gettext("The results of %(campaign)s are out") % {"campaign": _campaign_title(campaign)}
     facts = []
     if params.get("rank"):
         facts.append(
             (
-                _g("Your rank"),
-                _g("%(rank)s of %(of)s")
+                gettext("Your rank"),
+                gettext("%(rank)s of %(of)s")
                 % {"rank": number(params["rank"]), "of": number(params["of"])},
             )
         )
-        facts.append((_g("Your distance"), km_text(params["distance_m"])))
+        facts.append((gettext("Your distance"), km_text(params["distance_m"])))
     return Message(
         title=title,
-        lines=[_g("The organisers have frozen the final results.")],
+        lines=[gettext("The organisers have frozen the final results.")],
         facts=facts,
-        action_label=_g("See the results"),
+        action_label=gettext("See the results"),
     )
 
 
 def render_certificate_ready(params: dict, campaign) -> Message:
-    title = _g("Your certificate for %(campaign)s is ready") % {
+    title = gettext("Your certificate for %(campaign)s is ready") % {
         "campaign": _campaign_title(campaign)
     }
     return Message(
         title=title,
-        lines=[_g("Download it, print it or share it: its code lets anyone check it.")],
-        facts=[(_g("Certificate code"), params["code"])],
-        action_label=_g("Download the certificate"),
-        links=[(_g("Its verification page"), params["verify"])],
+        lines=[gettext("Download it, print it or share it: its code lets anyone check it.")],
+        facts=[(gettext("Certificate code"), params["code"])],
+        action_label=gettext("Download the certificate"),
+        links=[(gettext("Its verification page"), params["verify"])],
     )
 
 
