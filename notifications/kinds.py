@@ -12,9 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from activities.reason_text import shown
 from core.formatting import km_text, local_date, local_datetime, number
@@ -94,7 +93,8 @@ def render_verdict(params: dict, campaign) -> Message:
     if params["status"] == "rejected":
         lines.append(
             gettext(
-                "If you think this is wrong, you can ask the organisers to look again from the activity's page."
+                "If you think this is wrong, you can ask the organisers to look again "
+                "from the activity's page."
             )
         )
     return Message(
@@ -189,7 +189,8 @@ def render_sync_reminder(params: dict, campaign) -> Message:
         )
         % values,
         gettext(
-            "If you were out that day, sync your tracker or upload the file before %(deadline)s, or it will not count."
+            "If you were out that day, sync your tracker or upload the file before "
+            "%(deadline)s, or it will not count."
         )
         % {"deadline": _moment(params["deadline"], campaign, is_end=True)},
     ]
@@ -249,7 +250,8 @@ KINDS: dict[str, Kind] = {
             SYNC_REMINDER,
             _("Yesterday's activity has not arrived"),
             _(
-                "When you walk most days and nothing of yesterday reached us, before it is too late."
+                "When you walk most days and nothing of yesterday reached us, "
+                "before it is too late."
             ),
             True,
             True,

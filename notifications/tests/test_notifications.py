@@ -136,3 +136,27 @@ def test_the_settings_page_saves_a_choice(participant, client):
     assert client.post("/notifications/settings/", data).status_code == 302
     chosen = {c.kind.code: c for c in services.choices(participant)}
     assert not chosen[kinds.DIGEST].email and chosen[kinds.DIGEST].in_app
+
+
+def test_the_weekly_digest_gives_km_rank_team_and_unit_target(tree, participant):
+    from campaigns.models import TargetRule
+    from standings.tests.factories import walked
+    from teams.tests.factories import TeamFactory
+
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=9))
+    team = TeamFactory(campaign=campaign, name="Đội Trường", unit=tree["LA-CD-THPT"])
+    TargetRule.objects.create(campaign=campaign, unit=tree["LA-CD-THPT"], participants=10)
+    walked(campaign, 12_345, user=participant, unit=tree["LA-CD-THPT"], team=team)
+    walked(campaign, 20_000, unit=tree["LA-CD-THPT"])
+
+    sweeps.digests()
+    sweeps.digests()
+
+    note = Notification.objects.get(user=participant, kind=kinds.DIGEST)
+    vi = dict(services.message_of(note, "vi").facts)
+    en = dict(services.message_of(note, "en").facts)
+    assert vi["Quãng đường của bạn"] == "12,35 km"
+    assert vi["Thứ hạng của bạn"] == "2 trên 2"
+    assert en["Your rank"] == "2 of 2"
+    assert "Đội Trường" in en["Your team"]
+    assert "of its 10 participants" in en["Your unit"]
