@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "outreach",
     "trackers",
     "results",
+    "notifications",
     "web",
     "demo",
 ]
@@ -219,6 +220,14 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
+
+# --- Participants' notifications (docs/notifications.md) -----------------------
+# E-mails sent a minute (one batch a minute through the queue), how many days before
+# its close a campaign's "last days" reminder goes, and on how many of the 7 days
+# before yesterday a person must have walked for "yesterday's activity hasn't arrived".
+NOTIFICATIONS_EMAILS_PER_MINUTE = env_int("NOTIFICATIONS_EMAILS_PER_MINUTE", 60)
+NOTIFICATIONS_LAST_DAYS = env_int("NOTIFICATIONS_LAST_DAYS", 3)
+NOTIFICATIONS_SYNC_MIN_DAYS = env_int("NOTIFICATIONS_SYNC_MIN_DAYS", 4)
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

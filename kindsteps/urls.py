@@ -33,6 +33,7 @@ urlpatterns = [
     # The language switch needs no CSRF token, so that the public pages shared from the
     # cache carry none (core/public_pages.py): a forged switch changes only a language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Operations (docs/deployment.md): health for load balancers, metrics for Prometheus.

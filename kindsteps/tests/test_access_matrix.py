@@ -312,6 +312,11 @@ MATRIX: dict[str, Row] = {
     "trackers:garmin_disconnect": R(302, 302, 302, 302, method="post"),
     "trackers:garmin_sync": R(404, 404, 404, 302, method="post"),  # nobody here is connected
     "trackers:garmin_notifications": R(400, 400, 400, 400, method="post"),  # empty body
+    # The person's own notifications; the unsubscribe link needs a valid token (400 else).
+    "notifications:list": R(200, 200, 200, 302),  # /notifications/
+    "notifications:read": R(302, 302, 302, 302, method="post"),
+    "notifications:settings": R(200, 200, 200, 302),  # /notifications/settings/
+    "notifications:unsubscribe": R(400, 400, 400, 400, params={"token": "key"}),
     # Operations: health for everyone; metrics from loopback (the test client's address).
     "healthz": R(200, 200, 200, 200),
     "metrics": R(200, 200, 200, 200),

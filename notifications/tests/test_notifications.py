@@ -1,0 +1,162 @@
+"""What participants are told, in their language, once, as they chose."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from activities.models import VerdictStatus
+from activities.tests.factories import ActivityFactory, VerdictFactory, reason
+from campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from kindsteps.testing.clock import NOW
+from notifications import kinds, sending, services, sweeps
+from notifications.models import Email, Notification
+
+pytestmark = pytest.mark.django_db
+
+TOO_FAST = reason(
+    "too_fast", "Tốc độ trung bình 59,0 km/h quá nhanh.", "An average of 59.0 km/h is too fast."
+)
+
+
+@pytest.fixture
+def rejected(participant, tree):
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"])
+    activity = ActivityFactory(user=participant, distance_m=5000)
+    return VerdictFactory(
+        campaign=campaign, activity=activity, status=VerdictStatus.REJECTED, reasons=[TOO_FAST]
+    )
+
+
+def test_a_rejected_verdict_is_told_with_its_reason_in_vietnamese(rejected, participant):
+    sweeps.verdicts()
+
+    note = Notification.objects.get(user=participant, kind=kinds.VERDICT)
+    message = services.message_of(note, "vi")
+    assert "không được tính" in message.title.lower() or "không tính" in message.title.lower()
+    assert any("59,0 km/h" in line for line in message.lines)
+    assert f"/c/{rejected.campaign.slug}/rules/" in [path for _, path in message.links]
+
+
+def test_the_same_verdict_reads_in_english_for_an_english_reader(rejected, participant):
+    sweeps.verdicts()
+
+    message = services.message_of(Notification.objects.get(user=participant), "en")
+    assert message.title.startswith("Your activity of 11/03/2026 does not count in")
+    assert any("59.0 km/h" in line for line in message.lines)
+
+
+def test_a_sweep_run_again_tells_nobody_twice(rejected, participant):
+    sweeps.verdicts()
+    sweeps.verdicts()
+
+    assert Notification.objects.filter(user=participant).count() == 1
+    assert Email.objects.filter(user=participant).count() == 1
+    sending.send_batch(10)
+    sending.send_batch(10)
+    assert len(mail.outbox) == 1
+
+
+def test_the_email_has_both_parts_and_the_one_click_headers(rejected, participant):
+    participant.preferred_language = "en"
+    participant.save()
+    sweeps.verdicts()
+    sending.send_batch(10)
+
+    (sent,) = mail.outbox
+    assert sent.to == [participant.email]
+    assert "does not count" in sent.subject
+    assert "59.0 km/h" in sent.body
+    html, mime = sent.alternatives[0]
+    assert mime == "text/html" and "59.0 km/h" in html
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent.extra_headers["List-Unsubscribe"].startswith("<http")
+
+
+def test_unsubscribe_works_without_login_and_stops_only_that_kind(rejected, participant):
+    token = services.unsubscribe_token(participant.pk, kinds.VERDICT)
+
+    response = Client().post(f"/notifications/unsubscribe/{token}/")
+
+    assert response.status_code == 200
+    chosen = {c.kind.code: c for c in services.choices(participant)}
+    assert not chosen[kinds.VERDICT].email
+    assert chosen[kinds.VERDICT].in_app
+    assert chosen[kinds.DIGEST].email
+    sweeps.verdicts()
+    assert not Email.objects.filter(user=participant).exists()
+    assert Notification.objects.filter(user=participant).exists()
+
+
+def test_a_forged_unsubscribe_token_changes_nothing(participant):
+    response = Client().post("/notifications/unsubscribe/not-a-token/")
+    assert response.status_code == 400
+
+
+def test_in_app_turned_off_keeps_the_bell_quiet(rejected, participant, client):
+    services.set_choice(participant, kinds.VERDICT, in_app=False)
+    sweeps.verdicts()
+
+    assert not Notification.objects.filter(user=participant).exists()
+    assert Email.objects.filter(user=participant).exists()
+
+
+def test_a_batch_sends_no_more_than_its_bound(tree):
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(minutes=5))
+    for _ in range(7):
+        RegistrationFactory(campaign=campaign)
+
+    sweeps.campaign_starts()
+
+    assert sending.send_batch(3) == 3
+    assert len(mail.outbox) == 3
+    assert sending.send_batch(3) == 3
+    assert sending.send_batch(3) == 1
+    assert len(mail.outbox) == 7
+    assert "đã bắt đầu" in mail.outbox[0].subject
+
+
+def test_the_list_shows_and_marks_read(rejected, participant, client):
+    sweeps.verdicts()
+    client.force_login(participant)
+
+    page = client.get("/notifications/").content.decode()
+    assert 'data-unread="1"' in page
+    client.post("/notifications/read/")
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_settings_page_saves_a_choice(participant, client):
+    client.force_login(participant)
+    data = {f"{code}-email": "on" for code in kinds.KINDS}
+    data |= {f"{code}-in_app": "on" for code in kinds.KINDS}
+    del data[f"{kinds.DIGEST}-email"]
+
+    assert client.post("/notifications/settings/", data).status_code == 302
+    chosen = {c.kind.code: c for c in services.choices(participant)}
+    assert not chosen[kinds.DIGEST].email and chosen[kinds.DIGEST].in_app
+
+
+def test_the_weekly_digest_gives_km_rank_team_and_unit_target(tree, participant):
+    from campaigns.models import TargetRule
+    from standings.tests.factories import walked
+    from teams.tests.factories import TeamFactory
+
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=9))
+    team = TeamFactory(campaign=campaign, name="Đội Trường", unit=tree["LA-CD-THPT"])
+    TargetRule.objects.create(campaign=campaign, unit=tree["LA-CD-THPT"], participants=10)
+    walked(campaign, 12_345, user=participant, unit=tree["LA-CD-THPT"], team=team)
+    walked(campaign, 20_000, unit=tree["LA-CD-THPT"])
+
+    sweeps.digests()
+    sweeps.digests()
+
+    note = Notification.objects.get(user=participant, kind=kinds.DIGEST)
+    vi = dict(services.message_of(note, "vi").facts)
+    en = dict(services.message_of(note, "en").facts)
+    assert vi["Quãng đường của bạn"] == "12,35 km"
+    assert vi["Thứ hạng của bạn"] == "2 trên 2"
+    assert en["Your rank"] == "2 of 2"
+    assert "Đội Trường" in en["Your team"]
+    assert "of its 10 participants" in en["Your unit"]
