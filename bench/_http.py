@@ -77,8 +77,11 @@ class Connection:
                 response = await asyncio.wait_for(self._read(got_bytes), self.timeout)
             except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                 self.close()
-                if reused and attempt == 0 and not got_bytes[0] and not isinstance(
-                    exc, TimeoutError
+                if (
+                    reused
+                    and attempt == 0
+                    and not got_bytes[0]
+                    and not isinstance(exc, TimeoutError)
                 ):
                     continue
                 raise HttpError(repr(exc)) from exc

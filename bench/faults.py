@@ -54,8 +54,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _stack  # noqa: E402
-from _http import Connection, HttpError, latency_ms  # noqa: E402
+import _stack
+from _http import Connection, HttpError, latency_ms
 
 RETRIES = 15
 RETRY_EVERY = 2.0
@@ -90,8 +90,12 @@ class PrivatePostgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/"
 
     def _run(self, *args: str) -> None:
-        subprocess.run(_as_postgres([str(self.bin / args[0]), *args[1:]]), check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            _as_postgres([str(self.bin / args[0]), *args[1:]]),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def init(self) -> None:
         shutil.rmtree(self.data, ignore_errors=True)
@@ -103,13 +107,21 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             shutil.chown(self.log, "postgres", "postgres")
             shutil.chown(self.data.parent, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E",
-                  "UTF8", "--locale=C.UTF-8")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.socket} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w",
-                  "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -128,10 +140,28 @@ class PrivateRedis:
         self.dir.mkdir(parents=True, exist_ok=True)
         log = (self.dir / "redis.log").open("ab")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-             "--maxmemory-policy", "noeviction", "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--maxmemory-policy",
+                "noeviction",
+                "--daemonize",
+                "no",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         import redis
 
@@ -218,24 +248,41 @@ class Drill:
 
     async def upload(self, person: dict, via: str) -> None:
         name, data = self.recordings.next()
-        record = {"user": person["user"], "registration": person["registration"],
-                  "before_m": person["before_m"], "filename": name, "via": via,
-                  "sha256": hashlib.sha256(data).hexdigest(), "sent_at": self.now()}
+        record = {
+            "user": person["user"],
+            "registration": person["registration"],
+            "before_m": person["before_m"],
+            "filename": name,
+            "via": via,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "sent_at": self.now(),
+        }
         self.uploads.append(record)
         if via == "api":
+
             def build():
-                return ("POST", f"/api/v1/activities?filename={name}",
-                        {"Authorization": f"Bearer {person['token']}",
-                         "Content-Type": "application/octet-stream"}, data)
+                return (
+                    "POST",
+                    f"/api/v1/activities?filename={name}",
+                    {
+                        "Authorization": f"Bearer {person['token']}",
+                        "Content-Type": "application/octet-stream",
+                    },
+                    data,
+                )
         else:
             session = self.sessions[person["user"]]
             boundary = secrets.token_hex(12)
             body = (
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\""
-                f"\r\n\r\n{session['csrftoken']}\r\n--{boundary}\r\nContent-Disposition: "
-                f"form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: "
-                f"application/gpx+xml\r\n\r\n"
-            ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
+                    f"\r\n\r\n{session['csrftoken']}\r\n--{boundary}\r\nContent-Disposition: "
+                    f'form-data; name="files"; filename="{name}"\r\nContent-Type: '
+                    f"application/gpx+xml\r\n\r\n"
+                ).encode()
+                + data
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
             headers = {
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
                 "Cookie": f"sessionid={session['sessionid']}; csrftoken={session['csrftoken']}",
@@ -245,6 +292,7 @@ class Drill:
 
             def build():
                 return "POST", "/activities/upload/", headers, body
+
         status, _body, attempts = await self.send(f"upload_{via}", build)
         record.update(status=status, attempts=attempts)
 
@@ -294,9 +342,12 @@ def processing_uploads(database_url: str) -> list[int]:
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        return [row[0] for row in conn.execute(
-            "SELECT id FROM activities_upload WHERE status = 'processing'"
-        ).fetchall()]
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM activities_upload WHERE status = 'processing'"
+            ).fetchall()
+        ]
 
 
 def unfinished_uploads(database_url: str) -> int:
@@ -341,8 +392,14 @@ class Stack:
         if name.startswith("web"):
             i = int(name[3:])
             env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.run_dir / f"prometheus-{name}")}
-            command = [str(p.BIN / "gunicorn"), "--config", str(p.ROOT / "deploy" / "gunicorn.conf.py"),
-                       "--bind", f"127.0.0.1:{self.port + i}", "kindsteps.wsgi"]
+            command = [
+                str(p.BIN / "gunicorn"),
+                "--config",
+                str(p.ROOT / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port + i}",
+                "kindsteps.wsgi",
+            ]
         else:
             env = self.env
             command = [str(p.PYTHON), "manage.py", "run_huey"]
@@ -354,8 +411,9 @@ class Stack:
         (self.run_dir / "state.json").write_text(json.dumps(state))
 
 
-async def faults(drill: Drill, stack: Stack, pg: PrivatePostgres, rds: PrivateRedis,
-                 database_url: str) -> None:
+async def faults(
+    drill: Drill, stack: Stack, pg: PrivatePostgres, rds: PrivateRedis, database_url: str
+) -> None:
     def event(fault: str, **figures) -> None:
         drill.events.append({"fault": fault, "at_s": drill.now(), **figures})
         _stack.log(f"{drill.now()} s: {fault} {figures}")
@@ -437,8 +495,13 @@ def check(plan: dict, drill: Drill) -> dict:
         stored = StoredFile.objects.filter(sha256=record["sha256"]).first()
         if stored is None:
             figures["not_received"] += 1
-            problems.append({"upload": record["filename"], "problem": "not received",
-                             "status": record.get("status")})
+            problems.append(
+                {
+                    "upload": record["filename"],
+                    "problem": "not received",
+                    "status": record.get("status"),
+                }
+            )
             continue
         rows = list(Upload.objects.filter(stored_file=stored))
         figures["upload_rows"] += len(rows)
@@ -452,23 +515,44 @@ def check(plan: dict, drill: Drill) -> dict:
         )
         if len(activities) > 1 or len(verdicts) > 1:
             figures["doubled"] += 1
-            problems.append({"upload": record["filename"], "problem": "doubled",
-                             "activities": len(activities), "verdicts": len(verdicts)})
+            problems.append(
+                {
+                    "upload": record["filename"],
+                    "problem": "doubled",
+                    "activities": len(activities),
+                    "verdicts": len(verdicts),
+                }
+            )
         accepted = sum(v.credited_m for v in verdicts if v.status == "accepted")
-        line = (Standing.objects.filter(registration_id=record["registration"])
-                .values_list("distance_m", flat=True).first() or 0)
+        line = (
+            Standing.objects.filter(registration_id=record["registration"])
+            .values_list("distance_m", flat=True)
+            .first()
+            or 0
+        )
         if accepted:
             figures["credited"] += 1
             if line - record["before_m"] != accepted:
                 figures["line_mismatch"] += 1
-                problems.append({"upload": record["filename"], "problem": "line",
-                                 "line_grew_m": line - record["before_m"], "accepted_m": accepted})
+                problems.append(
+                    {
+                        "upload": record["filename"],
+                        "problem": "line",
+                        "line_grew_m": line - record["before_m"],
+                        "accepted_m": accepted,
+                    }
+                )
         elif verdicts or (rows and all(r.status == "failed" for r in rows)):
             figures["refused_with_reason"] += 1
         elif rows and all(r.is_finished for r in rows):
             figures["lost"] += 1
-            problems.append({"upload": record["filename"], "problem": "finished, no activity",
-                             "results": [r.results for r in rows]})
+            problems.append(
+                {
+                    "upload": record["filename"],
+                    "problem": "finished, no activity",
+                    "results": [r.results for r in rows],
+                }
+            )
     campaign = Campaign.objects.get(pk=plan["campaign_id"])
     drift = rebuild_campaign(campaign, fix=False)
     paid_ids = [d["id"] for d in drill.paid]
@@ -499,7 +583,8 @@ def check(plan: dict, drill: Drill) -> dict:
             "ledger_sum_vnd": ledger["s"] or 0,
             "paid_not_in_ledger": unpaid,
             "in_ledger_not_paid": extra,
-            "counted_once": unpaid == 0 and extra == 0
+            "counted_once": unpaid == 0
+            and extra == 0
             and (ledger["s"] or 0) == sum(d["amount"] for d in drill.paid),
         },
     }
@@ -549,8 +634,12 @@ def main(argv: list[str] | None = None) -> int:
         drill = Drill(state["url"], plan, sessions)
 
         async def run() -> None:
-            await asyncio.gather(drill.upload_loop(), drill.donation_loop(), drill.public_loop(),
-                                 faults(drill, stack, pg, rds, database_url))
+            await asyncio.gather(
+                drill.upload_loop(),
+                drill.donation_loop(),
+                drill.public_loop(),
+                faults(drill, stack, pg, rds, database_url),
+            )
             # The clients still sending again.
             while len(asyncio.all_tasks()) > 1:
                 await asyncio.sleep(0.2)
@@ -582,15 +671,29 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(1)
         connections.close_all()
         result = check(plan, drill)
-        emit("setup", participants=plan["participants"], web_nodes=2, workers=args.workers,
-             postgres=f"private cluster on port {args.pg_port}",
-             redis=f"private redis-server on port {args.redis_port}, appendonly")
+        emit(
+            "setup",
+            participants=plan["participants"],
+            web_nodes=2,
+            workers=args.workers,
+            postgres=f"private cluster on port {args.pg_port}",
+            redis=f"private redis-server on port {args.redis_port}, appendonly",
+        )
         for item in drill.events:
             emit("fault", **item)
-        emit("load", seconds=load_s, statuses=dict(drill.statuses),
-             answered_latency=latency_ms(drill.latency))
-        emit("recovery", drained_at_s=drained_s, unfinished_after_drain=left,
-             taken_up_by_sweep=swept, unfinished_at_end=unfinished_uploads(database_url))
+        emit(
+            "load",
+            seconds=load_s,
+            statuses=dict(drill.statuses),
+            answered_latency=latency_ms(drill.latency),
+        )
+        emit(
+            "recovery",
+            drained_at_s=drained_s,
+            unfinished_after_drain=left,
+            taken_up_by_sweep=swept,
+            unfinished_at_end=unfinished_uploads(database_url),
+        )
         emit("uploads", **result["uploads"])
         emit("standings", drift=result["standings_drift"])
         emit("donations", **result["donations"])

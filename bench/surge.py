@@ -45,8 +45,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _stack  # noqa: E402
-from _http import Connection, HttpError, latency_ms  # noqa: E402
+import _stack
+from _http import Connection, HttpError, latency_ms
 
 TARGETS = {
     "public_rps": 500,
@@ -148,7 +148,7 @@ class Load:
         while time.monotonic() < deadline:
             try:
                 more = await step(conn, index)
-            except HttpError as exc:
+            except HttpError:
                 self.count(kind, "no_answer", (), None)
                 conn.close()
                 more = True
@@ -248,8 +248,12 @@ class Load:
         method, path, headers, body = _stack.ipn_request(donation, donation["transaction"])
         response = await conn.request(method, path, headers=headers, body=body)
         taken = _stack.ipn_taken(donation, response.status, response.body)
-        self.count("donation", response.status if taken else f"refused-{response.status}",
-                   (200, 204), response.seconds)
+        self.count(
+            "donation",
+            response.status if taken else f"refused-{response.status}",
+            (200, 204),
+            response.seconds,
+        )
         if taken and not replay:
             self.donations_sent.append(donation)
             if self.rng.random() < REPLAYED * 1.5:
@@ -290,7 +294,8 @@ class Load:
         elapsed = time.monotonic() - began
         # The uploads' credit polls still running.
         while any(
-            r.get("credited_m") and "credit_s" not in r
+            r.get("credited_m")
+            and "credit_s" not in r
             and time.monotonic() - r["sent_at"] < CREDIT_TIMEOUT
             for r in self.uploads
         ):
@@ -341,12 +346,18 @@ def check_uploads(plan: dict, uploads: list[dict]) -> dict:
         else:
             lost += 1
     # Every line of the campaign against its verdicts: nothing counted twice anywhere.
-    lines = Standing.objects.filter(campaign_id=plan["campaign_id"]).aggregate(
-        Sum("distance_m")
-    )["distance_m__sum"] or 0
-    verdict_sum = Verdict.objects.filter(
-        campaign_id=plan["campaign_id"], status="accepted", registration__status="active"
-    ).aggregate(Sum("credited_m"))["credited_m__sum"] or 0
+    lines = (
+        Standing.objects.filter(campaign_id=plan["campaign_id"]).aggregate(Sum("distance_m"))[
+            "distance_m__sum"
+        ]
+        or 0
+    )
+    verdict_sum = (
+        Verdict.objects.filter(
+            campaign_id=plan["campaign_id"], status="accepted", registration__status="active"
+        ).aggregate(Sum("credited_m"))["credited_m__sum"]
+        or 0
+    )
     return {
         "sent": len(uploads),
         "credited": credited,
@@ -475,8 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         "uploads",
         **uploads,
         credit_not_seen_within_s={str(CREDIT_TIMEOUT): never},
-        upload_to_credit={k.replace("_ms", "_s"): v and round(v / 1000, 2)
-                          for k, v in credit_latency.items()},
+        upload_to_credit={
+            k.replace("_ms", "_s"): v and round(v / 1000, 2) for k, v in credit_latency.items()
+        },
     )
     emit("donations", **donations)
     emit("connections", **peaks)
@@ -491,10 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         "errors": errors == 0,
         "lost_uploads": uploads["lost"] == 0 and uploads["doubled"] == 0,
         "donations_once": donations["counted_once"],
-        "pg_within_limit": peaks["pg_server_connections_peak"]
-        < (peaks["pg_max_connections"] or 0),
-        "redis_within_limit": peaks["redis_server_clients_peak"]
-        < (peaks["redis_maxclients"] or 0),
+        "pg_within_limit": peaks["pg_server_connections_peak"] < (peaks["pg_max_connections"] or 0),
+        "redis_within_limit": peaks["redis_server_clients_peak"] < (peaks["redis_maxclients"] or 0),
     }
     emit(
         "targets",

@@ -347,7 +347,7 @@ def verify_card(request: HttpRequest, code: str) -> HttpResponse:
         "certificate",
         {"code": certificate.code, **certificate.facts},
         lambda: certificates.render_png(
-            certificate, campaign, certificates.qr_png(certificate.code)
+            certificate, campaign, certificates.qr_picture(certificate.code)
         ),
     )
     return cards.png_response(request, key, png, public=True)
