@@ -116,9 +116,9 @@ def production(env: dict, run_dir: Path, *args: str, timeout: float = 400) -> di
 
 
 def stack_up(env: dict, run_dir: Path, port: int, web: int, workers: int) -> dict:
+    # The static files are collected every time (quick when nothing changed): a manifest
+    # left by an earlier run would lack what the templates ask for since.
     options = ["--port", str(port), "--web", str(web), "--workers", str(workers)]
-    if (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
-        options.append("--skip-static")
     return production(env, run_dir, "up", *options)
 
 

@@ -275,12 +275,12 @@ def generate(scale: float = 1.0, log=print) -> object:
                 started_at, ended_at, elapsed_s, moving_s, distance_m, elevation_gain_m, points,
                 splits_s, steps, device, has_gps, is_manual, gps_jumps, vehicle_segments, track,
                 public_track, series, note, received_at, created_at, user_id, parse_notes,
-                route_visibility)
+                route_visibility, file_format, source_url)
             SELECT id, 'bench', id::text, sport, sport, started,
                 started + make_interval(secs => elapsed), elapsed, elapsed, distance, 0, 0,
                 '[]', CASE WHEN u < 0.5 THEN round(distance / 0.72)::int END, '', true, false,
                 '[]', '[]', '[]', '[]', '{}', '', started + make_interval(secs => elapsed + 60),
-                started + make_interval(secs => elapsed + 60), user_id, '[]', 'private'
+                started + make_interval(secs => elapsed + 60), user_id, '[]', 'private', 'gpx', ''
             FROM (
                 SELECT *, round(distance / CASE sport WHEN 'run' THEN 2.8 ELSE 1.3 END)::int
                     AS elapsed

@@ -215,3 +215,15 @@ class PublicPageMiddleware:
         }
         cache.set(key, copy, seconds + KEEP_STALE_SECONDS)
         return get_conditional_response(request, etag=etag, response=response) or response
+
+
+def mark_shared_answer(request: HttpRequest, response: HttpResponse, *, public: bool) -> None:
+    """An API answer the same for every caller without a session or token (a public
+    campaign's board): marked so that the reverse proxy and a CDN share it for
+    ``PUBLIC_PAGE_CACHE_SECONDS``; anyone else's, and everything with the cache off,
+    stays ``private``."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if public and seconds > 0 and shareable(request):
+        patch_cache_control(response, public=True, max_age=seconds)
+    else:
+        patch_cache_control(response, private=True)

@@ -6,14 +6,15 @@ private campaigns show themselves to whom `campaign_for` lets see them."""
 from datetime import date
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from accounts.models import Gender
 from campaigns.api import ErrorOut, campaign_for, current_user, optional_user
-from campaigns.models import RegistrationStatus
+from campaigns.models import RegistrationStatus, Visibility
 from campaigns.services import active_registration
+from core.public_pages import mark_shared_answer
 from orgs.models import Unit, UnitKind
 from standings import queries
 from standings.models import Standing
@@ -140,6 +141,7 @@ def campaign_standings(request: HttpRequest, slug: str, code: str | None = None)
 )
 def leaderboard(
     request: HttpRequest,
+    response: HttpResponse,
     slug: str,
     board: Literal["individuals", "teams", "units"] = "individuals",
     category: int | None = None,
@@ -151,8 +153,11 @@ def leaderboard(
 ):
     """One page (50 lines) of a board with competition ranks (1, 2, 2, 4).
     ``individuals`` takes ``category`` (id) and ``gender``; ``units`` takes
-    ``kind`` and ``within`` (a unit's code: only units inside it)."""
+    ``kind`` and ``within`` (a unit's code: only units inside it). A public campaign's
+    board is the same for every caller without a token: shared by the reverse proxy
+    for ``PUBLIC_PAGE_CACHE_SECONDS`` (docs/deployment.md)."""
     campaign = campaign_for(optional_user(request), slug, code)
+    mark_shared_answer(request, response, public=campaign.visibility == Visibility.PUBLIC)
     page = max(page, 1)
     if board == "teams":
         rows, count = queries.team_board(campaign, page)

@@ -185,3 +185,28 @@ def test_a_private_campaign_shows_itself_to_its_participant(client, tree, partic
     walked(private, 3000, user=participant)
     assert client.get(URL.format("private") + "leaderboard/me", **bearer).status_code == 200
     assert client.get(URL.format("private") + "standings", **bearer).status_code == 200
+
+
+def test_a_public_board_is_marked_for_the_proxy_to_share_only_without_a_token(
+    client, campaign, bearer, settings
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    walked(campaign, 9000, name="An")
+
+    anonymous = client.get(URL.format("walk") + "leaderboard")
+    with_token = client.get(URL.format("walk") + "leaderboard", **bearer)
+
+    assert anonymous["Cache-Control"] == "public, max-age=30"
+    assert anonymous.json()["items"][0]["name"] == "An"
+    assert "private" in with_token["Cache-Control"]
+
+
+def test_a_private_campaigns_board_is_never_marked_shared(client, campaign, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    campaign.visibility = Visibility.PRIVATE
+    campaign.save()
+
+    answer = client.get(URL.format("walk") + "leaderboard", {"code": campaign.invite_code})
+
+    assert answer.status_code == 200
+    assert "private" in answer["Cache-Control"]
