@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from activities.pipeline import process_upload, receive
-from core.audit import log_action
 from trackers import garmin
 from trackers.crypto import seal, unseal
 from trackers.errors import RateLimited, TrackerError
@@ -39,8 +38,10 @@ from trackers.services import (
     _skip,
     _tell,
     access_token,
+    account_taken,
     campaign_window,
     forget,
+    store_connection,
 )
 
 log = logging.getLogger(__name__)
@@ -68,40 +69,24 @@ def connect(user, code: str, verifier: str, redirect_uri: str, client: garmin.Cl
         permissions = None  # asked again when Garmin tells us of a change
     if permissions is not None and garmin.ACTIVITY_EXPORT not in permissions:
         raise ConnectError(_("You did not allow KindSteps to read your activities."), code="denied")
-    other = (
-        Connection.objects.filter(provider=Provider.GARMIN, account_id=garmin_id)
-        .exclude(user=user)
-        .exclude(status=ConnectionStatus.DISCONNECTED)
-        .exists()
-    )
-    if other:
+    if account_taken(user, Provider.GARMIN, garmin_id):
         raise ConnectError(
             _("This Garmin account is already connected to another KindSteps account."),
             code="taken",
         )
-    values = {
-        "account_id": garmin_id,
-        "scopes": ",".join(permissions or [garmin.ACTIVITY_EXPORT]),
-        "status": ConnectionStatus.ACTIVE,
-        "access_token": seal(token),
-        "refresh_token": seal(tokens.get("refresh_token") or ""),
-        "expires_at": _expiry(tokens),
-        "connected_at": timezone.now(),
-        "last_error": "",
-        "backfill_done_at": None,
-    }
-    with transaction.atomic():
-        Connection.objects.filter(provider=Provider.GARMIN, account_id=garmin_id).exclude(
-            user=user
-        ).delete()
-        connection, _created = Connection.objects.update_or_create(
-            user=user, provider=Provider.GARMIN, defaults=values
-        )
-        log_action("trackers.connected", connection, actor=user, data={"scopes": connection.scopes})
-        from trackers.garmin_tasks import backfill_task
+    connection = store_connection(
+        user,
+        Provider.GARMIN,
+        garmin_id,
+        scopes=permissions or [garmin.ACTIVITY_EXPORT],
+        access=token,
+        refresh=tokens.get("refresh_token") or "",
+        expires_at=_expiry(tokens),
+    )
+    from trackers.garmin_tasks import backfill_task
 
-        connection_id = connection.pk
-        transaction.on_commit(lambda: backfill_task(connection_id))
+    connection_id = connection.pk
+    transaction.on_commit(lambda: backfill_task(connection_id))
     return connection
 
 

@@ -62,40 +62,69 @@ def connect(user, code: str, granted_scope: str, client: strava.Client) -> Conne
         raise ConnectError(_("You did not allow KindSteps to read your activities."), code="denied")
     tokens = client.exchange_code(code)
     athlete_id = str(tokens["athlete"]["id"])
-    other = (
-        Connection.objects.filter(provider=Provider.STRAVA, account_id=athlete_id)
-        .exclude(user=user)
-        .exclude(status=ConnectionStatus.DISCONNECTED)
-        .exists()
-    )
-    if other:
+    if account_taken(user, Provider.STRAVA, athlete_id):
         raise ConnectError(
             _("This Strava account is already connected to another KindSteps account."),
             code="taken",
         )
+    connection = store_connection(
+        user,
+        Provider.STRAVA,
+        athlete_id,
+        scopes=scopes,
+        access=tokens["access_token"],
+        refresh=tokens["refresh_token"],
+        expires_at=datetime.fromtimestamp(int(tokens["expires_at"]), UTC),
+    )
+    from trackers.tasks import backfill_task
+
+    connection_id = connection.pk
+    transaction.on_commit(lambda: backfill_task(connection_id))
+    return connection
+
+
+def account_taken(user, provider: str, account_id: str) -> bool:
+    """Whether the tracker's account is connected to another KindSteps account."""
+    return (
+        Connection.objects.filter(provider=provider, account_id=account_id)
+        .exclude(user=user)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .exists()
+    )
+
+
+def store_connection(
+    user,
+    provider: str,
+    account_id: str,
+    *,
+    scopes: list[str],
+    access: str,
+    refresh: str,
+    expires_at: datetime | None,
+) -> Connection:
+    """The person's connection to ``provider``, active with these tokens (sealed), made
+    or renewed in one transaction that also lets go of the same account's disconnected
+    connection of somebody else; audited. The caller queues its backfill after commit."""
     values = {
-        "account_id": athlete_id,
+        "account_id": account_id,
         "scopes": ",".join(scopes),
         "status": ConnectionStatus.ACTIVE,
-        "access_token": seal(tokens["access_token"]),
-        "refresh_token": seal(tokens["refresh_token"]),
-        "expires_at": datetime.fromtimestamp(int(tokens["expires_at"]), UTC),
+        "access_token": seal(access),
+        "refresh_token": seal(refresh),
+        "expires_at": expires_at,
         "connected_at": timezone.now(),
         "last_error": "",
         "backfill_done_at": None,
     }
     with transaction.atomic():
-        Connection.objects.filter(provider=Provider.STRAVA, account_id=athlete_id).exclude(
+        Connection.objects.filter(provider=provider, account_id=account_id).exclude(
             user=user
         ).delete()
         connection, _created = Connection.objects.update_or_create(
-            user=user, provider=Provider.STRAVA, defaults=values
+            user=user, provider=provider, defaults=values
         )
         log_action("trackers.connected", connection, actor=user, data={"scopes": connection.scopes})
-        from trackers.tasks import backfill_task
-
-        connection_id = connection.pk
-        transaction.on_commit(lambda: backfill_task(connection_id))
     return connection
 
 
