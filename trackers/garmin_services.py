@@ -31,15 +31,14 @@ from trackers.models import (
     WebhookEvent,
 )
 from trackers.services import (
-    MAX_ATTEMPTS,
     ConnectError,
-    _broken,
     _failed,
     _skip,
     _tell,
     access_token,
     account_taken,
     campaign_window,
+    fetch_failed,
     forget,
     store_connection,
 )
@@ -388,18 +387,7 @@ def fetch(tracked_id: int, client: garmin.Client) -> str:
         _failed(connection, "rate_limited")
         raise
     except TrackerError as error:
-        tracked.attempts += 1
-        if error.code == "token_revoked":
-            _broken(connection, "token_revoked")
-        elif error.code == "provider_error" and tracked.attempts < MAX_ATTEMPTS:
-            tracked.save(update_fields=["attempts"])
-            raise
-        tracked.state = TrackedState.FAILED
-        tracked.reason = error.code
-        tracked.updated_at = timezone.now()
-        tracked.save(update_fields=["state", "reason", "attempts", "updated_at"])
-        _failed(connection, error.code)
-        return error.code
+        return fetch_failed(tracked, connection, error)
     return _bring_in(tracked, connection, event, data)
 
 

@@ -417,20 +417,32 @@ def fetch(tracked_id: int, client: strava.Client) -> str:
         _failed(connection, "rate_limited")
         raise
     except TrackerError as error:
-        tracked.attempts += 1
-        if error.code == "token_revoked":
-            _broken(connection, "token_revoked")
-        elif error.code == "provider_error" and tracked.attempts < MAX_ATTEMPTS:
-            tracked.save(update_fields=["attempts"])
-            raise
-        tracked.state = (
-            TrackedState.SKIPPED if error.code in ("private", "not_found") else TrackedState.FAILED
-        )
-        tracked.reason = error.code
-        tracked.updated_at = timezone.now()
-        tracked.save(update_fields=["state", "reason", "attempts", "updated_at"])
-        _failed(connection, error.code)
-        return error.code
+        return fetch_failed(tracked, connection, error, skipped=("private", "not_found"))
+
+
+def fetch_failed(
+    tracked: TrackedActivity,
+    connection: Connection,
+    error: TrackerError,
+    *,
+    skipped: tuple[str, ...] = (),
+) -> str:
+    """An activity the provider would not give: a revoked token breaks the connection;
+    a provider's own error is raised again for the queue to retry, up to MAX_ATTEMPTS;
+    anything else (or the last try) leaves the activity failed, or skipped for the
+    ``skipped`` codes, with its reason shown to the participant. Returns the reason."""
+    tracked.attempts += 1
+    if error.code == "token_revoked":
+        _broken(connection, "token_revoked")
+    elif error.code == "provider_error" and tracked.attempts < MAX_ATTEMPTS:
+        tracked.save(update_fields=["attempts"])
+        raise error
+    tracked.state = TrackedState.SKIPPED if error.code in skipped else TrackedState.FAILED
+    tracked.reason = error.code
+    tracked.updated_at = timezone.now()
+    tracked.save(update_fields=["state", "reason", "attempts", "updated_at"])
+    _failed(connection, error.code)
+    return error.code
 
 
 def _skip(tracked: TrackedActivity, reason: str) -> str:
