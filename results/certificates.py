@@ -41,7 +41,6 @@ from results.models import Certificate, CertificateKind, Line, Results
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 RED, INK, MUTED = cards.RED, cards.INK, cards.MUTED
-CARD_SIZE = cards.CARD_SIZE
 
 _VI_LOWER = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
