@@ -10,6 +10,7 @@ one once per person. Each sweep is safe to run twice or at once."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -261,7 +262,13 @@ def digests(now: datetime | None = None) -> int:
             .order_by()
             .values_list("registration_id", "m")
         )
-        rank = lru_cache(maxsize=4096)(lambda metres: queries.rank_of_distance(campaign, metres))  # noqa: B023 (used in this loop)
+        # Competition ranks from the lines already read (1 + how many walked more, as
+        # standings.queries.rank_of_distance counts), not a query per distance.
+        ascending = sorted(line.distance_m for line in lines.values())
+
+        def rank(metres: int, ascending=ascending) -> int:
+            return 1 + len(ascending) - bisect_right(ascending, metres)
+
         team_m = lru_cache(maxsize=4096)(
             lambda team_id: queries.team_figures(campaign, team_id).distance_m  # noqa: B023
         )

@@ -160,3 +160,19 @@ def test_the_weekly_digest_gives_km_rank_team_and_unit_target(tree, participant)
     assert en["Your rank"] == "2 of 2"
     assert "Đội Trường" in en["Your team"]
     assert "of its 10 participants" in en["Your unit"]
+
+
+def test_the_digests_ranks_are_the_boards_competition_ranks(tree):
+    from standings import queries
+    from standings.tests.factories import walked
+
+    campaign = CampaignFactory(organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(days=9))
+    lines = [walked(campaign, metres) for metres in (9_000, 7_000, 7_000, 5_000)]
+
+    sweeps.digests()
+
+    ranks = {n.user_id: n.params["rank"] for n in Notification.objects.filter(kind=kinds.DIGEST)}
+    assert [ranks[line.user_id] for line in lines] == [1, 2, 2, 4]
+    assert [ranks[line.user_id] for line in lines] == [
+        queries.rank_of_distance(campaign, metres) for metres in (9_000, 7_000, 7_000, 5_000)
+    ]
