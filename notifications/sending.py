@@ -6,12 +6,16 @@ workers never send one twice; a row whose worker died is claimed again after
 ``CLAIM_TIMEOUT``. An e-mail is written when it is sent, in the person's language
 of that moment, as plain text with an HTML alternative, and carries the
 List-Unsubscribe and List-Unsubscribe-Post headers of RFC 8058: a mail program's
-"unsubscribe" button turns off that kind of e-mail in one click, without a login."""
+"unsubscribe" button turns off that kind of e-mail in one click, without a login.
+
+Verdicts are told together: a person whose import of twenty files was judged gets one
+e-mail listing each activity not counted or held, with its reasons, not twenty."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,9 +23,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from notifications import services
-from notifications.kinds import KINDS
+from notifications.kinds import KINDS, VERDICT
 from notifications.models import Email
 
 log = logging.getLogger(__name__)
@@ -54,19 +59,42 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])
 
 
-def build(email: Email) -> EmailMultiAlternatives:
-    """The e-mail as its reader reads it: their language, both parts, the headers."""
+GROUPED_KINDS = {KINDS[VERDICT].code}
+GROUP_MAX = 20  # verdicts told in one e-mail at most; more wait for the next one
+
+
+def _section(email: Email, message) -> dict:
+    return {
+        "message": message,
+        "action_url": settings.SITE_URL + email.link if email.link else "",
+        "links": [(label, settings.SITE_URL + path) for label, path in message.links],
+    }
+
+
+def build(email: Email, more: Sequence[Email] = ()) -> EmailMultiAlternatives:
+    """The e-mail as its reader reads it: their language, both parts, the headers.
+    ``more`` are other e-mails of the same person and kind told in this one (several
+    verdicts of one import read as one e-mail, each with its reasons)."""
     user = email.user
     language = user.preferred_language or settings.LANGUAGE_CODE
+    group = [email, *more]
     with translation.override(language):
-        message = services.message_of(email)
+        sections = [_section(row, services.message_of(row)) for row in group]
+        if len(group) == 1:
+            title = sections[0]["message"].title
+        else:
+            title = ngettext(
+                "%(count)s of your activities: not counted or waiting for review",
+                "%(count)s of your activities: not counted or waiting for review",
+                len(group),
+            ) % {"count": len(group)}
         unsubscribe = unsubscribe_url(user.pk, email.kind)
         context = {
             "user": user,
-            "message": message,
+            "title": title,
+            "sections": sections,
+            "grouped": len(group) > 1,
             "kind": KINDS[email.kind],
-            "action_url": settings.SITE_URL + email.link if email.link else "",
-            "links": [(label, settings.SITE_URL + path) for label, path in message.links],
             "unsubscribe_url": unsubscribe,
             "settings_url": settings.SITE_URL + reverse("notifications:settings"),
             "PLATFORM_NAME": settings.PLATFORM_NAME,
@@ -76,7 +104,7 @@ def build(email: Email) -> EmailMultiAlternatives:
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
     mail = EmailMultiAlternatives(
-        subject=message.title,
+        subject=title,
         body=text,
         to=[user.email],
         headers={
@@ -87,6 +115,29 @@ def build(email: Email) -> EmailMultiAlternatives:
     )
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def _claim_group(email: Email, now: datetime) -> list[Email]:
+    """The person's other waiting e-mails of a grouped kind, claimed for this one."""
+    if email.kind not in GROUPED_KINDS:
+        return []
+    others = (
+        waiting()
+        .filter(user_id=email.user_id, kind=email.kind, claimed_at__isnull=True)
+        .exclude(pk=email.pk)
+        .order_by("id")
+        .values_list("pk", flat=True)[: GROUP_MAX - 1]
+    )
+    claimed = [
+        pk
+        for pk in list(others)
+        if Email.objects.filter(pk=pk, claimed_at__isnull=True, sent_at__isnull=True).update(
+            claimed_at=now
+        )
+    ]
+    return list(
+        Email.objects.filter(pk__in=claimed).select_related("user", "campaign").order_by("id")
+    )
 
 
 def _drop_reason(email: Email) -> str:
@@ -110,7 +161,7 @@ def send_batch(limit: int | None = None, now: datetime | None = None) -> int:
         return 0
     sent = 0
     connection = get_connection()
-    rows = Email.objects.filter(pk__in=ids).select_related("user", "campaign").order_by("id")
+    rows = list(Email.objects.filter(pk__in=ids).select_related("user", "campaign").order_by("id"))
     try:
         connection.open()
     except (smtplib.SMTPException, OSError) as error:
@@ -118,13 +169,28 @@ def send_batch(limit: int | None = None, now: datetime | None = None) -> int:
         Email.objects.filter(pk__in=ids).update(claimed_at=None)
         return 0
     try:
+        grouped: dict[tuple[int, str], Email] = {}
         for email in rows:
             reason = _drop_reason(email)
             if reason:
                 Email.objects.filter(pk=email.pk).update(dropped=reason)
                 continue
+            if (email.user_id, email.kind) in grouped:
+                continue  # already told in the person's e-mail of this batch
+            group = [email, *_claim_group(email, now)]
+            # The batch's own rows of the same person and kind join the first one.
+            group += [
+                r
+                for r in rows
+                if r.kind in GROUPED_KINDS
+                and r.pk != email.pk
+                and (r.user_id, r.kind) == (email.user_id, email.kind)
+            ][: max(0, GROUP_MAX - len(group))]
+            if email.kind in GROUPED_KINDS:
+                grouped[(email.user_id, email.kind)] = email
+            pks = [row.pk for row in group]
             try:
-                connection.send_messages([build(email)])
+                connection.send_messages([build(email, group[1:])])
             except (smtplib.SMTPException, OSError) as error:
                 attempts = email.attempts + 1
                 log.warning("notification e-mail %s failed: %s", email.pk, error)
@@ -133,9 +199,12 @@ def send_batch(limit: int | None = None, now: datetime | None = None) -> int:
                     claimed_at=None,
                     dropped=str(error)[:200] if attempts >= MAX_ATTEMPTS else "",
                 )
+                Email.objects.filter(pk__in=pks[1:]).update(claimed_at=None)
                 continue
-            Email.objects.filter(pk=email.pk).update(sent_at=timezone.now())
+            Email.objects.filter(pk__in=pks).update(sent_at=timezone.now())
             sent += 1
+        # What this batch claimed and neither sent nor gave up waits for the next one.
+        waiting().filter(pk__in=ids).update(claimed_at=None)
     finally:
         connection.close()
     return sent

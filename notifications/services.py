@@ -16,6 +16,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
 
+from core.models import Notice
 from notifications.kinds import KINDS, Kind, Message
 from notifications.models import Email, Notification, Preference
 
@@ -136,20 +137,81 @@ def message_of(row: Notification | Email, language: str | None = None) -> Messag
         return kind.render(row.params, row.campaign)
 
 
+@dataclass
+class Item:
+    """One line of the bell's page: a notification, or a notice another app left the
+    person (an organiser's decision on their activity, an answered complaint, a tracker
+    that needs reconnecting, a report that is ready: ``core.notices``)."""
+
+    source: str  # "notification" or "notice": the form field that marks it read
+    pk: int
+    title: str
+    summary: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return (
+        Notification.objects.filter(user=user, read_at__isnull=True).count()
+        + Notice.objects.filter(user=user, read_at__isnull=True).count()
+    )
 
 
 def recent(user, limit: int = 50) -> list[Notification]:
     return list(Notification.objects.filter(user=user).select_related("campaign")[:limit])
 
 
-def mark_read(user, notification_id: int | None = None, now: datetime | None = None) -> int:
-    """Mark one of the person's notifications (or all of them) read."""
+def inbox(user, limit: int = 50) -> list[Item]:
+    """The person's latest notifications and notices together, newest first, each in
+    the active language (a notice was written in the person's language when it came)."""
+    items = []
+    for row in recent(user, limit):
+        message = message_of(row)
+        items.append(
+            Item(
+                "notification",
+                row.pk,
+                message.title,
+                message.summary,
+                row.link,
+                row.created_at,
+                row.read_at,
+            )
+        )
+    for notice in Notice.objects.filter(user=user)[:limit]:
+        items.append(
+            Item(
+                "notice",
+                notice.pk,
+                notice.title,
+                notice.body,
+                notice.url,
+                notice.created_at,
+                notice.read_at,
+            )
+        )
+    items.sort(key=lambda item: (item.created_at, item.pk), reverse=True)
+    return items[:limit]
+
+
+def mark_read(
+    user,
+    notification_id: int | None = None,
+    now: datetime | None = None,
+    *,
+    notice_id: int | None = None,
+) -> int:
+    """Mark one of the person's notifications or notices read, or (neither given) all."""
+    now = now or timezone.now()
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    notices = Notice.objects.filter(user=user, read_at__isnull=True)
+    if notice_id is not None:
+        return notices.filter(pk=notice_id).update(read_at=now)
     if notification_id is not None:
-        rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=now or timezone.now())
+        return rows.filter(pk=notification_id).update(read_at=now)
+    return rows.update(read_at=now) + notices.update(read_at=now)
 
 
 # ------------------------------------------------------------------ unsubscribing

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.models import Notice
 from notifications import services
 from notifications.forms import PreferencesForm
 from notifications.kinds import KINDS
@@ -21,29 +22,38 @@ from notifications.models import Notification
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    rows = services.recent(request.user)
-    items = [(row, services.message_of(row)) for row in rows]
+    items = services.inbox(request.user)
     return render(
         request,
         "notifications/list.html",
-        {"items": items, "unread": sum(1 for row in rows if row.read_at is None)},
+        {"items": items, "unread": sum(1 for item in items if item.read_at is None)},
     )
 
 
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    """Mark one notification read and go where it points (``open``), or mark all read."""
+    """Mark one notification (or notice) read and go where it points (``open``), or
+    mark all read."""
     raw = request.POST.get("notification", "")
-    if not raw.isdigit():
+    notice = request.POST.get("notice", "")
+    if notice.isdigit():
+        services.mark_read(request.user, notice_id=int(notice))
+        link = (
+            Notice.objects.filter(user=request.user, pk=int(notice))
+            .values_list("url", flat=True)
+            .first()
+        )
+    elif raw.isdigit():
+        services.mark_read(request.user, int(raw))
+        link = (
+            Notification.objects.filter(user=request.user, pk=int(raw))
+            .values_list("link", flat=True)
+            .first()
+        )
+    else:
         services.mark_read(request.user)
         return redirect("notifications:list")
-    services.mark_read(request.user, int(raw))
-    link = (
-        Notification.objects.filter(user=request.user, pk=int(raw))
-        .values_list("link", flat=True)
-        .first()
-    )
     if request.POST.get("open") and link and url_has_allowed_host_and_scheme(link, None):
         return redirect(link)
     return redirect("notifications:list")

@@ -28,6 +28,8 @@ from campaigns.models import Registration
 from core.audit import log_action
 from core.spreadsheets import BOM, csv_lines
 from donations.models import Donation
+from notifications import services as notification_services
+from notifications.models import Email, Notification, Preference
 
 CHUNK = 64 * 1024
 README = """KindSteps: everything we keep about you ({email}), as of {now} UTC.
@@ -38,6 +40,7 @@ registrations.json/.csv  the campaigns you joined (bib, unit, category, team)
 teams.json/.csv      your team memberships, and the teams you captain
 donations.json/.csv  the donations you gave (logged in, or with this e-mail address)
 complaints.json      what you told the organisers about rejected activities
+notifications.json   what we told you (on the site and by e-mail) and your notification settings
 originals/           the files you uploaded, byte for byte as you sent them
 """
 
@@ -237,6 +240,40 @@ def complaints(user: User) -> list[dict]:
     ]
 
 
+def notifications(user: User) -> dict:
+    """What the person was told, in their language as it reads today, and their choices."""
+    language = user.preferred_language or None
+    told = []
+    for row in Notification.objects.filter(user=user).select_related("campaign").order_by("id"):
+        message = notification_services.message_of(row, language)
+        told.append(
+            {
+                "kind": row.kind,
+                "campaign": row.campaign.slug if row.campaign else None,
+                "title": message.title,
+                "lines": message.lines,
+                "facts": dict(message.facts),
+                "created_at": _iso(row.created_at),
+                "read_at": _iso(row.read_at),
+            }
+        )
+    emails = [
+        {
+            "kind": e.kind,
+            "campaign": e.campaign.slug if e.campaign else None,
+            "created_at": _iso(e.created_at),
+            "sent_at": _iso(e.sent_at),
+            "not_sent": e.dropped or None,
+        }
+        for e in Email.objects.filter(user=user).select_related("campaign").order_by("id")
+    ]
+    settings = [
+        {"kind": p.kind, "email": p.email, "on_the_site": p.in_app}
+        for p in Preference.objects.filter(user=user).order_by("kind")
+    ]
+    return {"on_the_site": told, "emails": emails, "settings": settings}
+
+
 def _table(name: str, columns: Sequence[str], rows: list[dict]) -> list[tuple[str, bytes]]:
     return [
         (f"{name}.json", _json(rows)),
@@ -254,6 +291,7 @@ def _documents(user: User) -> list[tuple[str, bytes]]:
         *_table("teams", TEAM_COLUMNS, teams(user)),
         *_table("donations", DONATION_COLUMNS, donations(user)),
         ("complaints.json", _json(complaints(user))),
+        ("notifications.json", _json(notifications(user))),
     ]
 
 

@@ -74,6 +74,58 @@ def test_the_email_has_both_parts_and_the_one_click_headers(rejected, participan
     assert sent.extra_headers["List-Unsubscribe"].startswith("<http")
 
 
+def test_several_verdicts_of_one_person_are_told_in_one_email(rejected, participant, tree):
+    participant.preferred_language = "en"
+    participant.save()
+    campaign = rejected.campaign
+    for hours in (1, 2):
+        activity = ActivityFactory(
+            user=participant,
+            distance_m=4000 + hours,
+            started_at=rejected.activity.started_at - timedelta(days=hours),
+        )
+        VerdictFactory(
+            campaign=campaign,
+            activity=activity,
+            status=VerdictStatus.REJECTED,
+            reasons=[TOO_FAST],
+        )
+    someone = ActivityFactory(distance_m=3000)
+    VerdictFactory(
+        campaign=campaign, activity=someone, status=VerdictStatus.REJECTED, reasons=[TOO_FAST]
+    )
+    sweeps.verdicts()
+    assert Email.objects.filter(user=participant).count() == 3
+
+    assert sending.send_batch(1) == 1  # one e-mail, though it tells three verdicts
+    (told,) = mail.outbox
+    assert told.to == [participant.email]
+    assert told.subject.startswith("3 of your activities")
+    for day in ("11/03/2026", "10/03/2026", "09/03/2026"):
+        assert f"Your activity of {day} does not count" in told.body
+        assert f"Your activity of {day} does not count" in told.alternatives[0][0]
+    assert told.body.count("59.0 km/h") == 3
+    assert not Email.objects.filter(user=participant, sent_at__isnull=True).exists()
+
+    assert sending.send_batch(10) == 1  # the other person's own e-mail
+    assert mail.outbox[1].to == [someone.user.email]
+    alone = Email.objects.get(user=someone.user)
+    assert mail.outbox[1].subject == services.message_of(alone, "vi").title
+    assert sending.send_batch(10) == 0
+
+
+def test_other_kinds_are_not_grouped(tree, participant):
+    for days in (1, 2):
+        campaign = CampaignFactory(
+            organiser_unit=tree["LA-CD"], starts_at=NOW - timedelta(minutes=days)
+        )
+        RegistrationFactory(campaign=campaign, user=participant)
+    sweeps.campaign_starts()
+
+    assert sending.send_batch(10) == 2
+    assert all("đã bắt đầu" in sent.subject for sent in mail.outbox)
+
+
 def test_unsubscribe_works_without_login_and_stops_only_that_kind(rejected, participant):
     token = services.unsubscribe_token(participant.pk, kinds.VERDICT)
 
@@ -125,6 +177,34 @@ def test_the_list_shows_and_marks_read(rejected, participant, client):
     assert 'data-unread="1"' in page
     client.post("/notifications/read/")
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_an_organisers_decision_comes_in_the_bell_beside_the_verdicts(
+    rejected, participant, owner, client, time_machine
+):
+    from activities.review import decide
+    from core.models import Notice
+
+    participant.preferred_language = "en"
+    participant.save()
+    sweeps.verdicts()
+    time_machine.shift(timedelta(hours=1))
+    decide(rejected, VerdictStatus.ACCEPTED, "The watch's clock was wrong.", actor=owner)
+    client.force_login(participant)
+
+    page = client.get("/notifications/").content.decode()
+    assert 'data-unread="2"' in page
+    decision = page.index("counts in")  # the organiser's decision, the newest, comes first
+    assert decision < page.index("does not count in")
+    assert "The organisers reviewed it: The watch&#x27;s clock was wrong." in page
+    notice = Notice.objects.get(user=participant)
+    opened = client.post("/notifications/read/", {"notice": notice.pk, "open": "1"})
+    assert opened.status_code == 302 and opened.url == notice.url
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    assert 'data-unread="1"' in client.get("/notifications/").content.decode()
+    client.post("/notifications/read/")
+    assert "data-unread" not in client.get("/notifications/").content.decode()
 
 
 def test_the_settings_page_saves_a_choice(participant, client):

@@ -95,6 +95,42 @@ def test_the_export_holds_everything_about_the_person(client, participant, mine)
     ]
 
 
+def test_the_export_holds_what_the_person_was_told_and_their_settings(
+    client, participant, mine, user_factory
+):
+    from notifications import kinds, sending, services
+    from notifications.services import Event
+
+    participant.preferred_language = "en"
+    participant.save(update_fields=["preferred_language"])
+    other = user_factory("khac2@example.org")
+    services.set_choice(participant, kinds.DIGEST, email=False)
+    for user in (participant, other):
+        services.deliver(
+            [
+                Event(
+                    user.pk,
+                    kinds.CAMPAIGN_START,
+                    "cd-2026",
+                    mine["campaign"].pk,
+                    {"ends_at": mine["campaign"].ends_at.isoformat()},
+                )
+            ],
+            now=NOW,
+        )
+    sending.send_batch(10, now=NOW)
+
+    client.force_login(participant)
+    told = json.loads(export(client).read("notifications.json"))
+    (note,) = told["on_the_site"]
+    assert note["kind"] == "campaign_start" and note["campaign"] == "cd-2026"
+    assert note["title"].endswith("has started")  # in the person's language
+    assert note["read_at"] is None
+    (email,) = told["emails"]
+    assert email["kind"] == "campaign_start" and email["sent_at"]
+    assert told["settings"] == [{"kind": "digest", "email": False, "on_the_site": True}]
+
+
 def test_the_export_holds_nothing_of_anyone_else(client, participant, mine):
     client.force_login(participant)
     archive = export(client)
