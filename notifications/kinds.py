@@ -37,7 +37,14 @@ class Message:
 
     @property
     def summary(self) -> str:
-        return self.lines[0] if self.lines else ""
+        """The first line, and the one it introduces when it ends with a colon (a
+        verdict's "for this reason:" and the reason)."""
+        if not self.lines:
+            return ""
+        first = self.lines[0]
+        if first.rstrip().endswith(":") and len(self.lines) > 1:
+            return f"{first} {self.lines[1]}"
+        return first
 
 
 @dataclass(frozen=True)
