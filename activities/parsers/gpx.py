@@ -35,7 +35,7 @@ from activities.track import Track
 
 def parse(data: bytes, filename: str) -> list[Track]:
     points = gpx_shapes.read_points(data)
-    root = xml_root(data if points is None else points.skeleton)
+    root = xml_root(data) if points is None or points.root is None else points.root
     if local(root.tag) != "gpx":
         raise ParseError("unknown_format")
     sport, segments = _tracks(root)
