@@ -285,16 +285,20 @@ def read_points(data: bytes, dialect: Dialect = GPX) -> Points | None:
     shape = shape_of(point, dialect) if point else None
     if shape is None:
         return None
-    pieces = _with_any_point(shape.pattern, dialect.start.pattern).split(data)
+    # Where the points are written without a prefix, the pattern starts with their tag,
+    # which the regular expression engine then looks for as a string, and the group of a
+    # point of another shape holds what follows it.
+    head = b"<" + first.group(1) if b":" not in first.group(1) else b""
+    pieces = _with_any_point(shape.pattern, dialect.start.pattern, head).split(data)
     stride = shape.groups + 2
     count = (len(pieces) - 1) // stride
     others = pieces[stride - 1 :: stride]  # a point not of the shape, whole; else None
     unshaped = count - others.count(None)
     if unshaped > max(MANY_OTHERS, count // 16):
-        return _read_by_shapes(data, dialect, others, checked)
+        return _read_by_shapes(data, dialect, others, head, checked)
     texts = _texts(pieces, [shape], stride, count, dialect)
     shapes = [shape]
-    if unshaped and not _read_others(others, texts, shapes, dialect):
+    if unshaped and not _read_others(others, head, texts, shapes, dialect):
         return None
     return _points(data, pieces[::stride], texts, dialect, shapes, checked)
 
@@ -304,17 +308,30 @@ MANY_OTHERS = 64
 
 
 @functools.lru_cache(maxsize=64)
-def _with_any_point(pattern: bytes, start: bytes) -> re.Pattern[bytes]:
-    """The shape's pattern, else a whole point of any shape as one more group."""
+def _with_any_point(pattern: bytes, start: bytes, head: bytes) -> re.Pattern[bytes]:
+    """The shape's pattern, else a whole point of any shape (after `head`, which both
+    start with) as one more group."""
     opening = start.replace(b"<(", b"<(?:", 1)
     closing = opening.replace(b"<", b"</", 1).replace(b"(?=[\\s/>])", b"\\s*>")
+    if head:
+        assert pattern.startswith(head)
+        closing = b"</" + head[1:] + rb"\s*>"
+        return re.compile(
+            head
+            + b"(?:"
+            + pattern[len(head) :]
+            + rb"|((?=[\s/>])(?:[^>]*/>|[^>]*>.*?"
+            + closing
+            + b")))",
+            re.DOTALL,
+        )
     return re.compile(
         pattern + b"|(" + opening + rb"(?:[^>]*/>|[^>]*>.*?" + closing + b"))", re.DOTALL
     )
 
 
 def _read_others(
-    others: list, texts: dict[str, list], shapes: list[Shape], dialect: Dialect
+    others: list, head: bytes, texts: dict[str, list], shapes: list[Shape], dialect: Dialect
 ) -> bool:
     """Put the texts of the points not of the first shape into the columns, each read by
     its own shape (added to `shapes`); False where one has none, or the file more than
@@ -323,6 +340,7 @@ def _read_others(
     for index, point in enumerate(others):
         if point is None:
             continue
+        point = head + point
         shape = shape_of(point, dialect)
         if shape is None:
             return False
@@ -345,10 +363,12 @@ def _read_others(
     return True
 
 
-def _read_by_shapes(data: bytes, dialect: Dialect, others: list, checked: bool) -> Points | None:
+def _read_by_shapes(
+    data: bytes, dialect: Dialect, others: list, head: bytes, checked: bool
+) -> Points | None:
     """The points read by a pattern of all their shapes, found point by point."""
     shapes: list[Shape] = []
-    remaining = b"".join(point for point in others if point is not None)
+    remaining = b"".join(head + point for point in others if point is not None)
     first = dialect.start.search(remaining)
     while first is not None:
         point = _point_at(remaining, first.start(), first.group(1))
@@ -404,21 +424,25 @@ def _plain_bytes(data: bytes) -> bool:
     """Whether the document is plain enough that the skeleton's own parse, with what the
     shapes check, vouches for every point as libxml2's check of the whole would: ASCII
     (so no byte to decode), no reference, CDATA, comment, DOCTYPE or processing
-    instruction (but the XML declaration), no ``]]>`` and no control character."""
+    instruction (but the XML declaration), no ``]]>`` and no control character.
+
+    Each mark is first looked for by its rarest byte, which is quick to find."""
     body = data[len(_BOM) :] if data.startswith(_BOM) else data
-    if body[:1] != b"<" or not body.isascii():
+    if body[:1] != b"<" or not body.isascii() or b"&" in body:
         return False
-    if b"&" in body or b"<!" in body or b"]]>" in body:
+    if (b"!" in body and b"<!" in body) or (b"]" in body and b"]]>" in body):
         return False
-    instructions = body.count(b"<?")
-    if instructions > 1 or (instructions and not _DECLARATION.match(body)):
+    declared = _DECLARATION.match(body)
+    after = declared.end() if declared else 0
+    if b"?" in body[after:] and b"<?" in body[after:]:
         return False
     codes = np.frombuffer(body, dtype=np.uint8)
-    spaces = body.count(b"\t") + body.count(b"\n") + body.count(b"\r")
-    return int(np.count_nonzero(codes < 32)) == spaces
+    low = codes[codes < 32]  # tabs and line ends, unless something else
+    return bool(((low == 10) | (low == 13) | (low == 9)).all())
 
 
-_DECLARATION = re.compile(rb"<\?xml[\s?]")
+# The XML declaration, up to its end.
+_DECLARATION = re.compile(rb"<\?xml\s[^?>]*\?>")
 
 
 def _declared_everywhere(root: etree._Element, shapes: list[Shape]) -> bool:
