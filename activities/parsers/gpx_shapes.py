@@ -2,12 +2,15 @@
 
 Trackers write every point of a file in one or two shapes, e.g.
 ``<trkpt lat=".." lon=".."><ele>..</ele><time>..</time><extensions>…</trkpt>``.
-For such a file a regular expression is made from the shapes of its own points
-and run over the raw bytes: that happens in C and yields each value's text
-without a Python step per point. The document is still checked by libxml2
-(without building a tree), and everything but the points is parsed as usual,
-with each point replaced by an empty placeholder, so that tracks, segments,
-sport and device are read by the same code as for any other file.
+For such a file a regular expression is made from the shape of one of its own
+points and run once over the raw bytes: that happens in C and yields each value's
+text without a Python step per point (a point of another shape comes out whole and
+is read by its own). Everything but the points is parsed strictly as usual, with
+each point replaced by an empty placeholder, so that tracks, segments, sport and
+device are read by the same code as for any other file. The points themselves are
+vouched for by libxml2's check of the whole document (without building a tree),
+or, for plain ASCII files, by checks of the bytes and of the shapes that find
+whatever that check would (`_plain_bytes`, `_declared_everywhere`).
 
 A shape is read exactly as the tree reader reads an element: the point's ``lat``
 and ``lon``, the text of its last direct ``time`` and ``ele`` child, and the texts
@@ -15,7 +18,7 @@ of the heart-rate and cadence elements anywhere under its ``extensions``, of
 which the first readable one counts. Whatever this module cannot vouch for makes
 `read_points` answer None and the caller read the whole tree instead: CDATA, a
 DOCTYPE, processing instructions or comments that mention a point, a value
-holding a character reference, points of more than MAX_SHAPES shapes, an
+holding a character reference, points of more shapes than the dialect allows, an
 encoding that is not ASCII-compatible, a value holding a byte beyond ASCII (which
 the tree reader decodes first), or a point the shapes do not account for.
 
