@@ -35,7 +35,7 @@ from activities.track import Track
 
 def parse(data: bytes, filename: str) -> list[Track]:
     points = gpx_shapes.read_points(data)
-    root = xml_root(data if points is None else points.skeleton)
+    root = xml_root(data) if points is None or points.root is None else points.root
     if local(root.tag) != "gpx":
         raise ParseError("unknown_format")
     sport, segments = _tracks(root)
@@ -260,8 +260,15 @@ _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 def _epochs(texts: Sequence[str | bytes | None]) -> FloatArray:
     """parse_time of each text (nan where it gives None), all at once for plain UTC times."""
-    # Without None every text has a length (cast: the check is `None in texts`).
-    lengths = set() if None in texts else set(map(len, cast("Sequence[str | bytes]", texts)))
+    if None in texts:
+        # Points without a time (nan) beside timed ones, which are converted together.
+        timed = np.fromiter((text is not None for text in texts), dtype=bool, count=len(texts))
+        spread = np.full(len(texts), np.nan)
+        if timed.any():
+            spread[timed] = _epochs([text for text in texts if text is not None])
+        return spread
+    # Without None every text has a length.
+    lengths = set(map(len, cast("Sequence[str | bytes]", texts)))
     if len(lengths) == 1 and (size := lengths.pop()) in (*_PLAIN_SIZES, *_OFFSET_SIZES):
         array = np.array(texts)
         chars: CharCodes = array.view(np.uint8 if array.dtype.kind == "S" else np.uint32)

@@ -2,17 +2,25 @@
 
 Each `Activity` of a file stands or falls alone: an empty indoor activity beside two
 runs leaves the runs readable, with a note that it was left out.
+
+A regular file's trackpoints are read by their shapes, without a tree of them, as
+GPX points are (`gpx_shapes` with the `TCX` dialect below): the rest of the
+document, with each trackpoint replaced by an empty placeholder, is parsed as
+usual for the activities, laps, sport and device, and each activity takes its run
+of the points' texts. Anything the shapes cannot vouch for is read from the whole
+tree (`_trackpoints`), which gives the same tracks.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
+from lxml import etree
 
-from activities.parsers import gpx
+from activities.parsers import gpx, gpx_shapes
 from activities.parsers.base import (
     FloatArray,
     ParseError,
@@ -26,18 +34,30 @@ from activities.parsers.base import (
 from activities.parsers.points import build_track_columns
 from activities.track import Track
 
-if TYPE_CHECKING:
-    from lxml import etree
+# The texts of an activity's trackpoints by field, one per point (None where missing);
+# cadence, from the shapes, as a list of such columns of which the first readable counts.
+Texts = dict[str, list]
 
 
 def parse(data: bytes, filename: str) -> list[Track]:
-    root = xml_root(data)
+    points = _read_points(data)
+    root = xml_root(data) if points is None or points.root is None else points.root
     if local(root.tag) != "TrainingCenterDatabase":
         raise ParseError("unknown_format")
     activities = list(root.iter("{*}Activity"))
     if not activities:
         raise ParseError("no_points")
-    return stand_alone([functools.partial(_activity, a) for a in activities])
+    texts = None if points is None else _texts_by_activity(points, activities)
+    if points is not None and texts is None:
+        # Some trackpoint stands outside an activity, or something after one would count
+        # for it in the tree: read the whole tree.
+        root = xml_root(data)
+        activities = list(root.iter("{*}Activity"))
+    if texts is None:
+        return stand_alone([functools.partial(_activity, a) for a in activities])
+    return stand_alone(
+        [functools.partial(_activity, a, t) for a, t in zip(activities, texts, strict=True)]
+    )
 
 
 def stand_alone(readers: list[Callable[[], Track]]) -> list[Track]:
@@ -76,13 +96,12 @@ def _text(el: etree._Element, name: str) -> str | None:
     return None
 
 
-def _activity(activity: etree._Element) -> Track:
+def _activity(activity: etree._Element, shaped: Texts | None = None) -> Track:
     sport = sport_hint(activity.get("Sport"))
     device = None
     for child in activity:
         if local(child.tag) == "Creator":
             device = (_text(child, "Name") or "").strip() or None
-    texts: dict[str, list[str | None]] = {field: [] for field in FIELDS}
     laps: list[tuple[float | None, float, float]] = []
     for lap in activity:
         if local(lap.tag) != "Lap":
@@ -94,13 +113,21 @@ def _activity(activity: etree._Element) -> Track:
                 float_or_nan(_text(lap, "DistanceMeters")),
             )
         )
-    _trackpoints(activity, texts)
+    if shaped is None:
+        texts: Texts = {field: [] for field in FIELDS}
+        _trackpoints(activity, texts)
+    else:
+        texts = shaped
     times = gpx._epochs(texts["t"])
     lats, lons, dists = (gpx._floats(texts[k]) for k in ("lat", "lon", "dist"))
     lap_total = float(np.nansum([lap[2] for lap in laps])) if laps else 0.0
     if not _timed_points(times, lats, dists) and laps:
         return _from_laps(laps, sport, device)
-    eles, hrs, cads = (gpx._floats(texts[k]) for k in ("ele", "hr", "cad"))
+    eles, hrs = (gpx._floats(texts[k]) for k in ("ele", "hr"))
+    if shaped is None:
+        cads = gpx._floats(texts["cad"])
+    else:
+        cads = gpx._first_readable(texts["cad"], len(texts["t"]))
     return build_track_columns(
         times,
         lats,
@@ -192,6 +219,89 @@ def _trackpoints(activity: etree._Element, texts: dict[str, list[str | None]]) -
             column.extend([None] * count)
             for number, text in by_point.items():
                 column[start + number] = text
+
+
+def _role(stack: list[tuple[bytes, str]], name: str) -> str | None:
+    """What the text of an element inside a trackpoint holds for `_trackpoints`: a field
+    at any depth, a heart rate being a `Value` right under `HeartRateBpm`. A lap, an
+    activity or a trackpoint inside a trackpoint is left to the tree."""
+    if name in _NOT_IN_A_POINT:
+        return gpx_shapes.NOT_PLAIN
+    if name == "Value":
+        return "hr" if stack[-1][1] == "HeartRateBpm" else None
+    return _KINDS.get(name)
+
+
+_NOT_IN_A_POINT = frozenset({"Trackpoint", "Lap", "Activity"})
+# Of several cadences the first readable counts; of any other field, the last one.
+TCX = gpx_shapes.Dialect("Trackpoint", (), FIELDS, ("cad",), _role, max_shapes=8)
+
+# What in the document after a trackpoint `_trackpoints` would still count for it: an
+# element of a field before the next lap or activity begins (or this one ends).
+_FIELD_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?(?:" + b"|".join(name.encode() for name in _KINDS) + rb")[\s/>]"
+)
+_POINT_ENDS = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?(?:Lap|Activity)[\s/>]|</(?:[A-Za-z_][\w.\-]*:)?Activity[\s>]"
+)
+
+
+def _read_points(data: bytes) -> gpx_shapes.Points | None:
+    """The trackpoints of a regular file by their shapes, or None for the tree reader."""
+    body = data.lstrip()
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:].lstrip()  # as xml_root reads it
+    points = gpx_shapes.read_points(body, TCX)
+    if points is None:
+        return None
+    for between in set(points.between[1:]):
+        if between.isspace():
+            continue
+        end = _POINT_ENDS.search(between)
+        if _FIELD_TAG.search(between, 0, end.start() if end else len(between)):
+            return None
+    return points
+
+
+def _texts_by_activity(
+    points: gpx_shapes.Points, activities: list[etree._Element]
+) -> list[Texts] | None:
+    """Each activity's run of the points' texts, or None where the placeholders do not
+    lie each in exactly one activity."""
+    # A placeholder takes the default namespace where it stands: counted by name first,
+    # which is faster than comparing every element's local name.
+    counts = [_placeholders(a, a.nsmap.get(None)) for a in activities]
+    if sum(counts) != points.count:
+        counts = [_placeholders(a, "*") for a in activities]
+    if sum(counts) != points.count or any(
+        next(a.iterancestors("{*}Activity"), None) is not None for a in activities
+    ):
+        return None
+    texts, start = [], 0
+    for count in counts:
+        stop = start + count
+        own: Texts = {}
+        for field, column in points.texts.items():
+            if field in TCX.several:
+                own[field] = [c[start:stop] for c in column]
+            else:
+                own[field] = column[start:stop]
+        texts.append(own)
+        start = stop
+    return texts
+
+
+def _placeholders(activity: etree._Element, namespace: str | None) -> int:
+    return int(_placeholder_counter(namespace)(activity))
+
+
+@functools.cache
+def _placeholder_counter(namespace: str | None) -> etree.XPath:
+    if namespace == "*":
+        return etree.XPath("count(.//*[local-name() = 'Trackpoint'])")
+    if namespace is None:
+        return etree.XPath("count(.//*[local-name() = 'Trackpoint' and namespace-uri() = ''])")
+    return etree.XPath("count(.//p:Trackpoint)", namespaces={"p": namespace})
 
 
 def _number(text: str | None) -> bool:
