@@ -238,3 +238,16 @@ def test_a_long_campaign_title_runs_over_lines_and_keeps_every_word(issued, peop
     text, _face = _pdf_text(pdf)
     assert all(word in text.split() for word in title.split())
     assert text.count("Triệu") == 4
+
+
+def test_the_share_card_keeps_the_frame_red_the_page_white_and_the_code_black(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    card = Image.open(io.BytesIO(certificate.png.open("rb").read())).convert("RGB")
+
+    qr = certificates.qr_picture(certificate.code)
+    left, top = 1200 - qr.width - 50, 630 - qr.height - 60
+    border = certificates.QR_BORDER * certificates.QR_SCALE
+    assert card.getpixel((5, 5)) == card.getpixel((600, 625)) == (200, 16, 46)
+    assert card.getpixel((1100, 40)) == (255, 255, 255)
+    assert card.getpixel((left + border + 1, top + border + 1)) == (0, 0, 0)  # a finder
