@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -272,8 +273,18 @@ def _compressed(stream: PDFContentStream, contents: bytes) -> PDFContentStream:
     return stream
 
 
-@cache
+_embedding_lock = threading.Lock()
+
+
 def _embedding() -> _Embedding:
+    """The one ``_Embedding`` of this process (huey's thread workers share it: made
+    under a lock, so that every document and the output that follows see the same)."""
+    with _embedding_lock:
+        return _make_embedding()
+
+
+@cache
+def _make_embedding() -> _Embedding:
     """fpdf2's own output for a document in the cut-down face with all its letters used,
     kept: any certificate whose words are all in that face embeds it whole (about 10 kB
     more than a subset of its own letters) instead of subsetting it with fontTools
