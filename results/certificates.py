@@ -3,15 +3,14 @@ results) and the two files made from them — an A4 landscape PDF (fpdf2, DejaVu
 Sans, which has every Vietnamese letter) and a PNG card to share (Pillow) — each
 with a QR code (segno) to the certificate's verification page.
 
-Speed (bench/certificates.py): fpdf2 subsets and embeds the font anew in every
-document, and DejaVu is large; a copy of it cut down once to the Latin and Vietnamese
-letters makes that several times faster (a name with other letters is set in the whole
-font). Each process reads a face once and gives every document a fresh copy of it,
-instead of parsing the file again. The QR code is drawn from its modules: as filled
-squares on the PDF, and scaled up on the card, with no picture encoded and decoded in
-between. The card's frame, heading, campaign and labels are drawn once per campaign and
-language, and the card is written as PNG without Pillow's per-row filter search, which
-took longer than all the drawing."""
+Speed (bench/certificates.py, docs/results.md, decision 55): DejaVu is cut down once to
+the Latin and Vietnamese letters, and a PDF whose words are all in that face embeds it
+whole, with the font objects fpdf2 wrote for it once per process, instead of subsetting it
+with fontTools in every document (a text with other letters is set in the whole font,
+subset as usual). Each process reads a face once and gives every document a fresh copy of
+it, instead of parsing the file again. A paragraph that fits on a line is one cell. The QR
+code (a fixed mask) is made once as a picture for both files. The card is drawn by
+core/cards.py."""
 
 from __future__ import annotations
 
