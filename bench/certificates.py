@@ -10,7 +10,8 @@ Runs on a database of its own (SQLite in a temporary directory, or
 BENCH_DATABASE_URL for PostgreSQL), with BENCH_CERTIFICATES (default 2,000)
 participants in a frozen campaign. BENCH_WORKERS sets the processes (default:
 the cores). One JSON object per line on stdout; the figures are also appended
-to bench/results/certificates-<date>.jsonl.
+to bench/results/certificates-<date>.jsonl, with BENCH_NOTE (the conditions of
+the run) as their "note" when it is set.
 """
 
 from __future__ import annotations
@@ -189,6 +190,8 @@ def main() -> int:
         "projected_minutes_on_idle_cores": round(own_cores_min, 1),
         "meets_target_on_idle_cores": own_cores_min <= TARGET_MINUTES,
     }
+    if os.environ.get("BENCH_NOTE"):
+        figures["note"] = os.environ["BENCH_NOTE"]
     line = json.dumps(figures, ensure_ascii=False)
     print(line, flush=True)
     out = HERE / "results" / f"certificates-{datetime.now(UTC):%Y-%m-%d}.jsonl"

@@ -3,21 +3,22 @@ results) and the two files made from them — an A4 landscape PDF (fpdf2, DejaVu
 Sans, which has every Vietnamese letter) and a PNG card to share (Pillow) — each
 with a QR code (segno) to the certificate's verification page.
 
-Speed (bench/certificates.py): fpdf2 subsets and embeds the font anew in every
-document, and DejaVu is large; a copy of it cut down once to the Latin and Vietnamese
-letters makes that several times faster (a name with other letters is set in the whole
-font). Each process reads a face once and gives every document a fresh copy of it,
-instead of parsing the file again. The QR code is drawn from its modules: as filled
-squares on the PDF, and scaled up on the card, with no picture encoded and decoded in
-between. The card's frame, heading, campaign and labels are drawn once per campaign and
-language, and the card is written as PNG without Pillow's per-row filter search, which
-took longer than all the drawing."""
+Speed (bench/certificates.py, docs/results.md, decision 55): DejaVu is cut down once to
+the Latin and Vietnamese letters, and a PDF whose words are all in that face embeds it
+whole, with the font objects fpdf2 wrote for it once per process, instead of subsetting it
+with fontTools in every document (a text with other letters is set in the whole font,
+subset as usual). Each process reads a face once and gives every document a fresh copy of
+it, instead of parsing the file again. A paragraph that fits on a line is one cell. The QR
+code (a fixed mask) is made once as a picture for both files. The card is drawn by
+core/cards.py."""
 
 from __future__ import annotations
 
 import copy
 import io
 import logging
+import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont, PDFFontStream
+from fpdf.syntax import Name, PDFArray, PDFContentStream
 from PIL import Image
 
 from campaigns.models import Campaign
@@ -52,7 +55,6 @@ SUBSET_TEXT = (
     + "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýÄÖÜäöüßçÇñÑ"
     + "—–·…“”‘’«»°×№€đĐ"
 )
-_SUBSET_CHARS = frozenset(SUBSET_TEXT)
 
 
 _nfc = cards.nfc
@@ -81,13 +83,6 @@ def _subset_font(style: str) -> Path:
         font.save(str(partial))
         partial.replace(target)  # two workers may make it at once: each writes whole
     return target
-
-
-def _font_for(texts: list[str], style: str) -> Path:
-    """The cut-down face if it has every letter of ``texts``, else the whole one."""
-    if all(char in _SUBSET_CHARS for text in texts for char in text):
-        return _subset_font(style)
-    return cards.font_file(style)
 
 
 def verify_url(code: str) -> str:
@@ -254,16 +249,178 @@ def _forget_glyphs() -> None:
     SubsetMap.get_glyph.cache_clear()
 
 
+@dataclass(frozen=True)
+class _Embedding:
+    """The font objects fpdf2 writes for the cut-down face with every one of its letters
+    in use, CIDs given in the order of the face's letters: the same in every document
+    set in that face, so made once per process and copied into each."""
+
+    face: TTFFont  # every letter picked: each document shares its map of CIDs
+    base_font: str
+    widths: str
+    to_unicode: bytes
+    cid_to_gid: bytes  # compressed, as written
+    font_file: bytes  # compressed, as written
+    font_file_length: int
+
+
+def _compressed(stream: PDFContentStream, contents: bytes) -> PDFContentStream:
+    """``stream`` with contents already compressed (as fpdf2 compressed them once)."""
+    stream._contents = contents
+    stream.filter = Name("FlateDecode")
+    stream.length = len(contents)
+    return stream
+
+
+_embedding_lock = threading.Lock()
+
+
+def _embedding() -> _Embedding:
+    """The one ``_Embedding`` of this process (huey's thread workers share it: made
+    under a lock, so that every document and the output that follows see the same)."""
+    with _embedding_lock:
+        return _make_embedding()
+
+
+@cache
+def _make_embedding() -> _Embedding:
+    """fpdf2's own output for a document in the cut-down face with all its letters used,
+    kept: any certificate whose words are all in that face embeds it whole (about 10 kB
+    more than a subset of its own letters) instead of subsetting it with fontTools
+    again, which was a third of a PDF's time."""
+    path = _subset_font("")
+    pdf = FPDF()
+    _add_face(pdf, path)
+    face = pdf.fonts["dejavu"]
+    assert isinstance(face, TTFFont)
+    for code in sorted(face.cmap):
+        face.subset.pick(code)
+    pdf.add_page()
+    written: dict = {}
+
+    class Capture(OutputProducer):
+        def _add_fonts(self, *args):  # type: ignore[no-untyped-def]
+            written.update(super()._add_fonts(*args))
+            return written
+
+    pdf.output(output_producer_class=Capture)
+    (composite,) = written.values()
+    (cid_font,) = composite.descendant_fonts
+    font_file = cid_font.font_descriptor.font_file2
+    return _Embedding(
+        face=face,
+        base_font=str(composite.base_font).lstrip("/"),
+        widths=cid_font.w,
+        to_unicode=composite.to_unicode.content_stream(),
+        cid_to_gid=cid_font.c_i_d_to_g_i_d_map.content_stream(),
+        font_file=font_file.content_stream(),
+        font_file_length=font_file.length1,
+    )
+
+
+def _in_embedded_face(texts: list[str]) -> bool:
+    cmap = _embedding().face.cmap
+    return all(ord(char) in cmap for text in texts for char in text)
+
+
+def _add_embedded_face(pdf: FPDF) -> None:
+    """The cut-down face, its letters already mapped to the CIDs of ``_embedding``."""
+    font = copy.copy(_embedding().face)
+    font.i = len(pdf.fonts) + 1
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    pdf.fonts[font.fontkey] = font
+
+
+class _Producer(OutputProducer):
+    """fpdf2's output, with the kept objects of the cut-down face where a document is
+    set in it (one face, no compliance profile); otherwise fpdf2's own subsetting."""
+
+    def _add_fonts(self, *args):  # type: ignore[no-untyped-def]
+        embedding = _embedding()
+        fonts = list(self.fpdf.fonts.values())
+        if self.fpdf._compliance or any(
+            getattr(font, "subset", None) is not embedding.face.subset for font in fonts
+        ):
+            return super()._add_fonts(*args)
+        added = {}
+        for font in fonts:
+            # The objects in the order and with the contents fpdf2 gives them.
+            composite = PDFFont(
+                subtype="Type0", base_font=embedding.base_font, encoding="Identity-H"
+            )
+            self._add_pdf_obj(composite, "fonts")
+            cid_font = PDFFont(
+                subtype="CIDFontType2",
+                base_font=embedding.base_font,
+                d_w=font.desc.missing_width,
+                w=embedding.widths,
+            )
+            self._add_pdf_obj(cid_font, "fonts")
+            composite.descendant_fonts = PDFArray([cid_font])
+            to_unicode = PDFContentStream(embedding.to_unicode)
+            self._add_pdf_obj(to_unicode, "fonts")
+            composite.to_unicode = to_unicode
+            system_info = CIDSystemInfo()
+            self._add_pdf_obj(system_info, "fonts")
+            cid_font.c_i_d_system_info = system_info
+            descriptor = copy.copy(font.desc)
+            descriptor.font_name = Name(embedding.base_font)
+            self._add_pdf_obj(descriptor, "fonts")
+            cid_font.font_descriptor = descriptor
+            cid_to_gid = _compressed(PDFContentStream(b""), embedding.cid_to_gid)
+            self._add_pdf_obj(cid_to_gid, "fonts")
+            cid_font.c_i_d_to_g_i_d_map = cid_to_gid
+            font_file = PDFFontStream(b"")
+            _compressed(font_file, embedding.font_file)
+            font_file.length1 = embedding.font_file_length
+            self._add_pdf_obj(font_file, "fonts")
+            descriptor.font_file2 = font_file
+            added[font.i] = composite
+        return added
+
+
+def _paragraph(pdf: FPDF, width: float, height: float, text: str, align: str) -> None:
+    """``multi_cell`` for a text that may run over a line; a single ``cell`` where it
+    fits on one (the same place and look, without fpdf2's line breaking measuring the
+    line again at every letter)."""
+    room = (width or pdf.w - pdf.r_margin - pdf.x) - 2 * pdf.c_margin
+    if pdf.get_string_width(text) < room:
+        pdf.cell(
+            width,
+            height,
+            text,
+            align="L" if align == "J" else align,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    else:
+        pdf.multi_cell(width, height, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
 def render_pdf(
     certificate: Certificate, campaign: Campaign, frozen_on: str, qr: Image.Image
 ) -> bytes:
-    """One A4 landscape page. One typeface only (no bold): every face embedded is
-    subset again in every document, the largest part of the time a certificate takes."""
+    """One A4 landscape page. One typeface only (no bold): every face embedded costs
+    its subsetting or its bytes in every document."""
     words = sentences(certificate, campaign)
-    texts = [_nfc(words["name"]), _nfc(words["body"]), _nfc(words["detail"])]
+    header = _nfc(f"KindSteps · {certificate.facts['organiser']}")
+    heading = _nfc(words["heading"].upper())
+    intro = _nfc(words["intro"])
+    name, body, detail = _nfc(words["name"]), _nfc(words["body"]), _nfc(words["detail"])
+    figures = [(_nfc(label), _nfc(value)) for label, value in words["figures"]]
+    footer = _nfc(
+        _("Results frozen on %(date)s. Check this certificate at %(url)s (code %(code)s).")
+        % {"date": frozen_on, "url": verify_url(certificate.code), "code": certificate.code}
+    )
+    texts = [header, heading, intro, name, body, detail, footer, *sum(figures, ())]
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_compression(True)
-    _add_face(pdf, _font_for(texts, ""))
+    embedded = _in_embedded_face(texts)
+    if embedded:
+        _add_embedded_face(pdf)
+    else:
+        _add_face(pdf, cards.font_file(""))
     pdf.set_title(_nfc(f"{words['heading']} — {words['name']}"))
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 20, 20)
@@ -277,55 +434,49 @@ def render_pdf(
     pdf.set_y(28)
     pdf.set_text_color(*MUTED)
     pdf.set_font("DejaVu", "", 12)
-    pdf.cell(0, 7, _nfc(f"KindSteps · {certificate.facts['organiser']}"), align="C")
+    pdf.cell(0, 7, header, align="C")
     pdf.ln(12)
     pdf.set_text_color(*RED)
     pdf.set_font("DejaVu", "", 30)
-    pdf.cell(0, 14, _nfc(words["heading"].upper()), align="C")
+    pdf.cell(0, 14, heading, align="C")
     pdf.ln(18)
     pdf.set_text_color(*INK)
     pdf.set_font("DejaVu", "", 14)
-    pdf.cell(0, 8, _nfc(words["intro"]), align="C")
+    pdf.cell(0, 8, intro, align="C")
     pdf.ln(11)
     pdf.set_font("DejaVu", "", 28)
-    pdf.cell(0, 14, texts[0], align="C")
+    pdf.cell(0, 14, name, align="C")
     pdf.ln(17)
     pdf.set_font("DejaVu", "", 13)
-    pdf.multi_cell(0, 7, texts[1], align="C", new_x="LMARGIN", new_y="NEXT")
+    _paragraph(pdf, 0, 7, body, "C")
     pdf.ln(6)
 
-    width = 257 / len(words["figures"])
+    width = 257 / len(figures)
     top = pdf.get_y()
-    for index, (label, value) in enumerate(words["figures"]):
+    for index, (label, value) in enumerate(figures):
         pdf.set_xy(20 + index * width, top)
         pdf.set_font("DejaVu", "", 20)
         pdf.set_text_color(*RED)
-        pdf.cell(width, 10, _nfc(value), align="C")
+        pdf.cell(width, 10, value, align="C")
         pdf.set_xy(20 + index * width, top + 11)
         pdf.set_font("DejaVu", "", 11)
         pdf.set_text_color(*MUTED)
-        pdf.cell(width, 6, _nfc(label), align="C")
+        pdf.cell(width, 6, label, align="C")
     pdf.set_xy(20, top + 24)
     pdf.set_text_color(*INK)
     pdf.set_font("DejaVu", "", 12)
-    pdf.cell(0, 7, texts[2], align="C")
+    pdf.cell(0, 7, detail, align="C")
 
     pdf.image(qr, x=247, y=158, w=34)
     pdf.set_xy(20, 176)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(
-        215,
-        5,
-        _nfc(
-            _("Results frozen on %(date)s. Check this certificate at %(url)s (code %(code)s).")
-            % {"date": frozen_on, "url": verify_url(certificate.code), "code": certificate.code}
-        ),
-    )
+    _paragraph(pdf, 215, 5, footer, "J")
     try:
-        return bytes(pdf.output())
+        return bytes(pdf.output(output_producer_class=_Producer))
     finally:
-        _forget_glyphs()
+        if not embedded:
+            _forget_glyphs()
 
 
 def render_png(certificate: Certificate, campaign: Campaign, qr: Image.Image) -> bytes:

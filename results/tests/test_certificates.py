@@ -2,11 +2,14 @@
 its target, made in the background as a PDF and a PNG card, each with the code of
 its verification page; downloads for their holder and the organisers only."""
 
+import contextlib
 import io
 import re
+import zlib
 
 import pytest
 from django.urls import reverse
+from fontTools.ttLib import TTFont
 from PIL import Image
 
 from activities.models import Verdict, VerdictStatus
@@ -163,3 +166,88 @@ def test_a_withdrawn_certificate_has_no_card(client, issued, people):
     certificate.save()
 
     assert client.get(reverse("results:verify_card", args=[certificate.code])).status_code == 404
+
+
+def _pdf_text(pdf: bytes) -> tuple[str, TTFont]:
+    """The words of a PDF as a reader copies them (its fonts' ToUnicode maps applied to
+    the text shown), and its embedded face."""
+    to_unicode: dict[int, str] = {}
+    shown: list[bytes] = []
+    face = None
+    for match in re.finditer(rb"/Length1 \d+|stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        if match.group(1) is None:
+            continue
+        data = match.group(1)
+        with contextlib.suppress(zlib.error):
+            data = zlib.decompress(data)
+        if b"beginbfchar" in data:
+            for cid, text in re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]+)>", data):
+                to_unicode[int(cid, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+        elif data.startswith(b"\x00\x01\x00\x00"):
+            face = TTFont(io.BytesIO(data))
+        elif b" Tj" in data:
+            shown += re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", data, re.S)
+    words = []
+    for literal in shown:
+        raw = re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r"}.get(m[1], m[1]), literal)
+        codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+        words.append("".join(to_unicode[code] for code in codes))
+    assert face is not None
+    return " ".join(words), face
+
+
+def _drawn(face: TTFont, text: str) -> bool:
+    """Every letter of ``text`` has an outline in the embedded face."""
+    glyphs, cmap = face["glyf"], face.getBestCmap()
+    return all(c == " " or glyphs[cmap[ord(c)]].numberOfContours for c in text)
+
+
+def test_every_certificate_sets_its_own_names_letters_whatever_came_before(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+    names = ["An Bình", "Đặng Thị Ỵ Ữ Ặ Ẳ Ỗ Ợ Ừ Ỷ Ỹ", "ĂÂÊÔƠƯ ăâêôơư Ẫ Ẩ Ỡ Ử Ẽ Ĩ"]
+
+    for name in names:
+        certificate.facts["name"] = name
+        pdf, png = certificates.render(certificate, certificate.results)
+
+        text, face = _pdf_text(pdf)
+        assert name in text
+        assert "GIẤY CHỨNG NHẬN THAM GIA" in text and f"/verify/{certificate.code}/" in text
+        assert _drawn(face, name)
+        assert Image.open(io.BytesIO(png)).size == (1200, 630)
+
+
+def test_a_name_with_letters_beyond_vietnamese_is_set_in_the_whole_face(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+    certificate.facts["name"] = "Ωmega Жанна Nguyễn"
+
+    pdf, _png = certificates.render(certificate, certificate.results)
+
+    text, face = _pdf_text(pdf)
+    assert "Ωmega Жанна Nguyễn" in text
+    assert _drawn(face, "Ωmega Жанна Nguyễn")
+
+
+def test_a_long_campaign_title_runs_over_lines_and_keeps_every_word(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+    title = " ".join(["Triệu bước chân nhân ái vì cộng đồng khó khăn"] * 4)
+    certificate.facts["campaign_vi"] = title
+
+    pdf, _png = certificates.render(certificate, certificate.results)
+
+    text, _face = _pdf_text(pdf)
+    assert all(word in text.split() for word in title.split())
+    assert text.count("Triệu") == 4
+
+
+def test_the_share_card_keeps_the_frame_red_the_page_white_and_the_code_black(issued, people):
+    certificate = Certificate.objects.get(registration=people["anh"])
+
+    card = Image.open(io.BytesIO(certificate.png.open("rb").read())).convert("RGB")
+
+    qr = certificates.qr_picture(certificate.code)
+    left, top = 1200 - qr.width - 50, 630 - qr.height - 60
+    border = certificates.QR_BORDER * certificates.QR_SCALE
+    assert card.getpixel((5, 5)) == card.getpixel((600, 625)) == (200, 16, 46)
+    assert card.getpixel((1100, 40)) == (255, 255, 255)
+    assert card.getpixel((left + border + 1, top + border + 1)) == (0, 0, 0)  # a finder
