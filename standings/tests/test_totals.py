@@ -265,6 +265,10 @@ def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner
     assert drift.total == 0, drift.as_dict()
     expected = sum(s.distance_m for s in Standing.objects.filter(campaign=campaign, is_active=True))
     assert queries.campaign_figures(campaign).distance_m == expected
+    lines = Standing.objects.filter(campaign=campaign, is_active=True)
+    days = PersonDay.objects.filter(campaign=campaign)
+    assert sum(d.steps for d in days) == sum(s.steps for s in lines)
+    assert sum(d.steps_estimated for d in days) == sum(s.steps_estimated for s in lines)
 
 
 def test_credits_added_one_by_one_equal_a_recomputation(campaign, tree):
