@@ -24,7 +24,7 @@ from orgs.models import Unit
 from orgs.tree import chains_by_path
 from standings.lines import Line, buckets_of, shard_of, stride_for
 from standings.models import PersonDay, Scope, Standing
-from standings.recount import refresh
+from standings.recount import DAY_COLUMNS, refresh
 from standings.totals import add_to_buckets, add_to_totals
 
 
@@ -90,6 +90,8 @@ def _line_is_current(context: dict) -> bool:
 
 
 DAYS_PER_STATEMENT = 500
+# The PostgreSQL types of recount.DAY_COLUMNS.
+DAY_TYPES = (*("bigint", "bigint", "date", "bigint", "integer"), "bigint", "bigint", "timestamptz")
 
 
 def add_credits(credits: Iterable[Credit]) -> None:
@@ -142,7 +144,7 @@ def add_credits(credits: Iterable[Credit]) -> None:
             scopes += [(Scope.UNIT, u) for u in chains.get(context["unit_path"], [])]
             for scope in scopes:
                 _add(totals[(campaign_id, *scope, shard)], figures)
-            for day, (metres, count, _reached) in line.days.items():
+            for day, (metres, count, *_rest) in line.days.items():
                 fresh = new_days[(registration_id, day)]
                 _add(
                     totals[(campaign_id, Scope.DAY, day.toordinal(), shard)],
@@ -173,22 +175,24 @@ def _add_to_days(contexts: dict, lines: dict[int, Line]) -> dict[tuple, int]:
             ops.adapt_datefield_value(day),
             metres,
             count,
+            steps,
+            estimated,
             ops.adapt_datetimefield_value(reached),
         )
         for registration_id, line in sorted(lines.items())
-        for day, (metres, count, reached) in sorted(line.days.items())
+        for day, (metres, count, reached, steps, estimated) in sorted(line.days.items())
     ]
     added = {(row[1], row[2]): row[4] for row in rows}
     new_days = {}
     for start in range(0, len(rows), DAYS_PER_STATEMENT):
         written = upsert(
             PersonDay._meta.db_table,
-            ("campaign_id", "registration_id", "day", "distance_m", "activities", "reached_at"),
+            DAY_COLUMNS,
             rows[start : start + DAYS_PER_STATEMENT],
             key=("registration_id", "day"),
-            add=("distance_m", "activities"),
+            add=("distance_m", "activities", "steps", "steps_estimated"),
             latest=("reached_at",),
-            types=("bigint", "bigint", "date", "bigint", "integer", "timestamptz"),
+            types=DAY_TYPES,
             returning=("registration_id", "day", "activities"),
         )
         for registration_id, day, activities in written:

@@ -60,7 +60,8 @@ class Line:
     steps: int = 0
     steps_estimated: int = 0
     reached_at: datetime | None = None
-    days: dict[date, list] = field(default_factory=dict)  # day → [metres, activities, reached]
+    # day → [metres, activities, reached, steps, steps estimated]
+    days: dict[date, list] = field(default_factory=dict)
 
     def add(
         self,
@@ -77,22 +78,24 @@ class Line:
         self.distance_m += credited
         self.activities += 1
         if steps and distance_m:
-            self.steps += round(steps * min(1.0, credited / distance_m))
+            counted, estimated = round(steps * min(1.0, credited / distance_m)), 0
         else:
-            estimated = round(credited / stride_m)
-            self.steps += estimated
-            self.steps_estimated += estimated
+            counted = estimated = round(credited / stride_m)
+        self.steps += counted
+        self.steps_estimated += estimated
         if self.reached_at is None or ended_at > self.reached_at:
             self.reached_at = ended_at
-        entry = self.days.setdefault(started_at.astimezone(tz).date(), [0, 0, None])
+        entry = self.days.setdefault(started_at.astimezone(tz).date(), [0, 0, None, 0, 0])
         entry[0] += credited
         entry[1] += 1
         if entry[2] is None or ended_at > entry[2]:
             entry[2] = ended_at
+        entry[3] += counted
+        entry[4] += estimated
 
     @property
     def active_days(self) -> int:
-        return sum(1 for metres, _n, _r in self.days.values() if metres > 0)
+        return sum(1 for entry in self.days.values() if entry[0] > 0)
 
 
 # What a line counts of an accepted verdict and its activity, in the order of Line.add.

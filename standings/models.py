@@ -108,7 +108,7 @@ class Standing(models.Model):
 
 
 class PersonDay(models.Model):
-    """One participant's credited distance on one campaign day (the campaign's zone)."""
+    """One participant's credited distance and steps on one campaign day (the campaign's zone)."""
 
     # Millions of rows, rewritten by a rebuild: no checks at commit (see Standing).
     campaign = models.ForeignKey(
@@ -128,11 +128,18 @@ class PersonDay(models.Model):
     day = models.DateField()
     distance_m = models.PositiveBigIntegerField(default=0)
     activities = models.PositiveIntegerField(default=0)
+    # Zero in the database too: a row written without them (by code from before they
+    # were added, still running while a release rolls out) counts no steps.
+    steps = models.PositiveBigIntegerField(default=0, db_default=0)
+    steps_estimated = models.PositiveBigIntegerField(default=0, db_default=0)  # estimated part
     reached_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["registration", "day"], name="person_day_once")
+            models.UniqueConstraint(fields=["registration", "day"], name="person_day_once"),
+            models.CheckConstraint(
+                condition=Q(steps_estimated__lte=F("steps")), name="person_day_estimated_in_steps"
+            ),
         ]
         indexes = [
             models.Index(

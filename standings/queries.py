@@ -435,7 +435,8 @@ def _total_board(campaign, scope, page, size, keys=None) -> tuple[list[dict], in
 
 
 def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list[dict]:
-    """Who walked furthest on one campaign day."""
+    """Who walked furthest on one campaign day, with their km, activities and steps
+    (and the part of the steps estimated) of that day."""
     rows = PersonDay.objects.filter(campaign=campaign, day=day, distance_m__gt=0)
     offset = (max(page, 1) - 1) * size
     items = list(
@@ -443,6 +444,8 @@ def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list
         .only(
             "distance_m",
             "activities",
+            "steps",
+            "steps_estimated",
             "registration__bib",
             *(f"registration__user__{field}" for field in names.NAME_FIELDS),
         )
@@ -466,6 +469,8 @@ def day_board(campaign, day: date, page: int = 1, size: int = PAGE_SIZE) -> list
                 "bib": item.registration.bib if names.shows_bib(person, campaign) else None,
                 "distance_m": item.distance_m,
                 "activities": item.activities,
+                "steps": item.steps,
+                "steps_estimated": item.steps_estimated,
             }
         )
     return out

@@ -61,7 +61,8 @@ class Drift:
 
 
 def _expected_lines(campaign) -> tuple[dict, dict]:
-    """registration id → figures, and (registration id, day) → [metres, count, reached]."""
+    """registration id → figures, and (registration id, day) → [metres, count, reached,
+    steps, steps estimated]."""
     tz = zoneinfo.ZoneInfo(campaign.time_zone)
     rules = merged_rules(campaign.rules)
     active = set(
@@ -162,7 +163,7 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
                 total[i] += value
         for bucket in buckets_of(line["distance_m"]):
             buckets[(bucket, shard)] += 1
-    for (reg_id, day), (metres, count, _reached) in days.items():
+    for (reg_id, day), (metres, count, *_rest) in days.items():
         total = totals[(Scope.DAY, day.toordinal(), shard_of(reg_id))]
         total[0] += metres
         total[1] += count
@@ -170,7 +171,13 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
 
     # Compare what was kept with what should be.
     kept_days = {
-        (d.registration_id, d.day): [d.distance_m, d.activities, d.reached_at]
+        (d.registration_id, d.day): [
+            d.distance_m,
+            d.activities,
+            d.reached_at,
+            d.steps,
+            d.steps_estimated,
+        ]
         for d in PersonDay.objects.filter(campaign=campaign)
     }
     drift.days = sum(1 for key in set(kept_days) | set(days) if kept_days.get(key) != days.get(key))
@@ -207,9 +214,11 @@ def rebuild_campaign(campaign, *, fix: bool = True) -> Drift:
                         day=day,
                         distance_m=metres,
                         activities=count,
+                        steps=steps,
+                        steps_estimated=estimated,
                         reached_at=reached,
                     )
-                    for (reg_id, day), (metres, count, reached) in days.items()
+                    for (reg_id, day), (metres, count, reached, steps, estimated) in days.items()
                 ),
                 batch_size=5000,
             )
@@ -436,8 +445,9 @@ def _rebuild_in_sql(campaign, *, fix: bool) -> Drift:
         drift.standings = len(drifted)
         drift.examples += [f"standing of registration {pk}" for pk in drifted[:10]]
         day_key = "k.registration_id = e.reg AND k.day = e.day"
-        same_day = "(k.distance_m, k.activities, k.reached_at) IS NOT DISTINCT FROM " + (
-            "(e.metres, e.n, e.reached)"
+        same_day = (
+            "(k.distance_m, k.activities, k.steps, k.steps_estimated, k.reached_at) "
+            "IS NOT DISTINCT FROM (e.metres, e.n, e.steps, e.estimated, e.reached)"
         )
         drift.days = scalar(
             f"SELECT count(*) FROM rebuild_days e FULL JOIN "
@@ -504,8 +514,9 @@ def _rebuild_in_sql(campaign, *, fix: bool) -> Drift:
             missing = f"WHERE NOT EXISTS (SELECT 1 FROM {day_table} k WHERE {day_key}) "
             cursor.execute(
                 f"INSERT INTO {day_table} "
-                "(campaign_id, registration_id, day, distance_m, activities, reached_at) "
-                "SELECT %(campaign)s, e.reg, e.day, e.metres, e.n, e.reached FROM rebuild_days e "
+                "(campaign_id, registration_id, day, distance_m, activities, steps, "
+                "steps_estimated, reached_at) SELECT %(campaign)s, e.reg, e.day, e.metres, e.n, "
+                "e.steps, e.estimated, e.reached FROM rebuild_days e "
                 f"{missing if kept else ''}ORDER BY e.reg, e.day",
                 params,
             )

@@ -18,7 +18,10 @@ from standings.lines import Line, buckets_of, compute_line, shard_of
 from standings.models import PersonDay, Scope, Standing
 from standings.totals import add_to_buckets, add_to_totals
 
-DAY_COLUMNS = ("campaign_id", "registration_id", "day", "distance_m", "activities", "reached_at")
+DAY_COLUMNS = (
+    *("campaign_id", "registration_id", "day", "distance_m", "activities"),
+    *("steps", "steps_estimated", "reached_at"),
+)
 
 
 def _contribution(standing: Standing | None, line_days: dict | None = None) -> dict:
@@ -36,7 +39,7 @@ def _contribution(standing: Standing | None, line_days: dict | None = None) -> d
         out[(Scope.TEAM, standing.team_id)] = figures
     for unit_id in standing._unit_chain:
         out[(Scope.UNIT, unit_id)] = figures
-    for day, (metres, count, _reached) in (line_days or {}).items():
+    for day, (metres, count, *_rest) in (line_days or {}).items():
         out[(Scope.DAY, day.toordinal())] = (metres, count, 0, 1 if metres > 0 else 0)
     return out
 
@@ -54,7 +57,13 @@ def refresh(registration_id: int) -> Standing | None:
         line = compute_line(registration)
         old = Standing.objects.filter(registration_id=registration_id).first()
         old_days = {
-            day.day: (day.distance_m, day.activities, day.reached_at)
+            day.day: (
+                day.distance_m,
+                day.activities,
+                day.reached_at,
+                day.steps,
+                day.steps_estimated,
+            )
             for day in PersonDay.objects.filter(registration_id=registration_id)
         }
         if old is None and line.distance_m == 0 and registration.status != "active":
@@ -136,17 +145,26 @@ def _sync_days(registration: Registration, line: Line, old_days: dict) -> None:
             ops.adapt_datefield_value(day),
             metres,
             count,
+            steps,
+            estimated,
             ops.adapt_datetimefield_value(reached),
         )
-        for day, (metres, count, reached) in sorted(line.days.items())
-        if old_days.get(day) != (metres, count, reached)
+        for day, (metres, count, reached, steps, estimated) in sorted(line.days.items())
+        if old_days.get(day) != (metres, count, reached, steps, estimated)
     ]
     upsert(
         PersonDay._meta.db_table,
         DAY_COLUMNS,
         changed,
         key=("registration_id", "day"),
-        replace=("campaign_id", "distance_m", "activities", "reached_at"),
+        replace=(
+            "campaign_id",
+            "distance_m",
+            "activities",
+            "steps",
+            "steps_estimated",
+            "reached_at",
+        ),
     )
     gone = set(old_days) - set(line.days)
     if gone:

@@ -17,11 +17,12 @@ def walked(
     started_at: datetime | None = None,
     name="",
     user=None,
+    steps: int | None = None,
     **registration,
 ):
     """A registration with one accepted activity of `metres`, started at `started_at`
-    (by default `hours_ago` hours before the suite's fixed now, NOW), and its standing
-    brought up to date as the pipeline would."""
+    (by default `hours_ago` hours before the suite's fixed now, NOW), with the device's
+    `steps` if given, and its standing brought up to date as the pipeline would."""
     user = user or UserFactory(full_name=name or f"Người {metres}")
     reg = RegistrationFactory(campaign=campaign, user=user, **registration)
     if metres:
@@ -29,6 +30,7 @@ def walked(
             user=user,
             distance_m=metres,
             started_at=started_at or NOW - timedelta(hours=hours_ago),
+            steps=steps,
         )
         VerdictFactory(
             campaign=campaign,

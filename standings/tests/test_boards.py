@@ -139,6 +139,8 @@ def test_the_day_board_ranks_one_campaign_day(campaign):
     board = queries.day_board(campaign, day)
 
     assert [(row["rank"], row["name"]) for row in board] == [(1, "Chiều"), (2, "Sáng")]
+    # That day's steps, estimated at 0.70 m a walking step: the activities have no count.
+    assert [(row["steps"], row["steps_estimated"]) for row in board] == [(8571, 8571), (5714, 5714)]
 
 
 def test_my_neighbours_among_people_with_my_distance_follow_who_got_there_first(campaign):

@@ -107,6 +107,46 @@ def test_steps_come_from_the_device_or_are_estimated_from_distance(campaign):
     assert queries.campaign_figures(campaign).steps == 14100
 
 
+def _day_steps(registration) -> dict:
+    """day → (steps, of which estimated), as kept for the person."""
+    return {
+        day.day: (day.steps, day.steps_estimated)
+        for day in PersonDay.objects.filter(registration=registration)
+    }
+
+
+def test_a_days_steps_are_its_credited_activities_steps(campaign, owner):
+    registration = RegistrationFactory(campaign=campaign)
+    yesterday, today = local_at(-1).date(), local_at(0).date()
+    credit(campaign, registration, 3500, started_at=local_at(-1, 6))  # 5,000 estimated
+    run = credit(campaign, registration, 4000, started_at=local_at(-1, 17), steps=4100)
+    credit(campaign, registration, 1400, started_at=local_at(0, 6))  # 2,000 estimated
+
+    assert _day_steps(registration) == {yesterday: (5000 + 4100, 5000), today: (2000, 2000)}
+    assert Standing.objects.get().steps == 5000 + 4100 + 2000
+    assert rebuild_campaign(campaign, fix=False).total == 0
+
+    decide(run, VerdictStatus.REJECTED, "Đi xe máy", actor=owner)  # recounted
+
+    assert _day_steps(registration) == {yesterday: (5000, 5000), today: (2000, 2000)}
+    assert rebuild_campaign(campaign, fix=False).total == 0
+
+
+def test_a_rebuild_puts_back_the_days_steps(campaign):
+    registration = RegistrationFactory(campaign=campaign)
+    credit(campaign, registration, 3500, started_at=local_at(-1, 6))
+    credit(campaign, registration, 4000, started_at=local_at(-1, 17), steps=4100)
+    credit(campaign, registration, 1400, started_at=local_at(0, 6))
+    kept = _day_steps(registration)
+    PersonDay.objects.update(steps=0, steps_estimated=0)  # as after adding the columns
+
+    assert rebuild_campaign(campaign, fix=False).days == 2
+    assert rebuild_campaign(campaign).days == 2
+
+    assert _day_steps(registration) == kept
+    assert rebuild_campaign(campaign, fix=False).total == 0
+
+
 def test_a_withdrawal_takes_the_km_out_of_every_total(campaign, tree):
     team = TeamFactory(campaign=campaign)
     registration = RegistrationFactory(campaign=campaign, unit=tree["LA-CD-LTR"], team=team)
@@ -225,6 +265,10 @@ def test_totals_equal_a_recomputation_after_any_sequence(operations, tree, owner
     assert drift.total == 0, drift.as_dict()
     expected = sum(s.distance_m for s in Standing.objects.filter(campaign=campaign, is_active=True))
     assert queries.campaign_figures(campaign).distance_m == expected
+    lines = Standing.objects.filter(campaign=campaign, is_active=True)
+    days = PersonDay.objects.filter(campaign=campaign)
+    assert sum(d.steps for d in days) == sum(s.steps for s in lines)
+    assert sum(d.steps_estimated for d in days) == sum(s.steps_estimated for s in lines)
 
 
 def test_credits_added_one_by_one_equal_a_recomputation(campaign, tree):

@@ -282,6 +282,22 @@ class TestOtherBoards:
         assert "2 people walked on" in body
         assert f'min="{campaign.starts_at.astimezone(campaign.tz).date().isoformat()}"' in body
 
+    def test_day_board_shows_that_days_steps_marked_where_estimated(self, english, campaign):
+        walked(campaign, 7000, started_at=local_at(-2, 7), steps=9100, name="Đồng hồ")
+        walked(campaign, 1400, started_at=local_at(-2, 17), name="Ước tính")
+        day = local_at(-2).date()
+
+        body = english.get(_board(campaign, "days"), {"day": day.isoformat()}).content.decode()
+
+        assert _names(body) == ["Đồng hồ", "Ước tính"]
+        assert '<th scope="col" class="num">Steps</th>' in body
+        assert '<td class="num">9,100</td>' in body  # counted by the watch
+        assert (  # 1400 m at 0.70 m a walking step
+            '<td class="num"><abbr class="steps-estimate" '
+            'title="Partly estimated from the distance">≈</abbr>2,000</td>'
+        ) in body
+        assert "else estimated from the distance; ≈ marks" in body
+
     def test_day_board_outside_the_campaign_shows_the_latest_day(self, client, campaign):
         walked(campaign, 9000, started_at=local_at(0, 11, 30), name="Hôm nay")
         body = client.get(_board(campaign, "days"), {"day": "1999-01-01"}).content.decode()
