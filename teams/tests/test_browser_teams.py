@@ -4,6 +4,7 @@ question asked before joining once teams are locked."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from campaigns.models import Registration
@@ -44,7 +45,8 @@ def test_the_copy_button_puts_the_invite_link_on_the_clipboard(phone_page, parti
     link = phone_page.locator("#invite-link").input_value()
     phone_page.get_by_role("button", name="Sao chép").click()
 
-    assert phone_page.locator("#invite-link-status").text_content() == "Đã sao chép"
+    # The clipboard answers with a promise: wait for the status it sets.
+    expect(phone_page.locator("#invite-link-status")).to_have_text("Đã sao chép")
     assert phone_page.evaluate("navigator.clipboard.readText()") == link
     assert link.endswith(f"/c/{campaign.slug}/teams/join/{team.invite_code}/")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
