@@ -4,8 +4,8 @@ question asked before joining once teams are locked."""
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaigns.models import Registration
 from campaigns.tests.factories import CampaignFactory, enrol
