@@ -75,8 +75,8 @@ class UnitFigures:
     stretch: int | None = None
     participants: int = 0
     distance_m: int = 0
-    # Device steps where given, else estimated; None for a past day (steps are kept
-    # as totals, not per day).
+    # Device steps where given, else estimated: the totals for today, the person-days'
+    # sum for an earlier day.
     steps: int | None = None
     converted: int = 0  # đồng from km
     donated: int = 0
@@ -315,6 +315,16 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
         )
         distances = {child.pk: by_prefix.get(child.path, 0) for child in children}
         distances[unit.pk] = sum(by_prefix.values())
+        steps_by_prefix = _by_prefix(
+            PersonDay.objects.filter(
+                campaign=campaign, day__lte=day, registration__unit__path__startswith=unit.path
+            ),
+            length,
+            "registration__unit__path",
+            "steps",
+        )
+        steps = {child.pk: steps_by_prefix.get(child.path, 0) for child in children}
+        steps[unit.pk] = sum(steps_by_prefix.values())
     donated_by_prefix = _donated_cached(campaign, moment, current, unit.path, length)
 
     def figures_for(u: Unit) -> UnitFigures:
@@ -404,6 +414,19 @@ def subtree_figures(
             "distance_m",
         )
         distances = _roll_up(own, by_path)
+        steps = _roll_up(
+            _by_prefix(
+                PersonDay.objects.filter(
+                    campaign=campaign,
+                    day__lte=day,
+                    registration__unit__path__startswith=unit.path,
+                ),
+                255,
+                "registration__unit__path",
+                "steps",
+            ),
+            by_path,
+        )
     donated = _roll_up(
         _by_prefix(
             _paid_by(campaign, moment, now=current).filter(unit__path__startswith=unit.path),

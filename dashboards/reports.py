@@ -63,27 +63,25 @@ def participants_as_of(campaign: Campaign, unit: Unit, day: date) -> list[dict]:
         .order_by()
     )
     unit_of = {row["registration_id"]: row["unit_id"] for row in counted}
-    # Steps are kept as totals, not per day: known for today only.
-    steps: dict[int, tuple[int, int]] | None = None
+    # Today's figures are the lines'; an earlier day's, the sum of the person's days.
+    steps: dict[int, tuple[int, int]] = {}
+    km: dict[int, int] = {}
     if data._km_now(campaign, day):
-        km, steps = {}, {}
-        for registration_id, metres, count, estimated in (
-            Standing.objects.filter(campaign=campaign, registration_id__in=list(unit_of))
-            .values_list("registration_id", "distance_m", "steps", "steps_estimated")
-            .iterator(chunk_size=10000)
-        ):
-            km[registration_id] = metres
-            steps[registration_id] = (count, estimated)
+        rows = Standing.objects.filter(campaign=campaign, registration_id__in=list(unit_of))
+        figures = rows.values_list("registration_id", "distance_m", "steps", "steps_estimated")
     else:
-        km = dict(
+        figures = (
             PersonDay.objects.filter(
                 campaign=campaign, day__lte=day, registration_id__in=list(unit_of)
             )
             .values("registration_id")
-            .annotate(d=Sum("distance_m"))
+            .annotate(d=Sum("distance_m"), s=Sum("steps"), e=Sum("steps_estimated"))
             .order_by()
-            .values_list("registration_id", "d")
+            .values_list("registration_id", "d", "s", "e")
         )
+    for registration_id, metres, count, estimated in figures.iterator(chunk_size=10000):
+        km[registration_id] = metres or 0
+        steps[registration_id] = (count or 0, estimated or 0)
     units = dict(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "name"))
     registrations = (
         Registration.objects.filter(pk__in=list(unit_of))
@@ -100,8 +98,8 @@ def participants_as_of(campaign: Campaign, unit: Unit, day: date) -> list[dict]:
             "team": reg.team.name if reg.team else "",
             "category": reg.category.name if reg.category else "",
             "distance_m": km.get(reg.pk) or 0,
-            "steps": None if steps is None else steps.get(reg.pk, (0, 0))[0],
-            "steps_estimated": None if steps is None else steps.get(reg.pk, (0, 0))[1],
+            "steps": steps.get(reg.pk, (0, 0))[0],
+            "steps_estimated": steps.get(reg.pk, (0, 0))[1],
         }
         for reg in registrations.iterator(chunk_size=5000)
     ]

@@ -269,15 +269,22 @@ def test_workbook_of_today_has_steps_beside_km(client, owner, campaign, tree, fi
     assert (anh[6], anh[7]) == (9_000, 1_000)
 
 
-def test_workbook_of_a_past_day_leaves_steps_blank(client, owner, campaign, tree, figures):
-    # Steps are kept as totals, not per day: an earlier day has none to show.
+def test_workbook_of_a_past_day_has_that_days_steps(client, owner, campaign, tree, figures):
+    # An earlier day's steps are the sum of the person-days up to it, not today's total.
     _with_steps(campaign, tree)
+    days = PersonDay.objects.filter(
+        campaign=campaign, registration__user__full_name="Lê Minh Anh", day__lte="2024-03-02"
+    )
+    assert days.exists()
+    days.update(steps=4_000, steps_estimated=500)
     client.force_login(owner)
     book = openpyxl.load_workbook(
         io.BytesIO(_xlsx(client, campaign, "LA-CD", as_of="2024-03-02").content), data_only=True
     )
-    top = book[book.sheetnames[0]]
-    assert _values(top)[0][9] is None
+    top, _chapters, people, _gifts = (book[name] for name in book.sheetnames)
+    assert _values(top)[0][9] == 4_000 * days.count()
+    anh = next(r for r in _values(people) if r[1] == "Lê Minh Anh")
+    assert (anh[6], anh[7]) == (4_000 * days.count(), 500 * days.count())
 
 
 def test_dashboard_and_pdf_show_steps(client, owner, campaign, tree, figures, tmp_path):
