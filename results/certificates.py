@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import io
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -79,9 +80,11 @@ def _subset_font(style: str) -> Path:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=SUBSET_TEXT)
         subsetter.subset(font)
-        partial = target.with_suffix(".part")
+        # Two workers may make it at once: each writes a file of its own, then puts it in
+        # place whole (a shared temporary name let one read the other's half-written file).
+        partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         font.save(str(partial))
-        partial.replace(target)  # two workers may make it at once: each writes whole
+        partial.replace(target)
     return target
 
 

@@ -174,10 +174,13 @@ def _pdf_text(pdf: bytes) -> tuple[str, TTFont]:
     to_unicode: dict[int, str] = {}
     shown: list[bytes] = []
     face = None
-    for match in re.finditer(rb"/Length1 \d+|stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        if match.group(1) is None:
+    # Each stream read by its /Length: compressed bytes may end in a CR or contain
+    # "endstream"-like runs, so the bytes are counted, not searched for an end.
+    for match in re.finditer(rb">>\s*stream\r?\n", pdf):
+        lengths = re.findall(rb"/Length (\d+)", pdf[max(0, match.start() - 500) : match.start()])
+        if not lengths:
             continue
-        data = match.group(1)
+        data = pdf[match.end() : match.end() + int(lengths[-1])]
         with contextlib.suppress(zlib.error):
             data = zlib.decompress(data)
         if b"beginbfchar" in data:
