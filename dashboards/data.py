@@ -212,6 +212,27 @@ def _by_prefix(rows, length: int, path_field: str, value) -> dict[str, int]:
     return {row["prefix"]: row["v"] or 0 for row in grouped}
 
 
+def _days_by_prefix(
+    campaign, unit: Unit, day: date, length: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Km and steps of the participants' days up to ``day`` in ``unit``'s subtree, summed
+    per unit path prefix of ``length`` characters, in one pass over the days."""
+    grouped = (
+        PersonDay.objects.filter(
+            campaign=campaign, day__lte=day, registration__unit__path__startswith=unit.path
+        )
+        .annotate(prefix=Substr("registration__unit__path", 1, length))
+        .values("prefix")
+        .annotate(d=Sum("distance_m"), s=Sum("steps"))
+        .order_by()
+    )
+    km, steps = {}, {}
+    for row in grouped:
+        km[row["prefix"]] = row["d"] or 0
+        steps[row["prefix"]] = row["s"] or 0
+    return km, steps
+
+
 # Summing a big campaign's donations takes tens of milliseconds, and the
 # national page asks for it on every view: the sums are kept this long.
 DONATIONS_CACHE_SECONDS = 30
@@ -305,24 +326,9 @@ def snapshot(campaign: Campaign, unit: Unit, day: date, *, now: datetime | None 
         distances = _distances_now(campaign, ids)
         steps = _steps_now(campaign, ids)
     else:
-        by_prefix = _by_prefix(
-            PersonDay.objects.filter(
-                campaign=campaign, day__lte=day, registration__unit__path__startswith=unit.path
-            ),
-            length,
-            "registration__unit__path",
-            "distance_m",
-        )
-        distances = {child.pk: by_prefix.get(child.path, 0) for child in children}
-        distances[unit.pk] = sum(by_prefix.values())
-        steps_by_prefix = _by_prefix(
-            PersonDay.objects.filter(
-                campaign=campaign, day__lte=day, registration__unit__path__startswith=unit.path
-            ),
-            length,
-            "registration__unit__path",
-            "steps",
-        )
+        km_by_prefix, steps_by_prefix = _days_by_prefix(campaign, unit, day, length)
+        distances = {child.pk: km_by_prefix.get(child.path, 0) for child in children}
+        distances[unit.pk] = sum(km_by_prefix.values())
         steps = {child.pk: steps_by_prefix.get(child.path, 0) for child in children}
         steps[unit.pk] = sum(steps_by_prefix.values())
     donated_by_prefix = _donated_cached(campaign, moment, current, unit.path, length)
@@ -405,28 +411,9 @@ def subtree_figures(
             .values_list("key", "d")
         )
     else:
-        own = _by_prefix(
-            PersonDay.objects.filter(
-                campaign=campaign, day__lte=day, registration__unit__path__startswith=unit.path
-            ),
-            255,
-            "registration__unit__path",
-            "distance_m",
-        )
-        distances = _roll_up(own, by_path)
-        steps = _roll_up(
-            _by_prefix(
-                PersonDay.objects.filter(
-                    campaign=campaign,
-                    day__lte=day,
-                    registration__unit__path__startswith=unit.path,
-                ),
-                255,
-                "registration__unit__path",
-                "steps",
-            ),
-            by_path,
-        )
+        own_km, own_steps = _days_by_prefix(campaign, unit, day, 255)
+        distances = _roll_up(own_km, by_path)
+        steps = _roll_up(own_steps, by_path)
     donated = _roll_up(
         _by_prefix(
             _paid_by(campaign, moment, now=current).filter(unit__path__startswith=unit.path),
