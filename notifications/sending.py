@@ -59,7 +59,7 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])
 
 
-GROUPED_KINDS = {KINDS[VERDICT].code}
+GROUPED_KINDS = {VERDICT}
 GROUP_MAX = 20  # verdicts told in one e-mail at most; more wait for the next one
 
 
@@ -117,16 +117,30 @@ def build(email: Email, more: Sequence[Email] = ()) -> EmailMultiAlternatives:
     return mail
 
 
-def _claim_group(email: Email, now: datetime) -> list[Email]:
-    """The person's other waiting e-mails of a grouped kind, claimed for this one."""
-    if email.kind not in GROUPED_KINDS:
+def _groups(rows: list[Email]) -> list[list[Email]]:
+    """The batch's e-mails, one person's of a grouped kind together (at most
+    ``GROUP_MAX`` in one), each other one alone; in the order they were written."""
+    groups: dict[object, list[Email]] = {}
+    for email in rows:
+        key = (email.user_id, email.kind) if email.kind in GROUPED_KINDS else email.pk
+        groups.setdefault(key, []).append(email)
+    return [
+        group[start : start + GROUP_MAX]
+        for group in groups.values()
+        for start in range(0, len(group), GROUP_MAX)
+    ]
+
+
+def _claim_more(email: Email, room: int, now: datetime) -> list[Email]:
+    """Up to ``room`` of the person's other waiting e-mails of ``email``'s grouped kind,
+    claimed to be told with it."""
+    if email.kind not in GROUPED_KINDS or room <= 0:
         return []
     others = (
         waiting()
         .filter(user_id=email.user_id, kind=email.kind, claimed_at__isnull=True)
-        .exclude(pk=email.pk)
         .order_by("id")
-        .values_list("pk", flat=True)[: GROUP_MAX - 1]
+        .values_list("pk", flat=True)[:room]
     )
     claimed = [
         pk
@@ -169,25 +183,13 @@ def send_batch(limit: int | None = None, now: datetime | None = None) -> int:
         Email.objects.filter(pk__in=ids).update(claimed_at=None)
         return 0
     try:
-        grouped: dict[tuple[int, str], Email] = {}
-        for email in rows:
-            reason = _drop_reason(email)
+        for group in _groups(rows):
+            email = group[0]
+            reason = _drop_reason(email)  # the same for the whole group: one person, one kind
             if reason:
-                Email.objects.filter(pk=email.pk).update(dropped=reason)
+                Email.objects.filter(pk__in=[row.pk for row in group]).update(dropped=reason)
                 continue
-            if (email.user_id, email.kind) in grouped:
-                continue  # already told in the person's e-mail of this batch
-            group = [email, *_claim_group(email, now)]
-            # The batch's own rows of the same person and kind join the first one.
-            group += [
-                r
-                for r in rows
-                if r.kind in GROUPED_KINDS
-                and r.pk != email.pk
-                and (r.user_id, r.kind) == (email.user_id, email.kind)
-            ][: max(0, GROUP_MAX - len(group))]
-            if email.kind in GROUPED_KINDS:
-                grouped[(email.user_id, email.kind)] = email
+            group += _claim_more(email, GROUP_MAX - len(group), now)
             pks = [row.pk for row in group]
             try:
                 connection.send_messages([build(email, group[1:])])
@@ -203,8 +205,6 @@ def send_batch(limit: int | None = None, now: datetime | None = None) -> int:
                 continue
             Email.objects.filter(pk__in=pks).update(sent_at=timezone.now())
             sent += 1
-        # What this batch claimed and neither sent nor gave up waits for the next one.
-        waiting().filter(pk__in=ids).update(claimed_at=None)
     finally:
         connection.close()
     return sent
