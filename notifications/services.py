@@ -16,6 +16,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
 
+from campaigns.services import mark_notices_read
 from core.models import Notice
 from notifications.kinds import KINDS, Kind, Message
 from notifications.models import Email, Notification, Preference
@@ -205,13 +206,12 @@ def mark_read(
 ) -> int:
     """Mark one of the person's notifications or notices read, or (neither given) all."""
     now = now or timezone.now()
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    notices = Notice.objects.filter(user=user, read_at__isnull=True)
     if notice_id is not None:
-        return notices.filter(pk=notice_id).update(read_at=now)
+        return mark_notices_read(user, notice_id, now)
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         return rows.filter(pk=notification_id).update(read_at=now)
-    return rows.update(read_at=now) + notices.update(read_at=now)
+    return rows.update(read_at=now) + mark_notices_read(user, now=now)
 
 
 # ------------------------------------------------------------------ unsubscribing
