@@ -13,14 +13,22 @@ from standings.tests.factories import walked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DRAWN = """canvas => {
-  const chart = window.Chart && window.Chart.getChart(canvas);
-  if (!chart || !canvas.width) return 0;
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = 0;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) painted++;
-  return painted;
+# Both charts are drawn and painted. Read in one go in the page, since the live
+# refresh may swap a canvas for a new one between two separate reads.
+CHARTS_DRAWN = """() => {
+  const canvases = [...document.querySelectorAll("canvas[data-standings-chart]")];
+  return canvases.length === 2 && canvases.every(canvas => {
+    const chart = window.Chart && window.Chart.getChart(canvas);
+    if (!chart || !canvas.width || canvas.dataset.drawn !== "true") return false;
+    const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) painted++;
+    return painted > 100;
+  });
 }"""
+
+CHART_WIDTHS = """() => [...document.querySelectorAll("canvas[data-standings-chart]")]
+  .map(canvas => canvas.getBoundingClientRect().width)"""
 
 
 def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
@@ -44,13 +52,10 @@ def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
 
     page.goto(f"/c/{campaign.slug}/")
 
-    canvases = page.locator("canvas[data-standings-chart]")
-    expect(canvases).to_have_count(2)
-    for index in range(2):
-        canvas = canvases.nth(index)
-        expect(canvas).to_have_attribute("data-drawn", "true")
-        assert canvas.evaluate(DRAWN) > 100
-        assert canvas.bounding_box()["width"] <= 390
+    expect(page.locator("canvas[data-standings-chart]")).to_have_count(2)
+    page.wait_for_function(CHARTS_DRAWN)
+    widths = page.evaluate(CHART_WIDTHS)
+    assert len(widths) == 2 and all(0 < width <= 390 for width in widths), widths
     figures = page.locator("#live-counts .live-count").first
     expect(figures.locator("strong")).to_have_text("2")
     expect(page.locator("#campaign-standings .board-name")).to_contain_text(["Hoa", "Minh"])
@@ -64,7 +69,5 @@ def test_charts_are_drawn_and_the_figures_refresh_by_themselves(
     expect(page.locator("#campaign-standings .board-name").first).to_contain_text("Lan")
     expect(page.locator("#live-counts .live-count").nth(1).locator("strong")).to_have_text("17,0")
     expect(units).to_have_attribute("open", "")
-    redrawn = page.locator("canvas[data-standings-chart]").first
-    expect(redrawn).to_have_attribute("data-drawn", "true")
-    assert redrawn.evaluate(DRAWN) > 100
+    page.wait_for_function(CHARTS_DRAWN)
     assert page.evaluate("document.querySelectorAll('#campaign-standings').length") == 1
