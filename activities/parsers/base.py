@@ -54,6 +54,23 @@ COUNTED_ERROR_MESSAGES = {
         "None of the %(total)s track points has a position, and the file gives no distance."
     ),
     "no_points": _("The file holds %(activities)s activities, none with any track points."),
+    "one_point": _(
+        "The file holds a single track point: an activity needs at least two, with their times."
+    ),
+    "route_only": ngettext_lazy(
+        "The file holds a route of %(total)s point planned on a map, not a recorded "
+        "activity: upload the file your watch or phone app recorded.",
+        "The file holds a route of %(total)s points planned on a map, not a recorded "
+        "activity: upload the file your watch or phone app recorded.",
+        "total",
+    ),
+    "waypoints_only": ngettext_lazy(
+        "The file holds only %(total)s waypoint, not a recorded track: upload the file "
+        "your watch or phone app recorded.",
+        "The file holds only %(total)s waypoints, not a recorded track: upload the file "
+        "your watch or phone app recorded.",
+        "total",
+    ),
 }
 
 
@@ -88,7 +105,7 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     template = COUNTED_ERROR_MESSAGES.get(params.get("detail", ""))
     if template is not None:
         try:
-            return str(template) % params
+            return str(template % params)
         except (KeyError, TypeError, ValueError):
             pass
     return str(ERROR_MESSAGES[code])
@@ -270,20 +287,60 @@ SPORT_NAMES = {
     "run": "run",
     "running": "run",
     "trail_running": "run",
+    "trailrun": "run",  # Strava's TrailRun
+    "virtualrun": "run",  # Strava's VirtualRun (a treadmill)
     "treadmill": "run",
+    "treadmill_running": "run",
+    "indoor_running": "run",
+    "jogging": "run",
     "9": "run",  # Strava's numeric type for a run
     "walk": "walk",
     "walking": "walk",
     "hike": "walk",
     "hiking": "walk",
+    "nordic_walking": "walk",
+    "indoor_walking": "walk",
     "10": "walk",  # Strava's numeric type for a walk
+    # Phone apps write the name the person sees, in their own language (OpenTracks
+    # writes "marche" on a French phone): the ones our participants and their
+    # neighbours' phones use.
+    "chạy": "run",
+    "chạy_bộ": "run",
+    "chạy_trail": "run",
+    "đi_bộ": "walk",
+    "đi_bộ_nhanh": "walk",
+    "đi_bộ_đường_dài": "walk",
+    "leo_núi": "walk",
+    "course": "run",
+    "course_à_pied": "run",
+    "marche": "walk",
+    "randonnée": "walk",
+    "laufen": "run",
+    "gehen": "walk",
+    "wandern": "walk",
+    "correr": "run",
+    "carrera": "run",
+    "caminar": "walk",
+    "caminata": "walk",
+    "senderismo": "walk",
 }
 
 
+def _sport_key(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
 def sport_hint(name: str | None) -> str | None:
-    if not name:
+    """run, walk or other for the sport a file names; None when it names none."""
+    if not name or not name.strip():
         return None
-    return SPORT_NAMES.get(name.strip().lower().replace(" ", "_"), "other")
+    return SPORT_NAMES.get(_sport_key(name), "other")
+
+
+def known_sport(name: str | None) -> str | None:
+    """run or walk when ``name`` is one we know, else None: for a field that holds a
+    sport only sometimes (an app's icon name), where anything else says nothing."""
+    return SPORT_NAMES.get(_sport_key(name)) if name else None
 
 
 def float_or_nan(text: str | bytes | None) -> float:

@@ -49,11 +49,25 @@ def parse(data: bytes, filename: str) -> list[Track]:
             sport, segments = _tracks(root)
     if columns is None:
         columns = _columns(segments, etree.QName(root).namespace)
+    if not columns[0].size:
+        _nothing_recorded(root)
     return [
         build_track_columns(
             *columns, source_format="gpx", sport=sport, device=root.get("creator") or None
         )
     ]
+
+
+def _nothing_recorded(root: etree._Element) -> None:
+    """Say what a GPX without track points holds instead: a route planned on a map
+    (``rte``), or only waypoints, is not a recording of an activity."""
+    route = sum(1 for element in root.iter() if local(element.tag) == "rtept")
+    if route:
+        raise ParseError("no_points", params={"detail": "route_only", "total": route})
+    waypoints = sum(1 for element in root if local(element.tag) == "wpt")
+    if waypoints:
+        raise ParseError("no_points", params={"detail": "waypoints_only", "total": waypoints})
+    raise ParseError("no_points")
 
 
 def _count_points(segment: etree._Element) -> int:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from activities.parsers.base import ParseError, local, parse_time, sport_hint, xml_root
+from activities.parsers.base import (
+    ParseError,
+    known_sport,
+    local,
+    parse_time,
+    sport_hint,
+    xml_root,
+)
 from activities.parsers.points import build_track_columns
 from activities.track import Track
 
@@ -107,7 +114,15 @@ def _add(
 
 
 def _placemark_sport(placemark: etree._Element) -> str | None:
-    """The sport an app names in the placemark's ExtendedData (e.g. activityType)."""
+    """The sport an app names in the placemark's ExtendedData (e.g. activityType).
+
+    OpenTracks also writes its activity's icon (``<icon>WALK</icon>``), the same in
+    every language, beside a type in the phone's language ("marche"): the icon
+    decides when it names a sport we know, the type otherwise.
+    """
+    for child in placemark:
+        if local(child.tag) == "icon" and (icon := known_sport(child.text)):
+            return icon
     for element in placemark.iter():
         if local(element.tag) == "Data" and (element.get("name") or "").lower() in (
             "activitytype",

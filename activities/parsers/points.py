@@ -129,6 +129,8 @@ def build_track_columns(
     with np.errstate(invalid="ignore"):
         timed = (t >= MIN_VALID_EPOCH) & (t <= latest)  # false for nan
     count = int(np.count_nonzero(timed))
+    if total == 1:
+        raise ParseError("no_points", params={"detail": "one_point", "total": total})
     if count < 2 or count < MIN_TIMED_SHARE * total:
         detail = "no_time" if not count else "no_timestamps"
         raise ParseError("no_timestamps", params={"detail": detail, "timed": count, "total": total})

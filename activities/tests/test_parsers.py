@@ -21,11 +21,16 @@ FILES = Path(__file__).parent / "files"
 GPS_SAMPLES = sorted(
     p.name
     for p in FILES.iterdir()
-    if p.suffix in (".gpx", ".tcx", ".fit")
+    if p.suffix in (".gpx", ".tcx", ".fit", ".kml")
     and p.name
     not in {
         "placemark-togeojson__bad.gpx",  # no valid coordinates
         "gpxpy__Mojstrovka.gpx",  # bogus, identical timestamps
+        # Refused with what they hold instead (test_reading_rules, item 10):
+        "gpxpy__cerknicko-without-times.gpx",  # 5 of 296 points timed
+        "gpxpy__gpx1.1_with_all_fields.gpx",  # a track of one point
+        "gpxpy__route.gpx",  # a planned route
+        "gpxpy__unicode_with_bom.gpx",  # one waypoint
     }
 )
 MULTISPORT = "fitparse__sample_mulitple_header.fit"

@@ -486,7 +486,7 @@ def test_every_sample_reads_without_an_unexplained_note():
         "transition",
     }
     for path in sorted(FILES.glob("*.*")):
-        if path.suffix not in (".gpx", ".tcx", ".fit"):
+        if path.suffix not in (".gpx", ".tcx", ".fit", ".kml"):
             continue
         try:
             tracks = parse(path.read_bytes(), path.name)
@@ -580,6 +580,121 @@ def test_a_kml_line_without_times_says_it_has_none():
     )
     error = refusal(line, "route.kml")
     assert (error.code, error.params["timed"], error.params["total"]) == ("no_timestamps", 0, 3)
+
+
+@pytest.mark.parametrize(
+    "name", ["fittrackee__kml_2_2_with_two_tracks.kml", "fittrackee__kml_2_3_with_two_tracks.kml"]
+)
+def test_an_opentracks_kml_is_read_in_both_kml_versions_as_the_walk_its_icon_names(name):
+    from .geodesy import track_length
+
+    track = one(read(name), name)
+    assert track.source_format == "kml"
+    # OpenTracks names the activity twice: <icon>WALK</icon>, the same in every
+    # language, and the type in the phone's language ("marche").
+    assert track.sport == "walk"
+    # Two tracks of a MultiTrack are two segments of one walk; the first point's
+    # empty coordinate counts for time, not for distance.
+    assert set(track.segment) == {0, 1}
+    assert track.t.size == 26 and codes(track) == ["no_fix"]
+    assert tr.elapsed_s(track) == 310  # 13:43:45 to 13:48:55 at +01:00
+    assert datetime.fromtimestamp(track.t[0], UTC) == datetime(2018, 3, 13, 12, 43, 45, tzinfo=UTC)
+    fixed = np.isfinite(track.lat)
+    reference = track_length(
+        list(track.lat[fixed]), list(track.lon[fixed]), [int(s) for s in track.segment[fixed]]
+    )
+    assert tr.total_distance_m(track) == pytest.approx(reference, rel=0.004)
+    assert 290 < tr.total_distance_m(track) < 300  # nothing across the gap between the tracks
+
+
+@pytest.mark.parametrize(
+    ("name", "sport"),
+    [
+        ("Đi bộ", "walk"),
+        ("Chạy bộ", "run"),
+        ("đi bộ nhanh", "walk"),
+        ("marche", "walk"),
+        ("Course à pied", "run"),
+        ("TrailRun", "run"),
+        ("trail-running", "run"),
+        ("Nordic walking", "walk"),
+        ("Cycling", "other"),
+        ("", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_a_sport_named_in_the_phones_language_is_understood(name, sport):
+    from activities.parsers.base import sport_hint
+
+    assert sport_hint(name) == sport
+
+
+# 10. Errors name what the file holds instead of an activity ---------------------------
+
+
+def test_a_route_planned_on_a_map_is_refused_as_a_route_not_a_recording():
+    error = refusal(read("gpxpy__route.gpx"), "route.gpx")
+    assert (error.code, error.params["detail"], error.params["total"]) == (
+        "no_points",
+        "route_only",
+        55,
+    )
+    with translation.override("en"):
+        assert "route of 55 points planned on a map" in str(error.message)
+    with translation.override("vi"):
+        assert "tuyến đường 55 điểm" in str(error.message)
+
+
+def test_a_file_of_one_waypoint_says_so():
+    error = refusal(read("gpxpy__unicode_with_bom.gpx"), "wpt.gpx")
+    assert (error.code, error.params["detail"], error.params["total"]) == (
+        "no_points",
+        "waypoints_only",
+        1,
+    )
+    with translation.override("en"):
+        assert "only 1 waypoint," in str(error.message)
+
+
+def test_a_track_of_a_single_point_is_refused_as_too_short_to_be_an_activity():
+    # The file also holds waypoints and a route: its one track point is what counts.
+    error = refusal(read("gpxpy__gpx1.1_with_all_fields.gpx"), "all.gpx")
+    assert (error.code, error.params["detail"]) == ("no_points", "one_point")
+    with translation.override("en"):
+        assert "single track point" in str(error.message)
+
+
+def test_five_timed_points_of_296_are_too_few_and_the_message_counts_them():
+    error = refusal(read("gpxpy__cerknicko-without-times.gpx"), "c.gpx")
+    assert (error.code, error.params["timed"], error.params["total"]) == (
+        "no_timestamps",
+        5,
+        296,
+    )
+    with translation.override("en"):
+        assert "Only 5 of the 296 track points" in str(error.message)
+
+
+def test_gpxpys_last_point_stamped_an_hour_early_is_left_out_not_sorted_in():
+    from .geodesy import track_length
+
+    data = read("gpxpy__first_and_last_elevation.gpx")
+    track = one(data, "f.gpx")
+    assert codes(track) == ["out_of_order"]
+    assert track.t.size == 9
+    # Sorted in, the last point would sit between the first two and add a detour of
+    # about 120 km; left out, the path is the nine points in the order they were made.
+    points = re.findall(rb'lat="([^"]+)" lon="([^"]+)"', data)[:9]
+    reference = track_length([float(a) for a, _ in points], [float(b) for _, b in points])
+    assert tr.total_distance_m(track) == pytest.approx(reference, rel=0.004)
+    assert tr.elapsed_s(track) == 7200
+
+
+def test_an_empty_segment_before_the_points_changes_nothing():
+    track = one(read("gpxpy__track-with-empty-segment.gpx"), "e.gpx")
+    assert track.t.size == 9 and tr.elapsed_s(track) == 76
+    assert not codes(track)
 
 
 # 15. The fast FIT reader gives fitdecode's answers -----------------------------------------
