@@ -72,6 +72,9 @@ class FitContent:
     sessions: list[Session] = field(default_factory=list)
     sport: str | None = None  # from a `sport` message, for files without sessions
     device: str | None = None
+    # The file_id's type: "activity" for a recording, "course" for a route planned to
+    # be followed (its times made up by the planner), and so on.
+    file_type: str | None = None
     size: int = 0
     # How long the file says it is (its first header's sizes), however long it really is.
     declared_size: int = 0
@@ -168,6 +171,7 @@ def read_fitdecode(data: bytes) -> FitContent:
             elif name == "sport" and content.sport is None:
                 content.sport = _str(_value(frame, "sport"))
             elif name == "file_id" and content.device is None:
+                content.file_type = _str(_value(frame, "type"))
                 content.device = _device(
                     _value(frame, "manufacturer"),
                     _value(frame, "product_name", "garmin_product", "product"),
@@ -198,6 +202,9 @@ def tracks_from(content: FitContent) -> list[Track]:
     records = {name: np.array(values, dtype=np.float64) for name, values in content.records.items()}
     if not records["t"].size:
         raise ParseError("no_points")
+    if content.file_type == "course":
+        total = int(records["t"].size)
+        raise ParseError("no_points", params={"detail": "route_only", "total": total})
     tracks = _tracks(content, records)
     damage = _damage_note(content)
     if damage is not None:

@@ -64,10 +64,11 @@ BASE_TYPES = {
 WANTED = {
     RECORD: {253: "t", 0: "lat", 1: "lon", 2: "alt", 78: "ealt", 3: "hr", 4: "cad", 5: "dist"},
     SESSION: {253: "ts", 2: "start", 5: "sport", 7: "elapsed", 9: "distance"},
-    FILE_ID: {1: "manufacturer", 2: "product", 8: "product_name"},
+    FILE_ID: {0: "type", 1: "manufacturer", 2: "product", 8: "product_name"},
     SPORT: {0: "sport", 253: "ts"},
 }
 SPORT_NAMES = profile.MESSAGE_TYPES[SESSION].fields[5].type.enum
+FILE_TYPES = profile.MESSAGE_TYPES[FILE_ID].fields[0].type.enum
 MANUFACTURERS = profile.MESSAGE_TYPES[FILE_ID].fields[1].type.enum
 GARMIN_PRODUCT = next(
     s for s in profile.MESSAGE_TYPES[FILE_ID].fields[2].subfields if s.name == "garmin_product"
@@ -256,6 +257,8 @@ class _Reader:
         elif kind == SPORT and content.sport is None:
             content.sport = _sport(values.get("sport"))
         elif kind == FILE_ID and content.device is None:
+            kind_of_file = FILE_TYPES.get(values.get("type"))
+            content.file_type = kind_of_file if isinstance(kind_of_file, str) else None
             content.device = _device(values)
 
     # ------------------------------------------------------------------ damage

@@ -39,6 +39,15 @@ from activities.track import Track
 Texts = dict[str, list]
 
 
+def _nothing_recorded(root: etree._Element) -> None:
+    """A TCX without activities: a course (a route planned for the watch to follow, its
+    times made up by the planner) is told as a route, anything else as empty."""
+    route = sum(1 for course in root.iter("{*}Course") for _point in course.iter("{*}Trackpoint"))
+    if route:
+        raise ParseError("no_points", params={"detail": "route_only", "total": route})
+    raise ParseError("no_points")
+
+
 def parse(data: bytes, filename: str) -> list[Track]:
     points = _read_points(data)
     root = xml_root(data) if points is None or points.root is None else points.root
@@ -46,7 +55,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
         raise ParseError("unknown_format")
     activities = list(root.iter("{*}Activity"))
     if not activities:
-        raise ParseError("no_points")
+        _nothing_recorded(xml_root(data))
     texts = None if points is None else _texts_by_activity(points, activities)
     if points is not None and texts is None:
         # Some trackpoint stands outside an activity, or something after one would count

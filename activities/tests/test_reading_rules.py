@@ -646,6 +646,53 @@ def test_a_route_planned_on_a_map_is_refused_as_a_route_not_a_recording():
         assert "tuyến đường 55 điểm" in str(error.message)
 
 
+def course_fit(file_type: int) -> bytes:
+    """A kilometre along Hoàn Kiếm lake at a walker's pace, as a FIT of ``file_type``."""
+    writer = FitWriter()
+    t0 = fit_time(datetime(2024, 4, 1, 6, tzinfo=UTC).timestamp())
+    writer.add("file_id", type=file_type, manufacturer=1, product=1, time_created=t0)
+    for i in range(120):
+        writer.add(
+            "record",
+            timestamp=t0 + 6 * i,
+            position_lat=int((21.0285 + i * 7.5e-5) * SEMICIRCLES),
+            position_long=int(105.852 * SEMICIRCLES),
+            distance=i * 8.3,
+        )
+    return writer.encode()
+
+
+def test_a_course_planned_for_the_watch_is_refused_as_a_route_in_fit_and_tcx():
+    # A course holds made-up times at the planner's pace: read as a walk it would count.
+    assert tr.total_distance_m(one(course_fit(4), "walk.fit")) > 900  # type 4: an activity
+    error = refusal(course_fit(6), "course.fit")  # type 6: a course
+    assert (error.code, error.params["detail"], error.params["total"]) == (
+        "no_points",
+        "route_only",
+        120,
+    )
+    tcx = re.sub(
+        rb"<Activities>.*</Activities>",
+        lambda m: (
+            m.group(0)
+            .replace(b"<Activities>", b"<Courses>")
+            .replace(b"</Activities>", b"</Courses>")
+            .replace(b"<Activity ", b"<Course ")
+            .replace(b"</Activity>", b"</Course>")
+        ),
+        read(RUN_TCX),
+        flags=re.S,
+    )
+    error = refusal(tcx, "course.tcx")
+    assert (error.code, error.params["detail"], error.params["total"]) == (
+        "no_points",
+        "route_only",
+        384,
+    )
+    with translation.override("en"):
+        assert "a route of 384 points planned on a map" in str(error.message)
+
+
 def test_a_file_of_one_waypoint_says_so():
     error = refusal(read("gpxpy__unicode_with_bom.gpx"), "wpt.gpx")
     assert (error.code, error.params["detail"], error.params["total"]) == (
@@ -712,11 +759,13 @@ def test_the_fast_fit_reader_reads_what_fitdecode_reads(name):
     if ours is None:  # compressed speed and distance: left to fitdecode
         assert name == "fitparse__null_compressed_speed_dist.fit"
         return
-    assert (ours.sessions, ours.device, ours.sport) == (
+    assert (ours.sessions, ours.device, ours.sport, ours.file_type) == (
         reference.sessions,
         reference.device,
         reference.sport,
+        reference.file_type,
     )
+    assert ours.file_type == "activity"
     count = len(reference.records["t"])
     for column, values in reference.records.items():
         # Where fitdecode stops at damage, the fast reader reads on: the same until then.
