@@ -66,6 +66,8 @@ class Track:
     notes: list[dict] = field(default_factory=list)
     # segment_distances, kept with the arrays it was computed from.
     _distances: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    # fix_steps, kept with the arrays it was computed from.
+    _fix_steps: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -131,6 +133,21 @@ def geodesic_distances(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.where(sigma > 0, d, 0.0)
 
 
+def fix_steps(track: Track) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the points with a fix, and the geodesic distance between each
+    two consecutive ones (read-only; segment breaks not taken out). Computed once per
+    track: reading a file, the summary and the GPS-jump check all walk the same path."""
+    cached = track._fix_steps
+    if cached is not None and cached[0] is track.lat and cached[1] is track.lon:
+        return cached[2], cached[3]
+    at = np.flatnonzero(np.isfinite(track.lat))
+    d = geodesic_distances(track.lat[at], track.lon[at])
+    at.flags.writeable = False
+    d.flags.writeable = False
+    track._fix_steps = (track.lat, track.lon, at, d)
+    return at, d
+
+
 def segment_distances(track: Track) -> np.ndarray:
     """The distance credited to each step between consecutive points, in metres
     (read-only): the device's own where the file has it, else the GPS path's (scaled to
@@ -171,14 +188,13 @@ def _gps_segment_distances(track: Track) -> np.ndarray:
     n = len(track)
     if not track.has_gps or n < 2:
         return np.zeros(max(n - 1, 0))
-    fixed = np.isfinite(track.lat)
-    if fixed.all():
-        d = geodesic_distances(track.lat, track.lon)
+    at, between = fix_steps(track)
+    if at.size == n:
+        d = between.copy()
         if track.segment is not None:
             d[np.diff(track.segment) != 0] = 0.0
         return d
-    at = np.flatnonzero(fixed)
-    between = geodesic_distances(track.lat[at], track.lon[at])
+    between = between.copy()
     if track.segment is not None:
         between[np.diff(track.segment[at]) != 0] = 0.0
     # Spread each distance between fixes over the steps it spans, in proportion to time
@@ -274,6 +290,10 @@ def _moving_s(track: Track, d: np.ndarray) -> float:
     return float(np.diff(track.t)[_moving_mask(track, d)].sum())
 
 
+# Up to this many points, a track's climb is computed point by point.
+FEW_POINTS = 32
+
+
 def elevation_gain_m(track: Track, hysteresis: float = ELEVATION_HYSTERESIS_M) -> float:
     """Total climb, ignoring reversals smaller than `hysteresis` metres.
 
@@ -285,6 +305,13 @@ def elevation_gain_m(track: Track, hysteresis: float = ELEVATION_HYSTERESIS_M) -
     if x.size < 2:
         return 0.0
     w = hysteresis / 2
+    if x.size <= FEW_POINTS:
+        # The same clamps one after the other: quicker than the scan's array steps.
+        played = [float(x[0])]
+        for value in x[1:].tolist():
+            played.append(min(max(played[-1], value - w), value + w))
+        steps = np.diff(np.array(played))
+        return float(round(steps[steps > 0].sum(), 1))
     lo = x - w
     hi = x + w
     shift = 1
@@ -317,7 +344,8 @@ def _splits_s(track: Track, cum: np.ndarray, km: float = 1000.0) -> list[float]:
     # Interpolate on the strictly increasing part of the cumulative distance.
     keep = np.concatenate(([True], np.diff(cum) > 0))
     times = np.interp(boundaries, cum[keep], track.t[keep])
-    return [float(round(s, 1)) for s in np.diff(np.concatenate(([track.t[0]], times)))]
+    # np.round is what round() does to each np.float64, all at once.
+    return np.round(np.diff(np.concatenate(([track.t[0]], times))), 1).tolist()
 
 
 def avg_pace_s_per_km(track: Track) -> float | None:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from activities.track import Track, geodesic_distances, gps_segment_distances
+from activities.track import Track, fix_steps, geodesic_distances, gps_segment_distances
 
 # Track thresholds. campaigns/rules.py does not carry them yet, so a campaign
 # overrides them by storing the same keys (top level, or per sport for the
@@ -171,14 +171,14 @@ def remove_gps_jumps(
     if not track.has_gps or len(track) < 3:
         return track, []
     limits = track_limits(rules or {}, sport)
-    at = np.flatnonzero(np.isfinite(track.lat))
+    at, between = fix_steps(track)  # computed once for the summary as well
     if at.size < 3:
         return track, []
     t, lat, lon = track.t[at], track.lat[at], track.lon[at]
     if at.size == len(track):
-        dd = gps_segment_distances(track)  # computed once for the summary as well
+        dd = gps_segment_distances(track)
     else:
-        dd = geodesic_distances(lat, lon)
+        dd = between.copy()
         if track.segment is not None:
             dd[np.diff(track.segment[at]) != 0] = 0.0
     dt = np.diff(t)

@@ -272,6 +272,9 @@ CharCodes = npt.NDArray[np.unsignedinteger[Any]]
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+FEW_TIMES = 16
+
+
 def _epochs(texts: Sequence[str | bytes | None]) -> FloatArray:
     """parse_time of each text (nan where it gives None), all at once for plain UTC times."""
     if None in texts:
@@ -281,9 +284,14 @@ def _epochs(texts: Sequence[str | bytes | None]) -> FloatArray:
         if timed.any():
             spread[timed] = _epochs([text for text in texts if text is not None])
         return spread
-    # Without None every text has a length.
+    # Without None every text has a length. A handful of times is read faster one by
+    # one than by the few dozen array steps below.
     lengths = set(map(len, cast("Sequence[str | bytes]", texts)))
-    if len(lengths) == 1 and (size := lengths.pop()) in (*_PLAIN_SIZES, *_OFFSET_SIZES):
+    if (
+        len(texts) > FEW_TIMES
+        and len(lengths) == 1
+        and (size := lengths.pop()) in (*_PLAIN_SIZES, *_OFFSET_SIZES)
+    ):
         array = np.array(texts)
         chars: CharCodes = array.view(np.uint8 if array.dtype.kind == "S" else np.uint32)
         codes = chars.reshape(len(texts), size)

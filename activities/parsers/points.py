@@ -37,7 +37,7 @@ from activities.parsers.base import (
     ParseError,
     note,
 )
-from activities.track import Track, geodesic_distances, gps_segment_distances
+from activities.track import Track, fix_steps
 
 # (t, lat, lon, ele, hr, cad, segment): t is None when the point has no usable time.
 Row = tuple[float | None, float, float, float, float, float, int]
@@ -330,13 +330,9 @@ def _increases(dist: FloatArray) -> FloatArray:
 
 def _device_and_path(track: Track, steps: FloatArray | None) -> tuple[float | None, float]:
     """The device's and the GPS path's distance over the stretches both vouch for."""
-    fixed = np.flatnonzero(np.isfinite(track.lat))
-    if fixed.size == len(track):
-        # Every point has a fix: the track's own GPS steps, kept for its summary, are
-        # the same distances (zero across a segment break, which is not counted here).
-        path = gps_segment_distances(track)
-    else:
-        path = geodesic_distances(track.lat[fixed], track.lon[fixed])
+    # The steps between fixes, kept for the summary and the GPS-jump check (a segment
+    # break's step is not counted here).
+    fixed, path = fix_steps(track)
     gaps = np.diff(track.t[fixed])
     covered = gaps <= PATH_CHECK_MAX_GAP_S
     if track.segment is not None:
