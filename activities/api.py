@@ -1,6 +1,6 @@
 """Activities over the API, for recording apps and scripts.
 
-``POST /api/v1/activities`` takes a GPX, TCX or FIT file (also gzip or a ZIP
+``POST /api/v1/activities`` takes a GPX, TCX, FIT or KML/KMZ file (also gzip or a ZIP
 export) as the request body or as multipart ``file`` fields. A small upload is
 read and judged before the answer (201, with each activity and its verdicts); a
 big one is queued (202) and ``GET /api/v1/uploads/{id}`` tells when it is done.

@@ -38,8 +38,10 @@ class UploadForm(forms.Form):
 
     files = forms.FileField(
         label=_("Activity files"),
-        help_text=_("GPX, TCX or FIT, also gzipped (.gz) or several in a ZIP archive."),
-        widget=MultipleFileInput(attrs={"accept": ".gpx,.tcx,.fit,.gz,.zip", "multiple": True}),
+        help_text=_("GPX, TCX, FIT or KML (KMZ), also gzipped (.gz) or several in a ZIP archive."),
+        widget=MultipleFileInput(
+            attrs={"accept": ".gpx,.tcx,.fit,.kml,.kmz,.gz,.zip", "multiple": True}
+        ),
         required=False,
     )
     sport = forms.ChoiceField(label=_("Sport"), choices=UPLOAD_SPORTS, required=False)

@@ -194,6 +194,17 @@ def test_a_refused_file_gets_its_fragment_with_the_reason(post_files, db):
     assert str(pipeline.ERROR_MESSAGES["empty_file"]) in response.content.decode()
 
 
+def test_the_file_picker_offers_kml_and_a_planned_route_is_refused_as_one(post_files, walker):
+    # A phone's picker greys out what the input does not accept: KML must be offered.
+    page = walker.get(reverse("activities:upload")).content.decode()
+    assert 'accept=".gpx,.tcx,.fit,.kml,.kmz,.gz,.zip"' in page
+    assert "GPX, TCX, FIT hoặc KML" in page
+    post_files(sample("gpxpy__route.gpx"))
+    route = Upload.objects.get(filename="gpxpy__route.gpx")
+    assert route.status == UploadStatus.FAILED
+    assert "tuyến đường 55 điểm được vẽ sẵn trên bản đồ" in status_of(walker, route)
+
+
 def test_posting_no_file_asks_for_one(post_files, db):
     response = post_files()
     assert response.status_code == 400

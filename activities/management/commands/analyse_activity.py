@@ -144,9 +144,10 @@ def analyse_path(
 
 class Command(BaseCommand):
     help = (
-        "Read GPX, TCX or FIT files (also .gz and ZIP exports) and print, for each file, the "
-        "normalised activity: times, distance, climb, pace and splits; with --campaign, also "
-        "the verdict, credited metres and reasons under that campaign's rules. Stores nothing."
+        "Read GPX, TCX, FIT or KML/KMZ files (also .gz and ZIP exports) and print, for each "
+        "file, the normalised activity: times, distance, climb, pace and splits; with "
+        "--campaign, also the verdict, credited metres and reasons under that campaign's "
+        "rules. Stores nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
