@@ -201,7 +201,7 @@ def tracks_from(content: FitContent) -> list[Track]:
     """One track per session of the content (one for a file without sessions)."""
     records = {name: np.array(values, dtype=np.float64) for name, values in content.records.items()}
     if not records["t"].size:
-        raise ParseError("no_points")
+        return _from_sessions(content)
     if content.file_type == "course":
         total = int(records["t"].size)
         raise ParseError("no_points", params={"detail": "route_only", "total": total})
@@ -255,6 +255,46 @@ def _tracks(content: FitContent, records: dict[str, FloatArray]) -> list[Track]:
     if not tracks:
         return [_track(records, content, content.sport, None, notes)]
     return tracks
+
+
+def _from_sessions(content: FitContent) -> list[Track]:
+    """A file of sessions and no records (an indoor or manual activity some apps write
+    with its totals only): each session its duration and the device's distance, without
+    positions, as a TCX of laps alone; the campaign's rule on activities without GPS
+    decides."""
+    told = [
+        s
+        for s in content.sessions
+        if s.sport != "transition"
+        and np.isfinite(s.start)
+        and np.isfinite(s.elapsed_s)
+        and s.elapsed_s >= 1.0
+        and np.isfinite(s.distance_m)
+        and s.distance_m > 0
+    ]
+    if content.file_type == "course" or not told:
+        raise ParseError("no_points")
+    nan = np.full(2, np.nan)
+    return [
+        Track(
+            t=np.array([session.start, session.start + session.elapsed_s]),
+            lat=nan,
+            lon=nan.copy(),
+            ele=nan.copy(),
+            steps=session.steps,
+            sport=sport_hint(session.sport or content.sport),
+            device=content.device,
+            source_format="fit",
+            has_gps=False,
+            device_distance_m=session.distance_m,
+            session=(
+                {"index": index + 1, "count": len(told), "sport": session.sport}
+                if len(told) > 1
+                else None
+            ),
+        )
+        for index, session in enumerate(told)
+    ]
 
 
 def _track(

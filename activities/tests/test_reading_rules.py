@@ -19,7 +19,14 @@ from activities import track as tr
 from activities.facts import facts_from_track
 from activities.parsers import ParseError, parse, parse_upload
 from activities.parsers.base import note_text
-from activities.tests.fitfiles import SEMICIRCLES, SPORTS, FitWriter, fit_time, real_records
+from activities.tests.fitfiles import (
+    FIT_EPOCH,
+    SEMICIRCLES,
+    SPORTS,
+    FitWriter,
+    fit_time,
+    real_records,
+)
 from activities.track_checks import find_track_anomalies
 
 from .test_parsers import FILES, read
@@ -305,6 +312,34 @@ def test_a_tcx_run_without_positions_keeps_its_device_distance():
     assert not track.has_gps
     assert tr.total_distance_m(track) == 4686
     assert tr.elapsed_s(track) == pytest.approx(1991, abs=1)
+
+
+def test_a_fit_of_sessions_alone_is_read_from_their_totals_as_a_tcx_of_laps_alone():
+    # Some apps write an indoor or typed-in activity as its session's totals, no record:
+    # read as the same totals in a TCX lap are, and the campaign's rule without GPS decides.
+    session = real_records(read("sports-lib__6909950168.fit"))[0]
+    writer = FitWriter()
+    writer.add("file_id", type=4, manufacturer=1, product=1, time_created=session["timestamp"])
+    writer.add(
+        "session",
+        timestamp=session["timestamp"] + 2196,
+        start_time=session["timestamp"],
+        sport=SPORTS["running"],
+        total_elapsed_time=2196.0,
+        total_distance=6458.0,
+    )
+    track = one(writer.encode(), "indoor.fit")
+    laps = one(re.sub(rb"<Track>.*?</Track>", b"", read(RUN_TCX), flags=re.S), "laps.tcx")
+    for summary_only in (track, laps):
+        assert not summary_only.has_gps and len(summary_only) == 2
+    summary = tr.summarise(track)
+    assert (track.sport, summary.distance_m, summary.elapsed_s) == ("run", 6458, 2196)
+    assert track.t[0] == session["timestamp"] + FIT_EPOCH
+    # A session without a distance or a duration says nothing to count.
+    empty = FitWriter()
+    empty.add("file_id", type=4, manufacturer=1, product=1, time_created=session["timestamp"])
+    empty.add("session", timestamp=session["timestamp"], start_time=session["timestamp"])
+    assert refusal(empty.encode(), "empty.fit").code == "no_points"
 
 
 # 7. A few untimed points among timed ones ------------------------------------------------
