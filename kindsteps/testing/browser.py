@@ -46,6 +46,9 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TIMEOUT_MS = 10_000
+# A navigation waits for every file of the page (the map's tiles too) from the
+# live server: on a machine busy with the other test worker it has been seen to pass 10 s.
+NAVIGATION_TIMEOUT_MS = 30_000
 
 
 # Paths the live server treats as out of reach (see the ``network`` fixture).
@@ -140,6 +143,7 @@ def new_page(browser, live_server) -> Iterator[Callable]:
         options = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", **options}
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
