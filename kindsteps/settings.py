@@ -264,6 +264,10 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "KindSteps"
+# A code of the 30 seconds before or after the current ones signs in too (RFC 6238
+# allows a step of delay): one typed as the app changes it, or a phone clock a few
+# seconds off, is not refused. Each code still signs in once only.
+MFA_TOTP_TOLERANCE = 1
 # Anyone who can refund, reconcile, see contacts or administer a unit (an admin
 # role anywhere, or a superuser) must have TOTP (or WebAuthn, if it is turned on
 # in MFA_SUPPORTED_TYPES) before reaching

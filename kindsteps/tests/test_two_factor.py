@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.twofactor import requires_second_factor
 from conftest import PASSWORD, make_user
-from kindsteps.testing.mfa import with_totp
+from kindsteps.testing.mfa import totp_code, with_totp
 from orgs.models import Role, UnitRole
 
 SETUP = "/accounts/2fa/totp/activate/"
@@ -123,6 +123,29 @@ def test_an_admin_with_totp_is_asked_for_the_code_when_signing_in(client, owner)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("typed_after_s", "signed_in"),
+    # Typed in the same step, in the next one (up to 30 s later), or two steps later.
+    [(0, True), (1, True), (30, True), (31, False)],
+)
+def test_a_code_typed_as_the_app_changes_it_still_signs_in_once(
+    client, owner, time_machine, typed_after_s, signed_in
+):
+    # The code the app shows at the last second of its 30, typed after it changed.
+    shown = 1_780_000_019.0  # 29 s into a 30-second step
+    time_machine.move_to(shown, tick=False)
+    code = totp_code(shown)
+    client.post("/accounts/login/", {"login": owner.email, "password": PASSWORD})
+    time_machine.move_to(shown + typed_after_s, tick=False)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert ("_auth_user_id" in client.session) is signed_in
+    if signed_in:  # the same code never signs in twice
+        client.logout()
+        client.post("/accounts/login/", {"login": owner.email, "password": PASSWORD})
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        assert "_auth_user_id" not in client.session
 
 
 def test_the_participants_api_stays_open_to_an_admin_without_a_second_factor(client, bare_admin):
