@@ -189,14 +189,10 @@ def _gps_segment_distances(track: Track) -> np.ndarray:
     if not track.has_gps or n < 2:
         return np.zeros(max(n - 1, 0))
     at, between = fix_steps(track)
+    if track.segment is not None:  # nothing across a break in the recording
+        between = np.where(np.diff(track.segment[at]) != 0, 0.0, between)
     if at.size == n:
-        d = between.copy()
-        if track.segment is not None:
-            d[np.diff(track.segment) != 0] = 0.0
-        return d
-    between = between.copy()
-    if track.segment is not None:
-        between[np.diff(track.segment[at]) != 0] = 0.0
+        return between
     # Spread each distance between fixes over the steps it spans, in proportion to time
     # (evenly where no time passes); none before the first fix or after the last.
     cum_at = np.concatenate(([0.0], np.cumsum(between)))

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from activities.track import Track, fix_steps, geodesic_distances, gps_segment_distances
+from activities.track import Track, fix_steps, geodesic_distances
 
 # Track thresholds. campaigns/rules.py does not carry them yet, so a campaign
 # overrides them by storing the same keys (top level, or per sport for the
@@ -171,16 +171,12 @@ def remove_gps_jumps(
     if not track.has_gps or len(track) < 3:
         return track, []
     limits = track_limits(rules or {}, sport)
-    at, between = fix_steps(track)  # computed once for the summary as well
+    at, dd = fix_steps(track)  # computed once for the summary as well
     if at.size < 3:
         return track, []
     t, lat, lon = track.t[at], track.lat[at], track.lon[at]
-    if at.size == len(track):
-        dd = gps_segment_distances(track)
-    else:
-        dd = between.copy()
-        if track.segment is not None:
-            dd[np.diff(track.segment[at]) != 0] = 0.0
+    if track.segment is not None:  # no step across a break in the recording
+        dd = np.where(np.diff(track.segment[at]) != 0, 0.0, dd)
     dt = np.diff(t)
     speed = _step_speeds(dt, dd)
     too_fast = _too_far(dt, dd, limits)

@@ -272,6 +272,8 @@ CharCodes = npt.NDArray[np.unsignedinteger[Any]]
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+# Up to this many times are converted one by one (parse_time), quicker than the
+# array steps for a few points.
 FEW_TIMES = 16
 
 

@@ -55,7 +55,7 @@ def parse(data: bytes, filename: str) -> list[Track]:
         raise ParseError("unknown_format")
     activities = list(root.iter("{*}Activity"))
     if not activities:
-        _nothing_recorded(xml_root(data))
+        _nothing_recorded(root)  # a course's trackpoints stand in the skeleton too
     texts = None if points is None else _texts_by_activity(points, activities)
     if points is not None and texts is None:
         # Some trackpoint stands outside an activity, or something after one would count
